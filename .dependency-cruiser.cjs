@@ -1,0 +1,63 @@
+/**
+ * Import boundaries (see ../shared/STYLE.md): dependencies point inward, the core stays pure,
+ * the offline stack never leaks into what we deploy.
+ * @type {import('dependency-cruiser').IConfiguration}
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: 'commands-are-pure',
+      comment: 'src/commands holds the investigations: zod, itself and the service contract only.',
+      severity: 'error',
+      from: { path: '^src/commands/' },
+      to: { pathNot: ['^src/commands/', '^src/conference-app/contract/', 'node_modules/zod/'] },
+    },
+    {
+      name: 'contract-is-pure',
+      comment: 'The service contract is imported by the bot core, so it may only use zod.',
+      severity: 'error',
+      from: { path: '^src/conference-app/contract/' },
+      to: { pathNot: ['^src/conference-app/contract/', 'node_modules/zod/'] },
+    },
+    {
+      name: 'service-core-has-no-io',
+      comment: 'The service core (sessions/) knows nothing of AWS, HTTP frameworks or Slack.',
+      severity: 'error',
+      from: { path: '^src/conference-app/sessions/' },
+      to: { path: ['node_modules/@aws-sdk/', 'node_modules/@slack/', '^src/conference-app/(store|handlers)/'] },
+    },
+    {
+      name: 'only-the-bot-imports-slack',
+      comment: 'src/bot is the Slack edge; nothing else in src depends on @slack/*.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/bot/' },
+      to: { path: 'node_modules/@slack/' },
+    },
+    {
+      name: 'no-local-stack-in-deployed-code',
+      comment: 'src/local is the offline stack; deployed code never imports it.',
+      severity: 'error',
+      from: { path: '^(src|infra)/', pathNot: '^src/local/' },
+      to: { path: '^src/local/' },
+    },
+    {
+      name: 'service-does-not-know-the-bot',
+      severity: 'error',
+      from: { path: '^src/conference-app/' },
+      to: { path: '^src/(bot|commands|aws)/' },
+    },
+    {
+      name: 'aws-adapters-do-not-know-slack-edge',
+      severity: 'error',
+      from: { path: '^src/aws/' },
+      to: { path: '^src/bot/' },
+    },
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};

@@ -1,0 +1,3 @@
+export * from './function-names';
+export * from './log-line';
+export * from './milestones';
