@@ -24,7 +24,9 @@ module.exports = {
       comment: 'The service core (sessions/) knows nothing of AWS, HTTP frameworks or Slack.',
       severity: 'error',
       from: { path: '^src/conference-app/sessions/' },
-      to: { path: ['node_modules/@aws-sdk/', 'node_modules/@slack/', '^src/conference-app/(store|handlers)/'] },
+      to: {
+        path: ['node_modules/@aws-sdk/', 'node_modules/@slack/', '^src/conference-app/(store|handlers)/'],
+      },
     },
     {
       name: 'only-the-bot-imports-slack',
@@ -58,6 +60,9 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
   },
 };
