@@ -1,0 +1,420 @@
+import type { StoredLogEvent } from '../logs/log-event';
+import { type AccumulatorFactory, AGGREGATES, accumulatorFactory } from './aggregates';
+import type {
+  CompiledInsightsQuery,
+  InsightsResult,
+  InsightsResultField,
+  InsightsRunOptions,
+  MalformedQueryError,
+} from './api';
+import type { Command, Expr, NamedExpr } from './ast';
+import { type Compiled, compileExpr, compileRegex, pointerOf, type Scope } from './compile-expression';
+import { parseQuery } from './parser';
+import { prefilterOf } from './prefilter';
+import { Row } from './row';
+import { TopK } from './top-k';
+import { formatValue, sortCompare, truthy, type Value } from './values';
+
+/** GetQueryResults returns at most 10,000 rows; StartQuery's `limit` defaults to it. */
+export const MAX_RESULT_ROWS = 10_000;
+
+type RowOp = (row: Row) => boolean;
+type Order = (row: Row) => Value[];
+
+interface Stats {
+  readonly groupKey: (row: Row) => unknown;
+  readonly byGetters: readonly Compiled[];
+  readonly byNames: readonly string[];
+  readonly factories: readonly AccumulatorFactory[];
+  readonly items: readonly { readonly name: string; readonly compiled: Compiled }[];
+}
+
+type Stage =
+  | { readonly k: 'op'; readonly apply: RowOp; readonly dropsRows: boolean }
+  | { readonly k: 'sort'; readonly keys: Order; readonly descending: readonly boolean[] }
+  | { readonly k: 'limit'; readonly n: number }
+  | { readonly k: 'dedup'; readonly key: (row: Row) => Value[] }
+  | { readonly k: 'stats'; readonly stats: Stats };
+
+interface Column {
+  readonly name: string;
+  readonly get: (row: Row) => Value;
+  readonly isTime: boolean;
+}
+
+const SLOT = '\u0000agg';
+
+/** Compiles a query string into a reusable, streaming query; throws MalformedQueryError. */
+export function compileQuery(queryString: string): CompiledInsightsQuery {
+  const { commands, errorAt } = parseQuery(queryString);
+  const scope: Scope = { vars: new Map(), afterStats: false, errorAt };
+  const stages: Stage[] = [];
+  const shown: string[] = [];
+  let display: string[] | undefined;
+  let hasStats = false;
+  let currentScope = scope;
+
+  const show = (name: string) => {
+    if (!shown.includes(name)) shown.push(name);
+  };
+
+  for (const command of commands) {
+    switch (command.k) {
+      case 'fields': {
+        const s = currentScope;
+        const assigns: { name: string; fn: (r: Row) => Value }[] = [];
+        // In order, so later expressions of one `fields` may use earlier aliases.
+        for (const item of command.items) {
+          const compiled = compileExpr(item.expr, s);
+          show(item.name);
+          // A bare field keeps reading the event; only expressions and aliases become computed columns.
+          if (item.expr.k === 'field' && item.expr.name === item.name && !s.afterStats) continue;
+          assigns.push({ name: item.name, fn: compiled.fn });
+          s.vars.set(item.name, { isTime: compiled.isTime });
+        }
+        stages.push({
+          k: 'op',
+          dropsRows: false,
+          apply: (row) => {
+            for (const a of assigns) row.setVar(a.name, a.fn(row));
+            return true;
+          },
+        });
+        break;
+      }
+      case 'display':
+        for (const item of command.items) {
+          if (item.expr.k !== 'field' || item.expr.name !== item.name) {
+            // display only picks columns; computing there would be a silent `fields`.
+            throw errorAt('display takes field names only', item.expr.offset);
+          }
+        }
+        display = command.items.map((item) => item.name);
+        break;
+      case 'filter': {
+        const predicate = compileExpr(command.expr, currentScope).fn;
+        const pre = currentScope.afterStats ? null : prefilterOf(command.expr, currentScope);
+        stages.push({
+          k: 'op',
+          dropsRows: true,
+          apply: pre
+            ? (row) => (row.event === undefined || pre(row.event.message)) && truthy(predicate(row))
+            : (row) => truthy(predicate(row)),
+        });
+        break;
+      }
+      case 'parse':
+        stages.push({ k: 'op', dropsRows: false, apply: compileParse(command, currentScope) });
+        for (const name of command.names) {
+          currentScope.vars.set(name, { isTime: false });
+          show(name);
+        }
+        break;
+      case 'sort': {
+        const s = currentScope;
+        const getters = command.keys.map((key) => compileExpr(key.expr, s).fn);
+        stages.push({
+          k: 'sort',
+          keys: (row) => getters.map((g) => g(row)),
+          descending: command.keys.map((key) => key.descending),
+        });
+        break;
+      }
+      case 'limit':
+        stages.push({ k: 'limit', n: command.count });
+        break;
+      case 'dedup': {
+        const getters = command.keys.map((key) => compileExpr(key.expr, currentScope).fn);
+        stages.push({ k: 'dedup', key: (row) => getters.map((g) => g(row)) });
+        break;
+      }
+      case 'stats': {
+        if (hasStats)
+          throw errorAt('A second stats command is not supported by the local engine', command.offset);
+        hasStats = true;
+        const { stats, after } = compileStats(command, currentScope, errorAt);
+        stages.push({ k: 'stats', stats });
+        currentScope = after;
+        shown.length = 0;
+        for (const name of [...stats.byNames, ...stats.items.map((i) => i.name)]) show(name);
+        break;
+      }
+    }
+  }
+
+  const finalScope = currentScope;
+  let names = display ?? shown;
+  if (names.length === 0 && !hasStats) names = ['@timestamp', '@message'];
+  const columns: Column[] = names.map((name) => {
+    const c = compileExpr({ k: 'field', name, offset: 0 }, finalScope);
+    return { name, get: c.fn, isTime: c.isTime };
+  });
+  if (!hasStats) columns.push({ name: '@ptr', get: pointerOf, isTime: false });
+
+  return { run: (events, options) => run(stages, columns, events, options) };
+}
+
+function compileParse(command: Extract<Command, { k: 'parse' }>, scope: Scope): RowOp {
+  const source = compileExpr(command.source, scope).fn;
+  let re: RegExp;
+  if (command.pattern.kind === 'regex') {
+    re = compileRegex(command.pattern.text, command.offset, scope);
+  } else {
+    // Glob: `*` captures lazily except the last, which takes the rest of the line.
+    const parts = command.pattern.text.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+    re = new RegExp(
+      parts.map((p, i) => (i === 0 ? p : `${i === parts.length - 1 ? '(.*)' : '(.*?)'}${p}`)).join(''),
+    );
+  }
+  const names = command.names;
+  const regex = command.pattern.kind === 'regex';
+  return (row) => {
+    const v = source(row);
+    const m = v === null ? null : re.exec(String(v));
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      const captured = m ? (regex ? m.groups?.[name] : m[i + 1]) : undefined;
+      row.setVar(name, captured ?? null);
+    }
+    return true;
+  };
+}
+
+function compileStats(
+  command: Extract<Command, { k: 'stats' }>,
+  scope: Scope,
+  errorAt: (message: string, offset: number) => MalformedQueryError,
+): { stats: Stats; after: Scope } {
+  const factories: AccumulatorFactory[] = [];
+  const timestamp = compileExpr({ k: 'field', name: '@timestamp', offset: 0 }, scope).fn;
+  const after: Scope = {
+    vars: new Map(),
+    afterStats: true,
+    errorAt,
+    aggregate: (call) => {
+      const spec = AGGREGATES.get(call.name.toLowerCase());
+      if (!spec) return undefined;
+      const name = call.name.toLowerCase();
+      const args = call.args;
+      if (args.length < spec.min || args.length > spec.max) {
+        throw errorAt(`${call.name}() takes ${spec.min}..${spec.max} arguments`, call.offset);
+      }
+      let arg: Compiled | undefined;
+      const first = args[0];
+      if (first && first.k !== 'star')
+        arg = compileExpr(first, { ...scope, aggregate: noNestedAggregate(errorAt) });
+      if (first?.k === 'star' && name !== 'count')
+        throw errorAt("'*' is only allowed in count(*)", first.offset);
+      let percentile = 0;
+      if (name === 'pct') {
+        const p = args[1] as Expr;
+        if (p.k !== 'number' || p.value < 0 || p.value > 100)
+          throw errorAt('pct() needs a percentile 0..100', p.offset);
+        percentile = p.value;
+      }
+      const slot = `${SLOT}${factories.length}`;
+      factories.push(accumulatorFactory(name, arg?.fn, timestamp, percentile));
+      return { fn: (r: Row) => r.getVar(slot), isTime: spec.keepsTime && (arg?.isTime ?? false) };
+    },
+  };
+
+  const byGetters = command.by.map((b) => compileExpr(b.expr, scope));
+  const byNames = command.by.map((b) => b.name);
+  for (let i = 0; i < byNames.length; i++) {
+    after.vars.set(byNames[i] as string, { isTime: byGetters[i]?.isTime ?? false });
+  }
+  const items = command.items.map((item: NamedExpr) => {
+    const compiled = compileExpr(item.expr, after);
+    after.vars.set(item.name, { isTime: compiled.isTime });
+    return { name: item.name, compiled };
+  });
+  const keyFns = byGetters.map((g) => g.fn);
+  const groupKey =
+    keyFns.length === 0
+      ? () => ''
+      : keyFns.length === 1
+        ? (keyFns[0] as (r: Row) => Value)
+        : (row: Row) => keyFns.map((f) => keyPart(f(row))).join('\u0001');
+  // Aggregates were allocated while compiling the items; the scope after stats has no aggregate hook.
+  const { aggregate: _unused, ...plain } = after;
+  return { stats: { groupKey, byGetters, byNames, factories, items }, after: plain };
+}
+
+function keyPart(v: Value): string {
+  return v === null ? '\u0002' : typeof v === 'number' ? `n${v}` : `s${String(v)}`;
+}
+
+function noNestedAggregate(
+  errorAt: (message: string, offset: number) => MalformedQueryError,
+): Scope['aggregate'] {
+  return (call) => {
+    if (AGGREGATES.has(call.name.toLowerCase())) throw errorAt('Aggregates cannot be nested', call.offset);
+    return undefined;
+  };
+}
+
+/** Per-group accumulators: memory grows with the number of groups, not of events. */
+function makeAggregator(stats: Stats): { add: (row: Row) => void; finish: () => Row[] } {
+  const groups = new Map<unknown, Group>();
+  if (stats.byGetters.length === 0)
+    groups.set('', { keys: [], accumulators: stats.factories.map((f) => f()) });
+  const add = (row: Row) => {
+    const key = stats.groupKey(row);
+    let group = groups.get(key);
+    if (!group) {
+      group = { keys: stats.byGetters.map((g) => g.fn(row)), accumulators: stats.factories.map((f) => f()) };
+      groups.set(key, group);
+    }
+    for (const acc of group.accumulators) acc.add(row);
+  };
+  const finish = () => {
+    const rows: Row[] = [];
+    let seq = 0;
+    for (const group of groups.values()) {
+      const row = new Row(undefined, seq++);
+      stats.byNames.forEach((name, i) => {
+        row.setVar(name, group.keys[i] ?? null);
+      });
+      group.accumulators.forEach((acc, i) => {
+        row.setVar(`${SLOT}${i}`, acc.result());
+      });
+      for (const item of stats.items) row.setVar(item.name, item.compiled.fn(row));
+      rows.push(row);
+    }
+    return rows;
+  };
+  return { add, finish };
+}
+
+interface Group {
+  readonly keys: Value[];
+  readonly accumulators: ReturnType<AccumulatorFactory>[];
+}
+
+function run(
+  stages: readonly Stage[],
+  columns: readonly Column[],
+  events: Iterable<StoredLogEvent>,
+  options: InsightsRunOptions,
+): InsightsResult {
+  const apiLimit = Math.min(MAX_RESULT_ROWS, Math.max(1, options.limit ?? MAX_RESULT_ROWS));
+  const { startTimeMs, endTimeMs } = options;
+
+  let firstBlocking = stages.findIndex((s) => s.k !== 'op');
+  if (firstBlocking < 0) firstBlocking = stages.length;
+  const streaming = stages.slice(0, firstBlocking).map((s) => (s as Extract<Stage, { k: 'op' }>).apply);
+  const blocking = stages[firstBlocking];
+  let rest = stages.slice(firstBlocking);
+
+  // Where streamed rows go: per-group accumulators for stats, else a bounded top-k in result order.
+  let sink: (row: Row) => void;
+  let finish: () => Row[];
+  if (blocking?.k === 'stats') {
+    const aggregator = makeAggregator(blocking.stats);
+    sink = aggregator.add;
+    finish = aggregator.finish;
+    rest = rest.slice(1);
+  } else {
+    // Non-stats results come newest first unless the query sorts them.
+    let order: { keys: Order; descending: readonly boolean[] } = {
+      keys: (row) => [row.event?.timestamp ?? null],
+      descending: [true],
+    };
+    if (blocking?.k === 'sort') {
+      order = blocking;
+      rest = rest.slice(1);
+    }
+    // Only a limit bounds what must be kept, and only if nothing after it drops or reorders rows.
+    let bound = apiLimit;
+    for (const stage of rest) {
+      if (stage.k === 'limit') bound = Math.min(bound, stage.n);
+      else if (stage.k !== 'op' || stage.dropsRows) {
+        bound = Number.POSITIVE_INFINITY;
+        break;
+      }
+    }
+    const top = new TopK<Row>(bound, compareBy(order.descending), order.keys);
+    sink = (row) => top.add(row);
+    finish = () => top.sorted();
+  }
+
+  let recordsScanned = 0;
+  let recordsMatched = 0;
+  let bytesScanned = 0;
+  let seq = 0;
+  const n = streaming.length;
+  for (const event of events) {
+    const t = event.timestamp;
+    if (t < startTimeMs || t > endTimeMs) continue;
+    recordsScanned++;
+    bytesScanned += Buffer.byteLength(event.message, 'utf8');
+    const row = new Row(event, seq++);
+    let keep = true;
+    for (let i = 0; i < n && keep; i++) keep = (streaming[i] as RowOp)(row);
+    if (!keep) continue;
+    recordsMatched++;
+    sink(row);
+  }
+
+  let rows = finish();
+  for (const stage of rest) rows = applyStage(stage, rows);
+  if (rows.length > apiLimit) rows = rows.slice(0, apiLimit);
+
+  const results: InsightsResultField[][] = rows.map((row) => {
+    const out: InsightsResultField[] = [];
+    for (const column of columns) {
+      const value = formatValue(column.get(row), column.isTime);
+      // GetQueryResults leaves out the fields a row does not have.
+      if (value !== null) out.push({ field: column.name, value });
+    }
+    return out;
+  });
+  return { results, statistics: { recordsMatched, recordsScanned, bytesScanned } };
+}
+
+function compareBy(descending: readonly boolean[]) {
+  return (a: Value[], b: Value[]): number => {
+    for (let i = 0; i < descending.length; i++) {
+      const c = sortCompare(a[i] ?? null, b[i] ?? null);
+      if (c !== 0) {
+        // Missing values stay last in both directions.
+        if (a[i] === null || b[i] === null) return c;
+        return descending[i] ? -c : c;
+      }
+    }
+    return 0;
+  };
+}
+
+function applyStage(stage: Stage, rows: Row[]): Row[] {
+  switch (stage.k) {
+    case 'op':
+      return rows.filter((row) => stage.apply(row));
+    case 'limit':
+      return rows.slice(0, stage.n);
+    case 'sort': {
+      const compare = compareBy(stage.descending);
+      const keyed = rows.map((row) => ({ row, keys: stage.keys(row) }));
+      keyed.sort((a, b) => compare(a.keys, b.keys) || a.row.seq - b.row.seq);
+      return keyed.map((k) => k.row);
+    }
+    case 'dedup': {
+      // Keeps the first row per key in the current order; rows with a missing key are all kept.
+      const seen = new Set<string>();
+      return rows.filter((row) => {
+        const key = stage.key(row);
+        if (key.some((v) => v === null)) return true;
+        const k = key.map(keyPart).join('\u0001');
+        if (seen.has(k)) return false;
+        seen.add(k);
+        return true;
+      });
+    }
+    case 'stats': {
+      // A stats after sort/limit/dedup aggregates the rows those kept.
+      const aggregator = makeAggregator(stage.stats);
+      for (const row of rows) aggregator.add(row);
+      return aggregator.finish();
+    }
+  }
+}

@@ -1,0 +1,139 @@
+import type { StoredLogEvent } from '../logs/log-event';
+import type { Value } from './values';
+
+/** The account id local `@log` values carry (`<account-id>:<log-group-name>`). */
+export const LOCAL_ACCOUNT_ID = '000000000000';
+
+/** The fields Logs Insights discovers in Lambda platform lines (START, END, REPORT). */
+const PLATFORM_FIELDS = new Set([
+  '@type',
+  '@requestId',
+  '@duration',
+  '@billedDuration',
+  '@memorySize',
+  '@maxMemoryUsed',
+  '@initDuration',
+  '@xrayTraceId',
+  '@xraySegmentId',
+]);
+
+/** Whether a name is one of the Lambda platform-line fields. */
+export function isPlatformField(name: string): boolean {
+  return PLATFORM_FIELDS.has(name);
+}
+
+const NO_JSON = Symbol('no-json');
+
+/**
+ * One row flowing through the pipeline: an event (before `stats`) or an aggregated group (after),
+ * plus the fields that `fields`, `parse` and `stats` computed. JSON and platform fields are
+ * parsed only when a query first asks for them.
+ */
+export class Row {
+  vars: Map<string, Value> | undefined;
+  private parsedJson: unknown;
+  private platform: Map<string, Value> | null | undefined;
+
+  constructor(
+    readonly event: StoredLogEvent | undefined,
+    /** Arrival order, the last tie-breaker of every sort so results are stable. */
+    readonly seq: number,
+  ) {}
+
+  getVar(name: string): Value {
+    return this.vars?.get(name) ?? null;
+  }
+
+  setVar(name: string, value: Value): void {
+    this.vars ??= new Map();
+    this.vars.set(name, value);
+  }
+
+  hasVar(name: string): boolean {
+    return this.vars?.has(name) ?? false;
+  }
+
+  /** A field discovered in the message's JSON (whole line, or the first `{` fragment of a Lambda line). */
+  jsonField(name: string): Value {
+    if (this.parsedJson === undefined) this.parsedJson = parseMessageJson(this.event?.message);
+    if (this.parsedJson === NO_JSON) return null;
+    return lookupPath(this.parsedJson, name);
+  }
+
+  /** A Lambda platform-line field such as `@duration` (memory in bytes-ish units, as AWS reports MB × 1,000,000). */
+  platformField(name: string): Value {
+    if (this.platform === undefined) this.platform = parsePlatformLine(this.event?.message);
+    return this.platform?.get(name) ?? null;
+  }
+}
+
+function parseMessageJson(message: string | undefined): unknown {
+  if (message === undefined) return NO_JSON;
+  let start = 0;
+  if (message.charCodeAt(0) !== 123) {
+    // Lambda's text format prefixes the JSON (`time\trequestId\tLEVEL\t{...}`); AWS parses the first fragment.
+    start = message.indexOf('{');
+    if (start < 0) return NO_JSON;
+  }
+  try {
+    const value: unknown = JSON.parse(start === 0 ? message : message.slice(start));
+    return typeof value === 'object' && value !== null ? value : NO_JSON;
+  } catch {
+    return NO_JSON;
+  }
+}
+
+function leaf(v: unknown): Value {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'number' || typeof v === 'string') return v;
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  // AWS exposes only leaves; we return the object's JSON so `fields exception` still shows something.
+  return JSON.stringify(v);
+}
+
+function lookupPath(root: unknown, name: string): Value {
+  const obj = root as Record<string, unknown>;
+  // A key that itself contains dots wins over the path reading.
+  if (Object.hasOwn(obj, name)) return leaf(obj[name]);
+  if (name.indexOf('.') < 0) return null;
+  let current: unknown = root;
+  for (const part of name.split('.')) {
+    if (typeof current !== 'object' || current === null) return null;
+    current = (current as Record<string, unknown>)[part];
+    if (current === undefined) return null;
+  }
+  return leaf(current);
+}
+
+const MB = 1_000_000;
+
+function parsePlatformLine(message: string | undefined): Map<string, Value> | null {
+  if (message === undefined) return null;
+  const type = /^(START|END|REPORT) RequestId: ([^\s]+)/.exec(message);
+  if (!type) return null;
+  const fields = new Map<string, Value>([
+    ['@type', type[1] as string],
+    ['@requestId', type[2] as string],
+  ]);
+  if (type[1] !== 'REPORT') return fields;
+  const number = (label: string): number | null => {
+    const m = new RegExp(`${label}: ([0-9.]+)`).exec(message);
+    return m ? Number(m[1]) : null;
+  };
+  const put = (key: string, v: number | null) => {
+    if (v !== null) fields.set(key, v);
+  };
+  put('@duration', number('(?<!Billed |Init )Duration'));
+  put('@billedDuration', number('Billed Duration'));
+  const memory = number('Memory Size');
+  put('@memorySize', memory === null ? null : memory * MB);
+  const used = number('Max Memory Used');
+  put('@maxMemoryUsed', used === null ? null : used * MB);
+  put('@initDuration', number('Init Duration'));
+  const xray = /XRAY TraceId: ([^\s]+)\s+SegmentId: ([^\s]+)/.exec(message);
+  if (xray) {
+    fields.set('@xrayTraceId', xray[1] as string);
+    fields.set('@xraySegmentId', xray[2] as string);
+  }
+  return fields;
+}
