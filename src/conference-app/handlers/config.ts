@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { ConferenceError } from '../sessions/errors';
+
+/** The environment of a function is missing or malformed; raised on the first invocation, not at import. */
+export class ConfigError extends ConferenceError {}
+
+const rate = z.coerce.number().min(0).max(1).default(0);
+const millis = (fallback: number) => z.coerce.number().int().min(0).max(900_000).default(fallback);
+const concurrency = z.coerce.number().int().min(1).max(100).default(10);
+
+/** Env of the create-session function. */
+export const CreateSessionConfig = z.object({ SESSIONS_QUEUE_URL: z.url() });
+export type CreateSessionConfig = z.infer<typeof CreateSessionConfig>;
+
+/** Env of the save-session function, with its fault settings (off by default). */
+export const SaveSessionConfig = z.object({
+  SESSIONS_TABLE_NAME: z.string().min(1),
+  CACHE_TABLE_NAME: z.string().min(1),
+  FAULT_SAVE_DELAY_MS: millis(0),
+  FAULT_SAVE_ERROR_RATE: rate,
+});
+export type SaveSessionConfig = z.infer<typeof SaveSessionConfig>;
+
+/** Env of the Slack notification function. */
+export const NotifyConfig = z.object({
+  SLACK_WEBHOOK_URL: z.url(),
+  NOTIFY_CONCURRENCY: concurrency,
+  NOTIFY_TIMEOUT_MS: millis(3000),
+  FAULT_NOTIFY_LATENCY_MS: millis(0),
+});
+export type NotifyConfig = z.infer<typeof NotifyConfig>;
+
+/** Env of the partner forwarding function. */
+export const ForwardConfig = z.object({
+  PARTNER_BASE_URL: z.url(),
+  FORWARD_CONCURRENCY: concurrency,
+  FORWARD_TIMEOUT_MS: millis(3000),
+});
+export type ForwardConfig = z.infer<typeof ForwardConfig>;
+
+/** Env of the list-sessions function. */
+export const ListSessionsConfig = z.object({ SESSIONS_TABLE_NAME: z.string().min(1) });
+export type ListSessionsConfig = z.infer<typeof ListSessionsConfig>;
+
+/** Parses a function's env once; a bad value names the variable but never echoes it. */
+export function parseConfig<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid function configuration: ${problems}`);
+  }
+  return result.data;
+}
+
+/** Builds a value on first use and keeps it for the life of the execution environment. */
+export function lazy<T>(build: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => {
+    value ??= { v: build() };
+    return value.v;
+  };
+}
