@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/** The deploy-time settings of the Gumshoe app, read from CDK context (`-c key=value`). */
+export const GumshoeConfig = z.object({
+  /** Slack channel the bot posts alarms and the weekly cost report to. */
+  channelId: z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD'),
+  /** IANA time zone of the weekly /cost schedule (EventBridge Scheduler resolves DST itself). */
+  timeZone: z.string().min(1).default('UTC'),
+  /** ADOT Lambda layer for Node.js on arm64 in the target region; without it the functions use X-Ray active tracing only. */
+  adotLayerArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[\w-]+:\d+$/, 'a Lambda layer version ARN')
+    .optional(),
+  /** Short names users may type in Slack for the service's functions, e.g. {"save":"conference-save-session-dynamodb-lambda"}. */
+  aliases: z.record(z.string().min(1), z.string().min(1)).default({}),
+  /** Incoming-webhook URL the notifier posts new sessions to; a placeholder keeps synth offline-safe. */
+  webhookUrl: z.url().default('https://hooks.slack.com/services/REPLACE/ME/PLEASE'),
+  /** Partner endpoint the forwarder sends sessions to. */
+  partnerUrl: z.url().default('https://partner.example.com/sessions'),
+  /** Days the functions' logs are kept. */
+  logRetentionDays: z.coerce.number().int().positive().default(30),
+  /** Lead time above which the lead-time alarm fires, in milliseconds. */
+  leadTimeThresholdMs: z.coerce.number().int().positive().default(10_000),
+});
+export type GumshoeConfig = z.infer<typeof GumshoeConfig>;
+
+/** Context keys read by {@link readConfig}. */
+export const CONTEXT_KEYS = [
+  'channelId',
+  'timeZone',
+  'adotLayerArn',
+  'aliases',
+  'webhookUrl',
+  'partnerUrl',
+  'logRetentionDays',
+  'leadTimeThresholdMs',
+] as const;
+
+/** Raised when the CDK context does not describe a deployable app; the message names the bad key. */
+export class InfraConfigError extends Error {
+  override readonly name = 'InfraConfigError';
+}
+
+/** Parses the app's configuration from a context getter such as `(k) => app.node.tryGetContext(k)`. */
+export function readConfig(get: (key: string) => unknown): GumshoeConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of CONTEXT_KEYS) {
+    const value = get(key);
+    if (value === undefined || value === '') continue;
+    // `-c aliases='{"save":"…"}'` arrives as a string; cdk.json may hold the object itself.
+    raw[key] = key === 'aliases' && typeof value === 'string' ? parseJson(key, value) : value;
+  }
+  const parsed = GumshoeConfig.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new InfraConfigError(`Invalid CDK context: ${issues.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+function parseJson(key: string, value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch (cause) {
+    throw new InfraConfigError(`Context ${key} is not valid JSON`, { cause });
+  }
+}

@@ -1,0 +1,36 @@
+import { Arn, ArnFormat, Aws, type Stack } from 'aws-cdk-lib';
+import { FunctionNames, logGroupOf } from '../../src/conference-app/contract/function-names';
+
+/** The deployed names that both stacks agree on, so the bot stack builds ARNs without Fn::ImportValue. */
+export const Names = {
+  alarmTopic: 'conference-alarms',
+  alarmPrefix: 'conference-',
+  dashboard: 'conference-session',
+  slackSecret: 'gumshoe/slack',
+  bot: {
+    slackEvents: 'gumshoe-slack-events',
+    worker: 'gumshoe-worker',
+    weeklyCost: 'gumshoe-weekly-cost',
+  },
+} as const;
+
+/** The service functions the bot watches, in milestone order. */
+export const WATCHED_FUNCTIONS: readonly string[] = Object.values(FunctionNames);
+
+/** The ARN of a log group in the stack's own account and region (the form `logs:StartQuery` is scoped by). */
+export function logGroupArn(stack: Stack, functionName: string): string {
+  return stack.formatArn({
+    service: 'logs',
+    resource: 'log-group',
+    resourceName: logGroupOf(functionName),
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
+/** The ARN of the alarm topic, rebuilt from its fixed name in the deploying stack's account and region. */
+export function alarmTopicArn(stack: Stack): string {
+  return Arn.format(
+    { service: 'sns', resource: Names.alarmTopic, account: Aws.ACCOUNT_ID, region: Aws.REGION },
+    stack,
+  );
+}

@@ -1,0 +1,257 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildGumshoeApp, PROJECT_ROOT } from '../../infra/lib/gumshoe-app';
+import { FunctionNames } from '../../src/conference-app/contract/function-names';
+
+const ADOT = 'arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-nodejs-arm64-ver-1-30-2:1';
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+// One synthesis for the whole file: building the app is the slow part.
+let conference: Template;
+let bot: Template;
+let synthError: unknown;
+
+beforeAll(() => {
+  const app = new App({
+    context: {
+      'aws:cdk:bundling-stacks': [],
+      channelId: 'C0123ABCD',
+      timeZone: 'Europe/Paris',
+      adotLayerArn: ADOT,
+      aliases: '{"save":"conference-save-session-dynamodb-lambda"}',
+    },
+  });
+  const stacks = buildGumshoeApp(app, process.env.GUMSHOE_TEST_PROJECT_ROOT ?? PROJECT_ROOT);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  try {
+    app.synth();
+  } catch (error) {
+    synthError = error;
+  }
+  conference = Template.fromStack(stacks.conference);
+  bot = Template.fromStack(stacks.bot);
+});
+
+function statementsOf(template: Template, roleId?: string): Statement[] {
+  const filter = roleId ? { Properties: { Roles: [{ Ref: roleId }] } } : undefined;
+  return Object.values(template.findResources('AWS::IAM::Policy', filter)).flatMap(
+    (p) =>
+      (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument
+        .Statement,
+  );
+}
+
+function statementsWith(template: Template, action: string): Statement[] {
+  return statementsOf(template).filter((s) => [s.Action].flat().includes(action));
+}
+
+function roleOf(template: Template, functionName: string): string {
+  const fn = template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: functionName } });
+  const role = (Object.values(fn)[0] as { Properties: { Role: { 'Fn::GetAtt': [string, string] } } })
+    .Properties.Role;
+  return role['Fn::GetAtt'][0];
+}
+
+function functionLogicalId(template: Template, name: string): string {
+  const found = template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: name } });
+  const [id] = Object.keys(found);
+  if (!id) throw new Error(`no function ${name}`);
+  return id;
+}
+
+describe('cdk-nag (AwsSolutions)', () => {
+  it('reports no unacknowledged finding', () => {
+    expect(synthError === undefined ? 'none' : String(synthError)).toBe('none');
+  });
+});
+
+describe('ConferenceStack', () => {
+  it('routes POST and GET /sessions on an HTTP API', () => {
+    conference.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /sessions' });
+    conference.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /sessions' });
+  });
+
+  it('runs every service function on nodejs22.x arm64 with tracing, TEXT logs and the ADOT wrapper', () => {
+    for (const name of Object.values(FunctionNames)) {
+      conference.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: name,
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: Match.objectLike({ LogFormat: 'Text' }),
+        Layers: [ADOT],
+        Environment: { Variables: Match.objectLike({ AWS_LAMBDA_EXEC_WRAPPER: '/opt/otel-handler' }) },
+      });
+    }
+  });
+
+  it('indexes traceId and sessionId in every service log group, with retention', () => {
+    for (const name of Object.values(FunctionNames)) {
+      conference.hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: `/aws/lambda/${name}`,
+        RetentionInDays: 30,
+        FieldIndexPolicies: [{ Fields: ['traceId', 'sessionId'] }],
+      });
+    }
+  });
+
+  it('streams new and old images from the sessions table and keeps PITR on both tables', () => {
+    conference.hasResourceProperties('AWS::DynamoDB::Table', {
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    conference.resourcePropertiesCountIs(
+      'AWS::DynamoDB::Table',
+      {
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      },
+      2,
+    );
+  });
+
+  it('consumes the stream twice with bisect, partial failures, max record age, retries and an SQS destination', () => {
+    const mappings = conference.findResources('AWS::Lambda::EventSourceMapping', {
+      Properties: {
+        BatchSize: 10,
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        MaximumRecordAgeInSeconds: 3600,
+        MaximumRetryAttempts: 3,
+        DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      },
+    });
+    expect(Object.keys(mappings)).toHaveLength(2);
+  });
+
+  it('feeds the save function from SQS with partial batch failures, behind a DLQ', () => {
+    conference.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionLogicalId(conference, FunctionNames.saveSession) },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    conference.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 3 },
+    });
+  });
+
+  it('alarms on errors of each function, lead time, DLQ depth, API 5xx and p99 latency, all to the alarms topic', () => {
+    const topic = conference.findResources('AWS::SNS::Topic', {
+      Properties: { TopicName: Match.stringLikeRegexp('alarms') },
+    });
+    const [topicId] = Object.keys(topic);
+    expect(topicId).toBeDefined();
+    const alarms = Object.values(conference.findResources('AWS::CloudWatch::Alarm')) as {
+      Properties: { AlarmName: string; AlarmActions: unknown[] };
+    }[];
+    const names = alarms.map((a) => a.Properties.AlarmName).sort();
+    expect(names).toEqual(
+      [
+        ...Object.values(FunctionNames).map((n) => `conference-errors-${n}`),
+        'conference-notification-lead-time',
+        'conference-save-dlq-depth',
+        'conference-stream-dlq-depth',
+        'conference-api-5xx',
+        'conference-api-latency-p99',
+      ].sort(),
+    );
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+  });
+
+  it('measures lead time with a metric filter on the notification line', () => {
+    conference.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: Match.stringLikeRegexp('SLACK_NOTIFICATION_NEW_SESSION_SENT'),
+      MetricTransformations: [Match.objectLike({ MetricValue: '$.leadTimeMs' })],
+    });
+  });
+
+  it('puts the seed lead-time query on the dashboard', () => {
+    const [dashboard] = Object.values(conference.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify((dashboard as { Properties: unknown }).Properties);
+    expect(body).toContain('LeadTimeInSeconds by traceId');
+    expect(body).toContain('TotalCostInDollar');
+    expect(body).toContain("SOURCE '/aws/lambda/conference-slack-notification-lambda'");
+  });
+});
+
+describe('BotStack', () => {
+  it('serves Slack through a Function URL without IAM auth (Slack signs requests instead)', () => {
+    bot.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'NONE',
+      TargetFunctionArn: { 'Fn::GetAtt': [functionLogicalId(bot, 'gumshoe-slack-events'), 'Arn'] },
+    });
+  });
+
+  it('lets the request function invoke the worker only', () => {
+    const role = roleOf(bot, 'gumshoe-slack-events');
+    const invokes = statementsOf(bot, role).filter((s) =>
+      [s.Action].flat().includes('lambda:InvokeFunction'),
+    );
+    expect(invokes.flatMap((s) => [s.Resource].flat())).toEqual([
+      { 'Fn::GetAtt': [functionLogicalId(bot, 'gumshoe-worker'), 'Arn'] },
+    ]);
+  });
+
+  it('scopes logs:StartQuery to the watched log groups', () => {
+    const [statement] = statementsWith(bot, 'logs:StartQuery');
+    const resources = JSON.stringify(statement?.Resource);
+    for (const name of Object.values(FunctionNames))
+      expect(resources).toContain(`log-group:/aws/lambda/${name}`);
+    expect([statement?.Resource].flat()).toHaveLength(Object.values(FunctionNames).length);
+  });
+
+  it('reads the Slack secret only by its ARN', () => {
+    const [secretId] = Object.keys(bot.findResources('AWS::SecretsManager::Secret'));
+    const reads = statementsWith(bot, 'secretsmanager:GetSecretValue');
+    expect(reads).toHaveLength(3);
+    for (const s of reads) expect(s.Resource).toEqual({ Ref: secretId });
+  });
+
+  it('uses "*" only for actions without resource-level permissions', () => {
+    const allowedStar = new Set([
+      'logs:GetQueryResults',
+      'logs:StopQuery',
+      'xray:BatchGetTraces',
+      'xray:GetTraceSummaries',
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'cloudwatch:GetMetricWidgetImage',
+      'dynamodb:ListStreams',
+    ]);
+    for (const s of [...statementsOf(bot), ...statementsOf(conference)]) {
+      if ([s.Resource].flat().includes('*')) {
+        for (const action of [s.Action].flat()) expect(allowedStar).toContain(action);
+      }
+    }
+  });
+
+  it('schedules the weekly cost report on Mondays at 09:00 in the configured time zone', () => {
+    bot.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 9 ? * MON *)',
+      ScheduleExpressionTimezone: 'Europe/Paris',
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [functionLogicalId(bot, 'gumshoe-weekly-cost'), 'Arn'] },
+      }),
+    });
+  });
+
+  it('creates the secret with placeholders only and never puts secret values in function environments', () => {
+    bot.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"botToken":"","signingSecret":""}' }),
+    });
+    const tokenLike = /xox[abposr]-|xapp-|^[0-9a-f]{32}$|hooks\.slack\.com\/services\/T/;
+    for (const template of [bot, conference]) {
+      for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+        const vars =
+          (fn as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties
+            .Environment?.Variables ?? {};
+        for (const [key, value] of Object.entries(vars)) {
+          expect(key).not.toMatch(/TOKEN|SIGNING_SECRET|PASSWORD/);
+          if (typeof value === 'string') expect(value).not.toMatch(tokenLike);
+        }
+      }
+    }
+  });
+});
