@@ -160,10 +160,12 @@ function compileParse(command: Extract<Command, { k: 'parse' }>, scope: Scope): 
   if (command.pattern.kind === 'regex') {
     re = compileRegex(command.pattern.text, command.offset, scope);
   } else {
-    // Glob: `*` captures lazily except the last, which takes the rest of the line.
+    // Glob: `*` captures lazily, except a trailing `*`, which takes the rest of the line.
     const parts = command.pattern.text.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
     re = new RegExp(
-      parts.map((p, i) => (i === 0 ? p : `${i === parts.length - 1 ? '(.*)' : '(.*?)'}${p}`)).join(''),
+      parts
+        .map((p, i) => (i === 0 ? p : `${i === parts.length - 1 && p === '' ? '(.*)' : '(.*?)'}${p}`))
+        .join(''),
     );
   }
   const names = command.names;
