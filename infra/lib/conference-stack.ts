@@ -24,16 +24,21 @@ export interface ConferenceStackProps extends StackProps {
   readonly projectRoot: string;
 }
 
-/** The env names the service handlers read (src/conference-app/handlers). */
+/** The env names the service handlers read (src/conference-app/handlers/config.ts). */
 export const ServiceEnv = {
   sessionsTable: 'SESSIONS_TABLE_NAME',
   cacheTable: 'CACHE_TABLE_NAME',
-  saveQueueUrl: 'SAVE_QUEUE_URL',
+  saveQueueUrl: 'SESSIONS_QUEUE_URL',
   webhookUrl: 'SLACK_WEBHOOK_URL',
-  partnerUrl: 'PARTNER_URL',
+  partnerUrl: 'PARTNER_BASE_URL',
+  faultSaveDelayMs: 'FAULT_SAVE_DELAY_MS',
+  faultSaveErrorRate: 'FAULT_SAVE_ERROR_RATE',
+  faultNotifyLatencyMs: 'FAULT_NOTIFY_LATENCY_MS',
 } as const;
 
 // The stream consumers retry a failing batch by halving it, for at most an hour, then park it.
+const SAVE_TIMEOUT_SECONDS = 30;
+
 const STREAM_RETRY = {
   batchSize: 10,
   bisectBatchOnError: true,
@@ -54,18 +59,19 @@ export class ConferenceStack extends Stack {
     const { config, projectRoot } = props;
     const logRetention = config.logRetentionDays as RetentionDays;
 
+    // Key schemas match src/conference-app/store/table-definitions.ts (used locally with dynalite).
     const sessions = new Table(this, 'Sessions', {
-      partitionKey: { name: 'id', type: AttributeType.STRING },
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       stream: StreamViewType.NEW_AND_OLD_IMAGES,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const cache = new Table(this, 'Cache', {
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      partitionKey: { name: 'sessionId', type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      timeToLiveAttribute: 'expiresAt',
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -74,7 +80,7 @@ export class ConferenceStack extends Stack {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       // Six times the save function's timeout, as Lambda's SQS guidance recommends.
-      visibilityTimeout: Duration.seconds(60),
+      visibilityTimeout: Duration.seconds(6 * SAVE_TIMEOUT_SECONDS),
       deadLetterQueue: { queue: saveDlq, maxReceiveCount: 3 },
     });
     const streamDlq = this.deadLetterQueue('StreamDlq');
@@ -84,8 +90,10 @@ export class ConferenceStack extends Stack {
       file: string,
       description: string,
       env: Record<string, string>,
+      timeout?: Duration,
     ) =>
       new GumshoeFunction(this, key, {
+        ...(timeout ? { timeout } : {}),
         functionName: FunctionNames[key],
         entry: `src/conference-app/handlers/${file}.ts`,
         projectRoot,
@@ -99,16 +107,24 @@ export class ConferenceStack extends Stack {
     const create = fn('createSession', 'create-session', 'POST /sessions: validates and queues a session', {
       [ServiceEnv.saveQueueUrl]: saveQueue.queueUrl,
     });
-    const save = fn('saveSession', 'save-session', 'Saves queued sessions to DynamoDB', {
-      [ServiceEnv.sessionsTable]: sessions.tableName,
-    });
+    const save = fn(
+      'saveSession',
+      'save-session',
+      'Saves queued sessions to DynamoDB',
+      {
+        [ServiceEnv.sessionsTable]: sessions.tableName,
+        [ServiceEnv.cacheTable]: cache.tableName,
+        ...faultEnv(ServiceEnv.faultSaveDelayMs, config.faults.saveDelayMs),
+        ...faultEnv(ServiceEnv.faultSaveErrorRate, config.faults.saveErrorRate),
+      },
+      Duration.seconds(SAVE_TIMEOUT_SECONDS),
+    );
     const notify = fn('notifyNewSession', 'notify-new-session', 'Posts new sessions to Slack', {
       [ServiceEnv.webhookUrl]: config.webhookUrl,
-      [ServiceEnv.cacheTable]: cache.tableName,
+      ...faultEnv(ServiceEnv.faultNotifyLatencyMs, config.faults.notifyLatencyMs),
     });
     const forward = fn('forwardSession', 'forward-session', 'Forwards new sessions to the partner', {
       [ServiceEnv.partnerUrl]: config.partnerUrl,
-      [ServiceEnv.cacheTable]: cache.tableName,
     });
     const list = fn('listSessions', 'list-sessions', 'GET /sessions: lists saved sessions', {
       [ServiceEnv.sessionsTable]: sessions.tableName,
@@ -123,9 +139,8 @@ export class ConferenceStack extends Stack {
 
     saveQueue.grantSendMessages(create.fn);
     sessions.grantWriteData(save.fn);
+    cache.grantReadWriteData(save.fn);
     sessions.grantReadData(list.fn);
-    cache.grantReadWriteData(notify.fn);
-    cache.grantReadWriteData(forward.fn);
 
     save.fn.addEventSource(new SqsEventSource(saveQueue, { batchSize: 10, reportBatchItemFailures: true }));
     for (const consumer of [notify, forward]) {
@@ -202,4 +217,9 @@ export class ConferenceStack extends Stack {
     });
     return queue;
   }
+}
+
+// Faults stay off unless the context turns them on (the demo's slow-notification scenario).
+function faultEnv(name: string, value: number | undefined): Record<string, string> {
+  return value === undefined ? {} : { [name]: String(value) };
 }

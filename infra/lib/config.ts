@@ -19,6 +19,14 @@ export const GumshoeConfig = z.object({
   partnerUrl: z.url().default('https://partner.example.com/sessions'),
   /** Days the functions' logs are kept. */
   logRetentionDays: z.coerce.number().int().positive().default(30),
+  /** Fault injection for the demo (off when absent): save delay and error rate, notifier latency. */
+  faults: z
+    .object({
+      saveDelayMs: z.coerce.number().int().min(0).max(900_000).optional(),
+      saveErrorRate: z.coerce.number().min(0).max(1).optional(),
+      notifyLatencyMs: z.coerce.number().int().min(0).max(900_000).optional(),
+    })
+    .default({}),
   /** Lead time above which the lead-time alarm fires, in milliseconds. */
   leadTimeThresholdMs: z.coerce.number().int().positive().default(10_000),
 });
@@ -34,6 +42,7 @@ export const CONTEXT_KEYS = [
   'partnerUrl',
   'logRetentionDays',
   'leadTimeThresholdMs',
+  'faults',
 ] as const;
 
 /** Raised when the CDK context does not describe a deployable app; the message names the bad key. */
@@ -48,7 +57,8 @@ export function readConfig(get: (key: string) => unknown): GumshoeConfig {
     const value = get(key);
     if (value === undefined || value === '') continue;
     // `-c aliases='{"save":"…"}'` arrives as a string; cdk.json may hold the object itself.
-    raw[key] = key === 'aliases' && typeof value === 'string' ? parseJson(key, value) : value;
+    raw[key] =
+      (key === 'aliases' || key === 'faults') && typeof value === 'string' ? parseJson(key, value) : value;
   }
   const parsed = GumshoeConfig.safeParse(raw);
   if (!parsed.success) {
