@@ -122,7 +122,7 @@ describe('create-session handler', () => {
     expect(contractLines(lines).some((l) => l.milestone !== undefined)).toBe(false);
   });
 
-  it.each([
+  it.each<{ case: string; headers: Record<string, string> }>([
     { case: 'no content type', headers: {} },
     { case: 'form encoded', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
     { case: 'plain text', headers: { 'Content-Type': 'text/plain' } },

@@ -11,7 +11,11 @@ import { ServiceLogLine } from '../../src/conference-app/contract';
 import { ServiceLogger } from '../../src/conference-app/observability/logger';
 import type { Session } from '../../src/conference-app/sessions/session';
 import { sortKeyOf } from '../../src/conference-app/store/dynamodb-session-store';
-import { cacheTableInput, sessionsTableInput, SESSIONS_PARTITION } from '../../src/conference-app/store/table-definitions';
+import {
+  cacheTableInput,
+  SESSIONS_PARTITION,
+  sessionsTableInput,
+} from '../../src/conference-app/store/table-definitions';
 
 /** The seed's load-test body. */
 export const newSessionBody: Record<string, unknown> = JSON.parse(
@@ -30,7 +34,7 @@ export function contractLines(lines: Record<string, unknown>[]): ServiceLogLine[
 }
 
 /** A Lambda context as the runtime passes it. */
-export function lambdaContext(functionName: string, awsRequestId = randomUUID()): Context {
+export function lambdaContext(functionName: string, awsRequestId: string = randomUUID()): Context {
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
@@ -67,7 +71,13 @@ export function apiEvent(options: {
       apiId: 'api',
       domainName: 'api.example.com',
       domainPrefix: 'api',
-      http: { method: options.method, path: options.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      http: {
+        method: options.method,
+        path: options.path,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'test',
+      },
       requestId: randomUUID(),
       routeKey: `${options.method} ${options.path}`,
       stage: '$default',
@@ -114,7 +124,8 @@ export function streamEvent(
         eventSource: 'aws:dynamodb',
         eventVersion: '1.1',
         awsRegion: 'eu-west-1',
-        eventSourceARN: 'arn:aws:dynamodb:eu-west-1:123456789012:table/sessions/stream/2026-11-24T00:00:00.000',
+        eventSourceARN:
+          'arn:aws:dynamodb:eu-west-1:123456789012:table/sessions/stream/2026-11-24T00:00:00.000',
         dynamodb: {
           Keys: marshall({ pk: item.pk, sk: item.sk }) as NonNullable<DynamoDBRecord['dynamodb']>['Keys'],
           ...(eventName === 'REMOVE' ? { OldImage: image } : { NewImage: image }),
@@ -167,7 +178,12 @@ export async function startDynalite(): Promise<{
 /** An HTTP stub on loopback that records requests and in-flight counts; `respond` decides each answer. */
 export async function startStub(
   respond: (body: Record<string, unknown>, res: ServerResponse) => Promise<void> | void,
-): Promise<{ url: string; received: Record<string, unknown>[]; maxInFlight: () => number; close: () => Promise<void> }> {
+): Promise<{
+  url: string;
+  received: Record<string, unknown>[];
+  maxInFlight: () => number;
+  close: () => Promise<void>;
+}> {
   const received: Record<string, unknown>[] = [];
   let inFlight = 0;
   let max = 0;

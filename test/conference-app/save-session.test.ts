@@ -5,7 +5,10 @@ import { FunctionNames, Milestone } from '../../src/conference-app/contract';
 import { createSaveSessionHandler } from '../../src/conference-app/handlers/save-session';
 import { SAVE_SPAN_NAME } from '../../src/conference-app/sessions/save-session';
 import type { Session } from '../../src/conference-app/sessions/session';
-import { DynamoDbSessionCache, DynamoDbSessionStore } from '../../src/conference-app/store/dynamodb-session-store';
+import {
+  DynamoDbSessionCache,
+  DynamoDbSessionStore,
+} from '../../src/conference-app/store/dynamodb-session-store';
 import {
   aSession,
   capturingLogger,
@@ -81,7 +84,9 @@ describe('save-session handler', () => {
     const result = await handler(sqsEvent([JSON.stringify(session)]), context);
 
     expect(result.batchItemFailures).toEqual([]);
-    const cached = await db.client.send(new GetCommand({ TableName: db.cacheTable, Key: { sessionId: session.sessionId } }));
+    const cached = await db.client.send(
+      new GetCommand({ TableName: db.cacheTable, Key: { sessionId: session.sessionId } }),
+    );
     expect(cached.Item).toMatchObject({ sessionId: session.sessionId, traceId: session.traceId });
     expect(await storedCount(session.sessionId)).toBe(1);
     expect(spans).toHaveLength(1);
@@ -136,7 +141,8 @@ describe('save-session handler', () => {
     const unreadable = logged.find((l) => l.exception !== undefined);
     expect(unreadable?.sessionId).toBeUndefined();
     expect(unreadable?.traceId).toBe('unknown');
-    for (const line of logged.filter((l) => l.sessionId === b.sessionId)) expect(line.traceId).toBe(b.traceId);
+    for (const line of logged.filter((l) => l.sessionId === b.sessionId))
+      expect(line.traceId).toBe(b.traceId);
   });
 
   it('injects the configured delay inside the save span', async () => {

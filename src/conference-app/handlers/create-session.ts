@@ -80,4 +80,4 @@ const fromEnv = lazy(() => {
 });
 
 /** Lambda entry point; dependencies are built from the environment on the first call. */
-export const handler: HttpHandler = (event, context) => fromEnv()(event, context);
+export const handler: HttpHandler = async (event, context) => fromEnv()(event, context);

@@ -43,4 +43,4 @@ const fromEnv = lazy(() => {
 });
 
 /** Lambda entry point; dependencies are built from the environment on the first call. */
-export const handler: StreamHandler = (event, context) => fromEnv()(event, context);
+export const handler: StreamHandler = async (event, context) => fromEnv()(event, context);

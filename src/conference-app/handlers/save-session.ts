@@ -81,4 +81,4 @@ const fromEnv = lazy(() => {
 });
 
 /** Lambda entry point; dependencies are built from the environment on the first call. */
-export const handler: SqsHandler = (event, context) => fromEnv()(event, context);
+export const handler: SqsHandler = async (event, context) => fromEnv()(event, context);
