@@ -20,7 +20,12 @@ export interface ButtonElement {
 
 export type Block =
   | { readonly type: 'header'; readonly text: TextObject; readonly block_id?: string }
-  | { readonly type: 'section'; readonly text: TextObject; readonly block_id?: string }
+  | {
+      readonly type: 'section';
+      readonly text: TextObject;
+      readonly block_id?: string;
+      readonly accessory?: ButtonElement;
+    }
   | { readonly type: 'context'; readonly elements: TextObject[]; readonly block_id?: string }
   | { readonly type: 'actions'; readonly elements: ButtonElement[]; readonly block_id?: string }
   | { readonly type: 'divider'; readonly block_id?: string };

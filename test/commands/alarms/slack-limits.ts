@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Block, SlackMessage } from '../../../src/commands/alarms/block-kit';
+import type { Block, ButtonElement, SlackMessage } from '../../../src/commands/alarms/block-kit';
 
 /**
  * Asserts Slack's documented Block Kit limits (aws-and-slack-facts §6.1). Stand-in until the
@@ -22,6 +22,7 @@ export function expectWithinSlackLimits(message: SlackMessage): void {
         expect(block.text.text.length).toBeGreaterThan(0);
         expect(block.text.text.length).toBeLessThanOrEqual(3000);
         total += block.text.text.length;
+        if (block.accessory) expectButton(block.accessory);
         break;
       case 'context':
         expect(block.elements.length).toBeLessThanOrEqual(10);
@@ -34,12 +35,7 @@ export function expectWithinSlackLimits(message: SlackMessage): void {
         expect(block.elements.length).toBeLessThanOrEqual(25);
         const ids = block.elements.map((e) => e.action_id);
         expect(new Set(ids).size).toBe(ids.length);
-        for (const e of block.elements) {
-          expect(e.action_id.length).toBeLessThanOrEqual(255);
-          expect(e.text.text.length).toBeLessThanOrEqual(75);
-          if (e.value !== undefined) expect(e.value.length).toBeLessThanOrEqual(2000);
-          if (e.url !== undefined) expect(e.url.length).toBeLessThanOrEqual(3000);
-        }
+        for (const e of block.elements) expectButton(e);
         break;
       }
       case 'divider':
@@ -48,4 +44,12 @@ export function expectWithinSlackLimits(message: SlackMessage): void {
   }
   // msg_blocks_too_long has been seen near 13.2 k characters of block content (bolt-js #2509).
   expect(total).toBeLessThanOrEqual(12_000);
+}
+
+function expectButton(e: ButtonElement): void {
+  expect(e.action_id.length).toBeLessThanOrEqual(255);
+  expect(e.text.text.length).toBeGreaterThan(0);
+  expect(e.text.text.length).toBeLessThanOrEqual(75);
+  if (e.value !== undefined) expect(e.value.length).toBeLessThanOrEqual(2000);
+  if (e.url !== undefined) expect(e.url.length).toBeLessThanOrEqual(3000);
 }

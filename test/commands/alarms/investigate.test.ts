@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { type AlarmEvent, parseAlarmNotifications } from '../../../src/commands/alarms/alarm-event';
+import {
+  alarmLogGroups,
+  alarmWindow,
+  buildInvestigateQuery,
+  buildInvestigationMessage,
+  INVESTIGATE_QUERY,
+  type InsightsRow,
+  investigateQueryForAlarm,
+  summarizeInvestigation,
+} from '../../../src/commands/alarms/investigate';
+import { InvalidTraceInputError } from '../../../src/commands/xray/errors';
+import { fixture } from './fixtures';
+import { expectWithinSlackLimits } from './slack-limits';
+
+function alarm(name: string): AlarmEvent {
+  const [n] = parseAlarmNotifications(fixture('alarms', name));
+  if (n?.kind !== 'alarm') throw new Error('not an alarm');
+  return n.alarm;
+}
+
+function row(fields: Record<string, string>): InsightsRow {
+  return Object.entries(fields).map(([field, value]) => ({ field, value }));
+}
+
+const T1 = '1-69f47a80-a01ef2a0f003da37183f4fcc';
+const T2 = '1-69f47a81-b12ef2a0f003da37183f4fdd';
+
+describe('alarmWindow', () => {
+  it.each([
+    ['sns-metric-alarm.json', '2026-05-01T09:45:00.512Z'],
+    ['sns-insufficient-data.json', '2026-05-01T09:35:00.512Z'],
+    ['sns-composite.json', '2026-05-01T09:45:00.512Z'],
+  ])('looks back over the evaluated periods, at least 15 min, for %s', (name, start) => {
+    const window = alarmWindow(alarm(name));
+    expect(window.start.toISOString()).toBe(start);
+    expect(window.end.toISOString()).toBe('2026-05-01T10:01:00.512Z');
+  });
+});
+
+describe('investigateQueryForAlarm', () => {
+  it('queries the function log groups of a metric alarm', () => {
+    expect(investigateQueryForAlarm(alarm('sns-metric-alarm.json'))).toEqual({
+      queryString: INVESTIGATE_QUERY,
+      logGroupNames: ['/aws/lambda/conference-save-session-dynamodb-lambda'],
+      start: new Date('2026-05-01T09:45:00.512Z'),
+      end: new Date('2026-05-01T10:01:00.512Z'),
+    });
+  });
+
+  it('returns undefined for an alarm without a function or log group', () => {
+    expect(investigateQueryForAlarm(alarm('sns-composite.json'))).toBeUndefined();
+  });
+
+  it('takes a log alarm log group, bare even when given as an ARN', () => {
+    const a = alarm('sns-log-alarm.json');
+    const withArn: AlarmEvent = {
+      ...a,
+      functions: [],
+      condition: { kind: 'log', logGroups: ['arn:aws:logs:eu-west-1:123456789012:log-group:/custom/app:*'] },
+    };
+    expect(alarmLogGroups(withArn)).toEqual(['/custom/app']);
+  });
+});
+
+describe('buildInvestigateQuery', () => {
+  it('rejects names that are not Lambda function names', () => {
+    const window = { start: new Date(0), end: new Date(1) };
+    expect(() => buildInvestigateQuery(['x" | filter 1', 'ok'], window)).toThrow(InvalidTraceInputError);
+    expect(() => buildInvestigateQuery([], window)).toThrow(InvalidTraceInputError);
+    expect(buildInvestigateQuery(['a', 'a', 'b'], window).logGroupNames).toEqual([
+      '/aws/lambda/a',
+      '/aws/lambda/b',
+    ]);
+  });
+});
+
+describe('summarizeInvestigation', () => {
+  const rows = [
+    row({
+      '@timestamp': '2026-05-01 10:00:03.000',
+      functionName: 'save',
+      traceId: T1,
+      'exception.name': 'ConditionalCheckFailedException',
+      'exception.message': 'latest',
+      level: 'ERROR',
+    }),
+    row({
+      '@timestamp': '2026-05-01 10:00:01.000',
+      functionName: 'save',
+      traceId: T1,
+      'exception.name': 'ConditionalCheckFailedException',
+      level: 'ERROR',
+    }),
+    row({ '@timestamp': '2026-05-01 10:00:02.000', functionName: 'notify', traceId: T1, level: 'ERROR' }),
+    row({
+      '@timestamp': '2026-05-01 10:00:04.000',
+      functionName: 'create',
+      traceId: T2,
+      'exception.name': 'TypeError',
+    }),
+    row({ '@timestamp': '2026-05-01 10:00:05.000', functionName: 'create', level: 'ERROR' }),
+    row({ '@timestamp': '2026-05-01 10:00:06.000', traceId: 'not-a-trace', level: 'ERROR' }),
+  ];
+
+  it('groups errors by trace with counts, functions and exceptions, most affected first', () => {
+    expect(summarizeInvestigation(rows)).toEqual({
+      total: 6,
+      withoutTrace: 2,
+      traces: [
+        {
+          traceId: T1,
+          count: 3,
+          functions: ['notify', 'save'],
+          exceptions: ['ConditionalCheckFailedException', 'ERROR'],
+          lastAt: '2026-05-01 10:00:03.000',
+          lastMessage: 'latest',
+        },
+        {
+          traceId: T2,
+          count: 1,
+          functions: ['create'],
+          exceptions: ['TypeError'],
+          lastAt: '2026-05-01 10:00:04.000',
+        },
+      ],
+    });
+  });
+
+  it('renders one trace_run button per affected trace', () => {
+    const message = buildInvestigationMessage(summarizeInvestigation(rows), {
+      alarmName: 'save-session-errors',
+    });
+    expectWithinSlackLimits(message);
+    const accessories = message.blocks.flatMap((b) =>
+      b.type === 'section' && b.accessory ? [b.accessory] : [],
+    );
+    expect(accessories.map((a) => [a.action_id, a.value])).toEqual([
+      ['trace_run', T1],
+      ['trace_run', T2],
+    ]);
+    expect(message.text).toBe('6 error line(s) around save-session-errors; 2 trace(s) affected.');
+  });
+
+  it('caps the list and says how many traces are left', () => {
+    const many = Array.from({ length: 30 }, (_, i) =>
+      row({ traceId: `1-69f47a80-${String(i).padStart(24, '0')}`, level: 'ERROR' }),
+    );
+    const message = buildInvestigationMessage(summarizeInvestigation(many), { alarmName: 'x', maxTraces: 5 });
+    expectWithinSlackLimits(message);
+    expect(message.blocks.filter((b) => b.type === 'section' && b.accessory)).toHaveLength(5);
+    expect(JSON.stringify(message.blocks)).toContain('… and 25 more traces');
+  });
+
+  it('says so when nothing was logged', () => {
+    expect(buildInvestigationMessage(summarizeInvestigation([]), { alarmName: 'x' }).text).toBe(
+      'No errors or exceptions logged around x.',
+    );
+  });
+});
