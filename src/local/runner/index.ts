@@ -1,0 +1,15 @@
+export { FunctionNotFoundError, LocalRunnerError, RunnerClosedError } from './errors';
+export { createLambdaInvokeHandler } from './invoke-api';
+export { billedDuration, formatReportLine, functionArn, newTraceHeader } from './lambda-format';
+export {
+  createLambdaRunner,
+  DEFAULT_MAX_CONCURRENCY,
+  type InvocationType,
+  type InvokeOptions,
+  type LambdaRunner,
+  type LambdaRunnerOptions,
+  type LocalFunctionSpec,
+  type LocalInvokeResult,
+} from './lambda-runner';
+export { CloudWatchLogSink, type LogSink, MemoryLogSink, type RunnerLogEvent } from './log-sink';
+export type { LambdaErrorPayload } from './protocol';
