@@ -53,7 +53,7 @@ export interface SessionLog {
   with(keys: LogKeys): SessionLog;
 }
 
-/** The current time and fresh ids, injectable for tests. */
+/** The current time, injectable for tests. */
 export interface Clock {
   now(): Date;
 }
