@@ -1,0 +1,120 @@
+import type { LocalMessage } from './server';
+
+/** What the page header shows besides the messages. */
+export interface ChannelPageOptions {
+  channelName: string;
+  botUrl: string;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A little mrkdwn: code blocks, inline code, bold, italics and <url|label> links, all escaped first. */
+function mrkdwn(text: string): string {
+  return escapeHtml(text)
+    .replace(/```([\s\S]*?)```/g, '<pre>$1</pre>')
+    .replace(/`([^`\n]+)`/g, '<code>$1</code>')
+    .replace(/\*([^*\n]+)\*/g, '<b>$1</b>')
+    .replace(/(^|\s)_([^_\n]+)_/g, '$1<i>$2</i>')
+    .replace(/&#60;(https?:\/\/[^|&]+?)\|([^&]+?)&#62;/g, '<a href="$1">$2</a>')
+    .replace(/\n/g, '<br>');
+}
+
+function textOf(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return '';
+  const { type, text } = value as { type?: unknown; text?: unknown };
+  if (typeof text !== 'string') return '';
+  return type === 'mrkdwn' ? mrkdwn(text) : escapeHtml(text);
+}
+
+function renderElement(element: unknown): string {
+  if (typeof element !== 'object' || element === null) return '';
+  const e = element as Record<string, unknown>;
+  if (e.type === 'button') {
+    const label = textOf(e.text);
+    if (typeof e.url === 'string') return `<a class="button" href="${escapeHtml(e.url)}">${label}</a>`;
+    return `<form method="post" action="/_local/action" class="inline"><input type="hidden" name="actionId" value="${escapeHtml(String(e.action_id ?? ''))}"><input type="hidden" name="value" value="${escapeHtml(String(e.value ?? ''))}"><button>${label}</button></form>`;
+  }
+  if (e.type === 'image')
+    return `<img src="${escapeHtml(String(e.image_url ?? ''))}" alt="${escapeHtml(String(e.alt_text ?? ''))}">`;
+  return `<span>${textOf(e)}</span>`;
+}
+
+function renderBlock(block: unknown): string {
+  if (typeof block !== 'object' || block === null) return '';
+  const b = block as Record<string, unknown>;
+  switch (b.type) {
+    case 'header':
+      return `<h3>${textOf(b.text)}</h3>`;
+    case 'section': {
+      const fields = Array.isArray(b.fields)
+        ? `<div class="fields">${b.fields.map((f) => `<div>${textOf(f)}</div>`).join('')}</div>`
+        : '';
+      const accessory = b.accessory ? renderElement(b.accessory) : '';
+      return `<div class="section">${textOf(b.text)}${fields}${accessory}</div>`;
+    }
+    case 'context':
+      return `<div class="context">${(Array.isArray(b.elements) ? b.elements : []).map(renderElement).join(' ')}</div>`;
+    case 'actions':
+      return `<div class="actions">${(Array.isArray(b.elements) ? b.elements : []).map(renderElement).join(' ')}</div>`;
+    case 'divider':
+      return '<hr>';
+    case 'image':
+      return renderElement(b);
+    case 'markdown':
+      return `<div class="section">${mrkdwn(String(b.text ?? ''))}</div>`;
+    default:
+      return `<pre class="unknown">${escapeHtml(JSON.stringify(b))}</pre>`;
+  }
+}
+
+function renderMessage(message: LocalMessage, replies: LocalMessage[]): string {
+  const who = message.kind === 'ephemeral' ? `only visible to ${escapeHtml(message.user ?? '')}` : 'gumshoe';
+  const body =
+    message.blocks.length > 0
+      ? message.blocks.map(renderBlock).join('')
+      : `<div>${mrkdwn(message.text)}</div>`;
+  const files = (message.files ?? [])
+    .map(
+      (f) =>
+        `<div class="file">📎 <a href="${escapeHtml(f.url_private)}">${escapeHtml(f.title)}</a> (${f.length} bytes)</div>`,
+    )
+    .join('');
+  const thread = replies.length
+    ? `<div class="thread">${replies.map((r) => renderMessage(r, [])).join('')}</div>`
+    : '';
+  return `<div class="message ${message.kind}"><div class="meta">${who} · ${escapeHtml(message.via)} · ${escapeHtml(message.ts)}${message.edited ? ' (edited)' : ''}</div>${body}${files}${thread}</div>`;
+}
+
+/** Renders the channel as an auto-refreshing page with a form to type a slash command. */
+export function renderChannelPage(messages: readonly LocalMessage[], options: ChannelPageOptions): string {
+  const top = messages.filter((m) => !m.threadTs);
+  const items = top
+    .map((m) =>
+      renderMessage(
+        m,
+        messages.filter((r) => r.threadTs === m.ts && r.kind === 'channel'),
+      ),
+    )
+    .join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="3">
+<title>#${escapeHtml(options.channelName)} · local Slack</title>
+<style>
+body{font-family:system-ui,sans-serif;max-width:900px;margin:1rem auto;color:#1d1c1d}
+.message{border-left:3px solid #ddd;padding:.4rem .8rem;margin:.6rem 0}
+.message.ephemeral{background:#f4f8ff;border-color:#1264a3}
+.meta{color:#616061;font-size:.8rem}.context{color:#616061;font-size:.85rem}
+.fields{display:grid;grid-template-columns:1fr 1fr;gap:.3rem}.thread{margin-left:1.5rem}
+pre{background:#f6f6f6;padding:.4rem;overflow-x:auto}.inline{display:inline}
+.button,button{border:1px solid #bbb;border-radius:4px;padding:.2rem .6rem;background:#fff;text-decoration:none;color:#1d1c1d}
+</style></head><body>
+<h2>#${escapeHtml(options.channelName)}</h2>
+<form method="post" action="/_local/command">
+<input name="command" value="/trace" size="10" aria-label="command">
+<input name="text" size="60" placeholder="session id, trace id or help" aria-label="text">
+<button>Send</button> <small>to ${escapeHtml(options.botUrl)}</small></form>
+${items || '<p><i>No messages yet.</i></p>'}
+</body></html>`;
+}
