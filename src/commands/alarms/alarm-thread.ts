@@ -1,0 +1,195 @@
+import { z } from 'zod';
+import { type AlarmEvent, AlarmStateValue } from './alarm-event';
+import { AlarmStateStyles, formatClock, formatElapsed } from './alarm-view';
+
+/** What we remember per alarm so that all its changes land in one Slack conversation. */
+export const AlarmThreadStateSchema = z.object({
+  alarmArn: z.string(),
+  channel: z.string(),
+  /** The ts of the conversation's parent message (the one we update). */
+  ts: z.string(),
+  state: AlarmStateValue,
+  /** When the alarm entered `state`. */
+  since: z.coerce.date(),
+  lastMessageId: z.string(),
+  ack: z.object({ userId: z.string(), at: z.coerce.date() }).optional(),
+  mutedUntil: z.coerce.date().optional(),
+  lastReminderAt: z.coerce.date().optional(),
+});
+export type AlarmThreadState = z.infer<typeof AlarmThreadStateSchema>;
+
+/** What to do with a new notification for an alarm. */
+export type AlarmPostDecision =
+  | { readonly action: 'ignore'; readonly reason: 'duplicate' | 'stale' }
+  | { readonly action: 'post-new' }
+  | {
+      readonly action: 'reply-and-update';
+      readonly channel: string;
+      readonly threadTs: string;
+      readonly replyText: string;
+      /** False while muted: reply quietly, no `<!here>`. */
+      readonly notify: boolean;
+      readonly next: AlarmThreadState;
+    };
+
+/** Tuning of the conversation logic. */
+export interface AlarmThreadOptions {
+  /** After this long in OK, a new ALARM starts a new conversation instead of replying (default 24 h). */
+  readonly reopenAfterMs?: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** True while a mute is in force. */
+export function isMuted(state: AlarmThreadState | undefined, now: Date): boolean {
+  return state?.mutedUntil !== undefined && state.mutedUntil.getTime() > now.getTime();
+}
+
+/** The thread reply for a state change: `✅ OK after 12 min: …`. */
+export function transitionReplyText(prev: AlarmThreadState, alarm: AlarmEvent): string {
+  const style = AlarmStateStyles[alarm.newState];
+  const reason = alarm.reason ? `: ${alarm.reason}` : '';
+  if (prev.state === alarm.newState) return `${style.unicode} Still ${alarm.newState}${reason}`;
+  const elapsed = formatElapsed(alarm.stateChangeTime.getTime() - prev.since.getTime());
+  if (alarm.newState === 'OK') return `${style.unicode} OK after ${elapsed}${reason}`;
+  if (alarm.newState === 'ALARM')
+    return `${style.unicode} ALARM again after ${elapsed} in ${prev.state}${reason}`;
+  return `${style.unicode} ${alarm.newState} after ${elapsed} in ${prev.state}${reason}`;
+}
+
+/** The state to store after a conversation's first message is posted. */
+export function startAlarmThread(
+  alarm: AlarmEvent,
+  messageId: string,
+  posted: { channel: string; ts: string },
+): AlarmThreadState {
+  return {
+    alarmArn: alarm.arn,
+    channel: posted.channel,
+    ts: posted.ts,
+    state: alarm.newState,
+    since: alarm.stateChangeTime,
+    lastMessageId: messageId,
+  };
+}
+
+/**
+ * Decides between a new conversation and a reply in the existing one. A repeated message id
+ * (SNS delivers at least once) and a change older than the one we hold (out-of-order delivery)
+ * are ignored.
+ */
+export function decideAlarmPost(
+  prev: AlarmThreadState | undefined,
+  alarm: AlarmEvent,
+  messageId: string,
+  now: Date,
+  options: AlarmThreadOptions = {},
+): AlarmPostDecision {
+  if (!prev || prev.alarmArn !== alarm.arn) return { action: 'post-new' };
+  if (prev.lastMessageId === messageId) return { action: 'ignore', reason: 'duplicate' };
+  if (alarm.stateChangeTime.getTime() < prev.since.getTime()) return { action: 'ignore', reason: 'stale' };
+  const reopenAfter = options.reopenAfterMs ?? DAY_MS;
+  if (
+    prev.state === 'OK' &&
+    alarm.newState === 'ALARM' &&
+    alarm.stateChangeTime.getTime() - prev.since.getTime() >= reopenAfter
+  ) {
+    return { action: 'post-new' };
+  }
+  const changed = prev.state !== alarm.newState;
+  const { ack, lastReminderAt, ...rest } = prev;
+  // An acknowledgement and the reminder clock belong to one state; a change starts them afresh.
+  const next: AlarmThreadState = changed
+    ? { ...rest, state: alarm.newState, since: alarm.stateChangeTime, lastMessageId: messageId }
+    : { ...prev, lastMessageId: messageId };
+  return {
+    action: 'reply-and-update',
+    channel: prev.channel,
+    threadTs: prev.ts,
+    replyText: transitionReplyText(prev, alarm),
+    notify: !isMuted(prev, now),
+    next,
+  };
+}
+
+/** Whether to post a reminder for an alarm that stays in ALARM. */
+export type ReminderDecision =
+  | { readonly remind: false; readonly reason: 'not-alarm' | 'acknowledged' | 'muted' | 'not-due' }
+  | { readonly remind: true; readonly text: string; readonly next: AlarmThreadState };
+
+/** Reminds every `intervalMs` while the alarm is in ALARM, unacknowledged and not muted. */
+export function decideReminder(state: AlarmThreadState, now: Date, intervalMs: number): ReminderDecision {
+  if (state.state !== 'ALARM') return { remind: false, reason: 'not-alarm' };
+  if (state.ack) return { remind: false, reason: 'acknowledged' };
+  if (isMuted(state, now)) return { remind: false, reason: 'muted' };
+  const last = (state.lastReminderAt ?? state.since).getTime();
+  if (now.getTime() - last < intervalMs) return { remind: false, reason: 'not-due' };
+  return {
+    remind: true,
+    text: `⏰ Still in ALARM for ${formatElapsed(now.getTime() - state.since.getTime())}`,
+    next: { ...state, lastReminderAt: now },
+  };
+}
+
+/** The result of a button click on the alarm: the state to store and what to tell the user. */
+export interface AlarmActionResult {
+  readonly changed: boolean;
+  readonly state: AlarmThreadState;
+  readonly text: string;
+}
+
+/** Records the first acknowledgement; later clicks are told who acknowledged and when. */
+export function acknowledgeAlarm(state: AlarmThreadState, userId: string, now: Date): AlarmActionResult {
+  if (state.ack) {
+    return {
+      changed: false,
+      state,
+      text: `Already acknowledged by <@${state.ack.userId}> at ${formatClock(state.ack.at)}`,
+    };
+  }
+  if (state.state !== 'ALARM')
+    return { changed: false, state, text: `Nothing to acknowledge: the alarm is ${state.state}` };
+  return {
+    changed: true,
+    state: { ...state, ack: { userId, at: now } },
+    text: `✋ Acknowledged by <@${userId}> at ${formatClock(now)}`,
+  };
+}
+
+/** Mutes reminders and mentions for `durationMs` (default 1 h). */
+export function muteAlarm(
+  state: AlarmThreadState,
+  userId: string,
+  now: Date,
+  durationMs = 60 * 60 * 1000,
+): AlarmActionResult {
+  const until = new Date(now.getTime() + durationMs);
+  return {
+    changed: true,
+    state: { ...state, mutedUntil: until },
+    text: `🔕 Muted by <@${userId}> until ${formatClock(until)}`,
+  };
+}
+
+/** Lifts a mute. */
+export function unmuteAlarm(state: AlarmThreadState, userId: string, now: Date): AlarmActionResult {
+  if (!isMuted(state, now)) {
+    const { mutedUntil, ...rest } = state;
+    return { changed: mutedUntil !== undefined, state: rest, text: 'The alarm is not muted' };
+  }
+  const { mutedUntil, ...rest } = state;
+  return { changed: true, state: rest, text: `🔔 Unmuted by <@${userId}>` };
+}
+
+/** The parts of the alarm view that come from the conversation state. */
+export function threadViewOptions(state: AlarmThreadState): {
+  stateSince: Date;
+  ack?: { userId: string; at: Date };
+  mutedUntil?: Date;
+} {
+  return {
+    stateSince: state.since,
+    ...(state.ack ? { ack: state.ack } : {}),
+    ...(state.mutedUntil ? { mutedUntil: state.mutedUntil } : {}),
+  };
+}
