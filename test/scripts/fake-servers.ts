@@ -33,6 +33,8 @@ export interface FakeServiceOptions {
   notifies: boolean;
   /** Answer POST /sessions with this status instead of 202. */
   createStatus?: number;
+  /** Delay before answering POST /sessions (a slow API). */
+  responseDelayMs?: number;
 }
 
 /**
@@ -53,6 +55,8 @@ export async function startFakeService(options: FakeServiceOptions) {
     if (req.method === 'POST' && url.pathname === '/sessions') {
       posts += 1;
       const payload = JSON.parse(await body(req)) as { subject: string };
+      if (options.responseDelayMs)
+        await new Promise((resolve) => setTimeout(resolve, options.responseDelayMs));
       if (options.createStatus) return json(options.createStatus, { message: 'refused' });
       const created = { sessionId: randomUUID(), traceId: randomUUID() };
       setTimeout(() => {
