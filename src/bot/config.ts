@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { InvestigationConfig } from '../commands/config';
+import { BotConfigError } from './errors';
+
+const commaList = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  );
+
+const optionalNumber = z.coerce.number().nonnegative().optional();
+
+const BotEnvSchema = z.object({
+  GUMSHOE_CHANNEL: z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD'),
+  GUMSHOE_LOG_GROUPS: commaList,
+  GUMSHOE_WORKER_FUNCTION: z.string().min(1).optional(),
+  AWS_REGION: z.string().min(1).default('eu-west-1'),
+  GUMSHOE_PRICE_X86_64_GB_SECOND: optionalNumber,
+  GUMSHOE_PRICE_ARM64_GB_SECOND: optionalNumber,
+  GUMSHOE_PRICE_PER_MILLION_REQUESTS: optionalNumber,
+  /** `function-name=arm64,other=x86_64` */
+  GUMSHOE_ARCHITECTURES: commaList,
+  GUMSHOE_DEFAULT_ARCHITECTURE: z.enum(['x86_64', 'arm64']).optional(),
+  GUMSHOE_ALLOWED_CHANNELS: commaList,
+  GUMSHOE_ALLOWED_USERS: commaList,
+  SLACK_API_URL: z.url().optional(),
+  SLACK_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+});
+
+/** Everything the bot's Lambdas read from their environment, parsed once. */
+export interface BotConfig {
+  channelId: string;
+  workerFunctionName?: string;
+  region: string;
+  /** Empty means every channel / user may use the commands. */
+  allowedChannelIds: string[];
+  allowedUserIds: string[];
+  /** The local Slack's Web API (`http://127.0.0.1:3100/api/`); Slack's own when absent. */
+  slackApiUrl?: string;
+  slackTimeoutMs: number;
+  investigation: InvestigationConfig;
+}
+
+/** Parses the bot's environment, naming the variable that is wrong. */
+export function loadBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
+  const parsed = BotEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const where = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new BotConfigError(`invalid bot environment: ${where}`, { cause: parsed.error });
+  }
+  const e = parsed.data;
+  const architectures: Record<string, 'x86_64' | 'arm64'> = {};
+  for (const pair of e.GUMSHOE_ARCHITECTURES) {
+    const [name, arch] = pair.split('=').map((part) => part.trim());
+    if (!name || (arch !== 'x86_64' && arch !== 'arm64')) {
+      throw new BotConfigError(
+        `invalid bot environment: GUMSHOE_ARCHITECTURES entry "${pair}" is not name=x86_64|arm64`,
+      );
+    }
+    architectures[name] = arch;
+  }
+  const pricing = {
+    ...(e.GUMSHOE_PRICE_X86_64_GB_SECOND !== undefined
+      ? { x86_64PerGbSecond: e.GUMSHOE_PRICE_X86_64_GB_SECOND }
+      : {}),
+    ...(e.GUMSHOE_PRICE_ARM64_GB_SECOND !== undefined
+      ? { arm64PerGbSecond: e.GUMSHOE_PRICE_ARM64_GB_SECOND }
+      : {}),
+    ...(e.GUMSHOE_PRICE_PER_MILLION_REQUESTS !== undefined
+      ? { perMillionRequests: e.GUMSHOE_PRICE_PER_MILLION_REQUESTS }
+      : {}),
+  };
+  const investigation = InvestigationConfig.safeParse({
+    region: e.AWS_REGION,
+    ...(e.GUMSHOE_LOG_GROUPS.length > 0 ? { logGroupNames: e.GUMSHOE_LOG_GROUPS } : {}),
+    ...(Object.keys(pricing).length > 0 ? { pricing: InvestigationConfig.shape.pricing.parse(pricing) } : {}),
+    architectures,
+    ...(e.GUMSHOE_DEFAULT_ARCHITECTURE ? { defaultArchitecture: e.GUMSHOE_DEFAULT_ARCHITECTURE } : {}),
+  });
+  if (!investigation.success) {
+    throw new BotConfigError(`invalid investigation settings: ${investigation.error.message}`, {
+      cause: investigation.error,
+    });
+  }
+  return {
+    channelId: e.GUMSHOE_CHANNEL,
+    ...(e.GUMSHOE_WORKER_FUNCTION ? { workerFunctionName: e.GUMSHOE_WORKER_FUNCTION } : {}),
+    region: e.AWS_REGION,
+    allowedChannelIds: e.GUMSHOE_ALLOWED_CHANNELS,
+    allowedUserIds: e.GUMSHOE_ALLOWED_USERS,
+    ...(e.SLACK_API_URL ? { slackApiUrl: e.SLACK_API_URL } : {}),
+    slackTimeoutMs: e.SLACK_TIMEOUT_MS,
+    investigation: investigation.data,
+  };
+}

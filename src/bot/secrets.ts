@@ -1,0 +1,59 @@
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { z } from 'zod';
+import { BotConfigError } from './errors';
+
+/** The Slack credentials; never logged. */
+export interface SlackSecrets {
+  botToken: string;
+  signingSecret: string;
+}
+
+const SecretJson = z.object({ botToken: z.string().min(1), signingSecret: z.string().min(1) });
+
+/**
+ * Returns a loader that reads the Slack credentials once per environment: from Secrets Manager when
+ * SLACK_SECRET_ARN is set (JSON {botToken, signingSecret}), else from SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET.
+ */
+export function createSlackSecretsLoader(
+  env: NodeJS.ProcessEnv,
+  secretsManager: () => SecretsManagerClient,
+): () => Promise<SlackSecrets> {
+  let cached: Promise<SlackSecrets> | undefined;
+  const load = async (): Promise<SlackSecrets> => {
+    const arn = env.SLACK_SECRET_ARN;
+    if (arn) {
+      let raw: string | undefined;
+      try {
+        raw = (await secretsManager().send(new GetSecretValueCommand({ SecretId: arn }))).SecretString;
+      } catch (error) {
+        throw new BotConfigError('could not read the Slack secret from Secrets Manager', { cause: error });
+      }
+      try {
+        return SecretJson.parse(JSON.parse(raw ?? ''));
+      } catch (error) {
+        // The parse error may quote the secret; keep only its shape in the message.
+        throw new BotConfigError('the Slack secret is not JSON {botToken, signingSecret}', {
+          cause:
+            error instanceof z.ZodError
+              ? new Error(error.issues.map((i) => i.path.join('.')).join(','))
+              : undefined,
+        });
+      }
+    }
+    const fromEnv = SecretJson.safeParse({
+      botToken: env.SLACK_BOT_TOKEN,
+      signingSecret: env.SLACK_SIGNING_SECRET,
+    });
+    if (!fromEnv.success) {
+      throw new BotConfigError('set SLACK_SECRET_ARN, or both SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
+    }
+    return fromEnv.data;
+  };
+  return () => {
+    cached ??= load().catch((error: unknown) => {
+      cached = undefined; // a transient failure must not poison the environment
+      throw error;
+    });
+    return cached;
+  };
+}
