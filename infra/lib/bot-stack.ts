@@ -38,6 +38,8 @@ export const BotEnv = {
   aliases: 'GUMSHOE_ALIASES',
   timeZone: 'GUMSHOE_TIME_ZONE',
   alarmTopicArn: 'GUMSHOE_ALARM_TOPIC_ARN',
+  architectures: 'GUMSHOE_ARCHITECTURES',
+  defaultArchitecture: 'GUMSHOE_DEFAULT_ARCHITECTURE',
 } as const;
 
 /** The Slack bot: request function behind a Function URL, worker, weekly /cost schedule, secret. */
@@ -50,7 +52,6 @@ export class BotStack extends Stack {
   readonly alarmTopicArn: string;
   readonly functionUrl: string;
   private readonly watchedLogGroupArns: string[];
-  private readonly watchedFunctionArns: string[];
   private readonly props: BotStackProps;
 
   constructor(scope: Construct, id: string, props: BotStackProps) {
@@ -59,14 +60,6 @@ export class BotStack extends Stack {
     const { config } = props;
     this.alarmTopicArn = alarmTopicArn(this);
     this.watchedLogGroupArns = props.watchedFunctions.map((name) => logGroupArn(this, name));
-    this.watchedFunctionArns = props.watchedFunctions.map((name) =>
-      this.formatArn({
-        service: 'lambda',
-        resource: 'function',
-        resourceName: name,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      }),
-    );
 
     // Placeholder values only: the operator stores the real token and signing secret with
     // `aws secretsmanager put-secret-value` after deploy, so they never enter the template.
@@ -161,7 +154,7 @@ export class BotStack extends Stack {
 
   /**
    * Grants what an investigation reads: Logs Insights on the watched log groups, X-Ray traces,
-   * alarm descriptions and metric graphs, and the watched functions' configuration (architecture for /cost).
+   * alarm descriptions and metric graphs.
    * The alarm function of a later issue gets its permissions through this same method.
    */
   grantInvestigations(investigator: GumshoeFunction): void {
@@ -183,7 +176,6 @@ export class BotStack extends Stack {
         }),
       ],
     );
-    add(['lambda:GetFunctionConfiguration'], this.watchedFunctionArns);
     Validations.of(investigator).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:${Names.alarmPrefix}*]`,
       reason: 'Only the conference service alarms, which all share this name prefix.',
@@ -214,6 +206,9 @@ export class BotStack extends Stack {
         [BotEnv.aliases]: JSON.stringify(config.aliases),
         [BotEnv.timeZone]: config.timeZone,
         [BotEnv.alarmTopicArn]: this.alarmTopicArn,
+        // Every function here is arm64 (GumshoeFunction); /cost prices by architecture.
+        [BotEnv.architectures]: this.props.watchedFunctions.map((name) => `${name}=arm64`).join(','),
+        [BotEnv.defaultArchitecture]: 'arm64',
         ...options.extraEnv,
       },
     });

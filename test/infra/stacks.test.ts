@@ -184,6 +184,20 @@ describe('BotStack', () => {
     });
   });
 
+  it('tells the bot which log groups to watch and which worker to hand off to (src/bot/config.ts names)', () => {
+    bot.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'gumshoe-slack-events',
+      Environment: {
+        Variables: Match.objectLike({
+          GUMSHOE_CHANNEL: 'C0123ABCD',
+          GUMSHOE_WORKER_FUNCTION: 'gumshoe-worker',
+          GUMSHOE_LOG_GROUPS: Object.values(FunctionNames).map((n) => `/aws/lambda/${n}`).join(','),
+          SLACK_SECRET_ARN: { Ref: Match.anyValue() },
+        }),
+      },
+    });
+  });
+
   it('lets the request function invoke the worker only', () => {
     const role = roleOf(bot, 'gumshoe-slack-events');
     const invokes = statementsOf(bot, role).filter((s) =>
