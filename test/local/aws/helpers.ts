@@ -32,10 +32,11 @@ export async function rejectionOf(
 
 /** Middleware that replaces the serialized body, to send malformed JSON through the real SDK. */
 export function corruptBody(body: string) {
-  return (next: (args: { request: unknown }) => Promise<unknown>) => async (args: { request: unknown }) => {
-    const request = args.request as { body?: unknown; headers: Record<string, string> };
-    request.body = body;
-    request.headers['content-length'] = String(Buffer.byteLength(body));
-    return next(args);
-  };
+  return <A extends { request: unknown }, R>(next: (args: A) => Promise<R>) =>
+    async (args: A): Promise<R> => {
+      const request = args.request as { body?: unknown; headers: Record<string, string> };
+      request.body = body;
+      request.headers['content-length'] = String(Buffer.byteLength(body));
+      return next(args);
+    };
 }
