@@ -1,0 +1,188 @@
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  type MessageAttributeValue,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import { type FunctionInvoker, sleep } from './function-invoker';
+
+/** One received SQS message, in the SDK's shape. */
+export type QueueMessage = Message;
+
+/** What the SQS event source needs from a queue: receive (long polling) and delete. */
+export interface QueueReceiver {
+  receive(maxMessages: number, waitTimeSeconds: number, signal: AbortSignal): Promise<QueueMessage[]>;
+  delete(receiptHandles: string[]): Promise<void>;
+}
+
+/** A QueueReceiver over the real SQS API (any endpoint). */
+export class SdkQueueReceiver implements QueueReceiver {
+  constructor(
+    private readonly client: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async receive(maxMessages: number, waitTimeSeconds: number, signal: AbortSignal): Promise<QueueMessage[]> {
+    const output = await this.client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: this.queueUrl,
+        MaxNumberOfMessages: maxMessages,
+        WaitTimeSeconds: waitTimeSeconds,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+      { abortSignal: signal },
+    );
+    return output.Messages ?? [];
+  }
+
+  async delete(receiptHandles: string[]): Promise<void> {
+    for (let i = 0; i < receiptHandles.length; i += 10) {
+      const entries = receiptHandles
+        .slice(i, i + 10)
+        .map((handle, n) => ({ Id: String(n), ReceiptHandle: handle }));
+      await this.client.send(new DeleteMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }));
+    }
+  }
+}
+
+/** How one SQS → Lambda event source mapping is set up (defaults as deployed: batch 10, partial failures on). */
+export interface SqsEventSourceOptions {
+  receiver: QueueReceiver;
+  invoker: FunctionInvoker;
+  functionName: string;
+  queueArn: string;
+  batchSize?: number;
+  /** Long-poll wait per ReceiveMessage; short so a stop is quick. */
+  waitTimeSeconds?: number;
+  /** Pause after an error from the queue. */
+  errorBackoffMs?: number;
+  reportBatchItemFailures?: boolean;
+  region?: string;
+  /** Told about each delivered batch (for logs and tests). */
+  onBatch?: (outcome: SqsBatchOutcome) => void;
+}
+
+/** What happened to one batch. */
+export interface SqsBatchOutcome {
+  messageIds: string[];
+  deleted: string[];
+  /** Left on the queue: they come back after the visibility timeout. */
+  retained: string[];
+  functionError?: string;
+}
+
+/** A running event source mapping. */
+export interface EventSourceMapping {
+  stop(): Promise<void>;
+}
+
+/** The Lambda SQS record for one message. */
+export function toSqsRecord(message: QueueMessage, queueArn: string, region: string): SQSRecord {
+  const system = message.Attributes ?? {};
+  const attributes: Record<string, string> = {
+    ApproximateReceiveCount: system.ApproximateReceiveCount ?? '1',
+    SentTimestamp: system.SentTimestamp ?? String(Date.now()),
+    SenderId: system.SenderId ?? 'AIDALOCAL',
+    ApproximateFirstReceiveTimestamp: system.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+  };
+  for (const [key, value] of Object.entries(system)) if (value !== undefined) attributes[key] = value;
+  return {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
+    attributes: attributes as unknown as SQSRecord['attributes'],
+    messageAttributes: toMessageAttributes(message.MessageAttributes ?? {}),
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: region,
+  };
+}
+
+function toMessageAttributes(attributes: Record<string, MessageAttributeValue>): SQSMessageAttributes {
+  const result: SQSMessageAttributes = {};
+  for (const [name, value] of Object.entries(attributes)) {
+    result[name] = {
+      dataType: (value.DataType ?? 'String') as SQSMessageAttributes[string]['dataType'],
+      ...(value.StringValue === undefined ? {} : { stringValue: value.StringValue }),
+      ...(value.BinaryValue === undefined
+        ? {}
+        : { binaryValue: Buffer.from(value.BinaryValue).toString('base64') }),
+      stringListValues: [],
+      binaryListValues: [],
+    };
+  }
+  return result;
+}
+
+/** The message ids a handler reported as failed (`batchItemFailures`), or undefined when it reported none. */
+export function failedItemIds(payload: unknown): string[] | undefined {
+  if (typeof payload !== 'object' || payload === null || !('batchItemFailures' in payload)) return undefined;
+  const failures = (payload as { batchItemFailures: unknown }).batchItemFailures;
+  if (!Array.isArray(failures)) return undefined;
+  return failures
+    .map((f: unknown) =>
+      typeof f === 'object' && f !== null ? (f as { itemIdentifier?: unknown }).itemIdentifier : f,
+    )
+    .map((id) => String(id));
+}
+
+/** Starts polling a queue and invoking the function with batches, deleting what succeeded. */
+export function startSqsEventSource(options: SqsEventSourceOptions): EventSourceMapping {
+  const controller = new AbortController();
+  const batchSize = options.batchSize ?? 10;
+  const region = options.region ?? 'us-east-1';
+  const reportFailures = options.reportBatchItemFailures ?? true;
+
+  async function deliver(messages: QueueMessage[]): Promise<void> {
+    const event: SQSEvent = { Records: messages.map((m) => toSqsRecord(m, options.queueArn, region)) };
+    const result = await options.invoker.invoke(options.functionName, event);
+    const ids = event.Records.map((r) => r.messageId);
+    let failed: Set<string>;
+    if (result.functionError !== undefined) {
+      // A failed invocation returns the whole batch to the queue.
+      failed = new Set(ids);
+    } else {
+      const reported = reportFailures ? failedItemIds(result.payload) : undefined;
+      // An itemIdentifier that names no message of the batch makes Lambda treat the whole batch as failed.
+      failed = new Set(reported ?? []);
+      if (reported !== undefined && reported.some((id) => !ids.includes(id))) failed = new Set(ids);
+    }
+    const succeeded = event.Records.filter((r) => !failed.has(r.messageId));
+    if (succeeded.length > 0) await options.receiver.delete(succeeded.map((r) => r.receiptHandle));
+    options.onBatch?.({
+      messageIds: ids,
+      deleted: succeeded.map((r) => r.messageId),
+      retained: ids.filter((id) => failed.has(id)),
+      ...(result.functionError === undefined ? {} : { functionError: result.functionError }),
+    });
+  }
+
+  async function loop(): Promise<void> {
+    while (!controller.signal.aborted) {
+      try {
+        const messages = await options.receiver.receive(
+          batchSize,
+          options.waitTimeSeconds ?? 1,
+          controller.signal,
+        );
+        if (messages.length > 0) await deliver(messages);
+      } catch (error) {
+        if (controller.signal.aborted) return;
+        process.stderr.write(`sqs event source ${options.functionName}: ${String(error)}\n`);
+        await sleep(options.errorBackoffMs ?? 500, controller.signal);
+      }
+    }
+  }
+
+  const running = loop();
+  return {
+    async stop() {
+      controller.abort();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import type { SQSEvent } from 'aws-lambda';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type EventSourceMapping,
+  type SqsBatchOutcome,
+  startSqsEventSource,
+} from '../../../src/local/event-sources/sqs-event-source';
+import { FakeInvoker, FakeQueue } from './fakes';
+
+const queueArn = 'arn:aws:sqs:us-east-1:000000000000:conference-save-session';
+
+describe('startSqsEventSource', () => {
+  let mapping: EventSourceMapping | undefined;
+  afterEach(() => mapping?.stop());
+
+  function start(queue: FakeQueue, invoker: FakeInvoker, outcomes: SqsBatchOutcome[], batchSize = 10) {
+    mapping = startSqsEventSource({
+      receiver: queue,
+      invoker,
+      functionName: 'save',
+      queueArn,
+      batchSize,
+      onBatch: (outcome) => outcomes.push(outcome),
+    });
+  }
+
+  it('invokes with an SQS event of real record shape and deletes a successful batch', async () => {
+    const queue = new FakeQueue(200);
+    const id = queue.send('{"sessionId":"s-1"}', { traceparent: 't-1' });
+    const invoker = new FakeInvoker(() => ({ payload: { batchItemFailures: [] } }));
+    const outcomes: SqsBatchOutcome[] = [];
+
+    start(queue, invoker, outcomes);
+
+    await expect.poll(() => outcomes.length).toBe(1);
+    const record = (invoker.events[0] as SQSEvent).Records[0];
+    expect(record).toMatchObject({
+      messageId: id,
+      body: '{"sessionId":"s-1"}',
+      eventSource: 'aws:sqs',
+      eventSourceARN: queueArn,
+      awsRegion: 'us-east-1',
+      attributes: { ApproximateReceiveCount: '1' },
+      messageAttributes: { traceparent: { stringValue: 't-1', dataType: 'String' } },
+    });
+    expect(record?.receiptHandle).toBeTruthy();
+    expect(queue.size).toBe(0);
+  });
+
+  it('keeps the reported batchItemFailures on the queue and redelivers them after the visibility timeout', async () => {
+    const queue = new FakeQueue(150);
+    const ids = [queue.send('a'), queue.send('bad'), queue.send('c')];
+    let failOnce = true;
+    const invoker = new FakeInvoker((event) => {
+      const bad = (event as SQSEvent).Records.filter((r) => r.body === 'bad' && failOnce);
+      failOnce = false;
+      return { payload: { batchItemFailures: bad.map((r) => ({ itemIdentifier: r.messageId })) } };
+    });
+    const outcomes: SqsBatchOutcome[] = [];
+
+    start(queue, invoker, outcomes);
+
+    await expect.poll(() => outcomes.length, { timeout: 2000 }).toBe(2);
+    expect(outcomes[0]).toMatchObject({ deleted: [ids[0], ids[2]], retained: [ids[1]] });
+    expect(outcomes[1]).toMatchObject({ deleted: [ids[1]], retained: [] });
+    const redelivered = (invoker.events[1] as SQSEvent).Records[0];
+    expect(redelivered?.attributes.ApproximateReceiveCount).toBe('2');
+    expect(queue.size).toBe(0);
+  });
+
+  it('returns the whole batch to the queue when the function fails or names an unknown item', async () => {
+    const queue = new FakeQueue(10_000);
+    queue.send('a');
+    queue.send('b');
+    const invoker = new FakeInvoker(() => ({ functionError: 'Unhandled', payload: { errorType: 'Error' } }));
+    const outcomes: SqsBatchOutcome[] = [];
+    start(queue, invoker, outcomes);
+    await expect.poll(() => outcomes.length).toBe(1);
+    await mapping?.stop();
+    const queue2 = new FakeQueue(10_000);
+    queue2.send('x');
+    const invoker2 = new FakeInvoker(() => ({
+      payload: { batchItemFailures: [{ itemIdentifier: 'nope' }] },
+    }));
+
+    start(queue2, invoker2, outcomes);
+
+    await expect.poll(() => outcomes.length).toBe(2);
+    expect(outcomes[0]).toMatchObject({ deleted: [], functionError: 'Unhandled' });
+    expect(outcomes[0]?.retained).toHaveLength(2);
+    expect(outcomes[1]).toMatchObject({ deleted: [], retained: ['m-1'] });
+    expect(queue.size).toBe(2);
+    expect(queue2.size).toBe(1);
+  });
+
+  it('splits what is waiting into batches of batchSize', async () => {
+    const queue = new FakeQueue(10_000);
+    for (let i = 0; i < 5; i++) queue.send(`m${i}`);
+    const invoker = new FakeInvoker(() => ({ payload: null }));
+    const outcomes: SqsBatchOutcome[] = [];
+
+    start(queue, invoker, outcomes, 2);
+
+    await expect.poll(() => outcomes.length).toBe(3);
+    expect(outcomes.map((o) => o.messageIds.length)).toEqual([2, 2, 1]);
+  });
+});
