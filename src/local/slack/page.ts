@@ -1,4 +1,4 @@
-import type { LocalMessage } from './server';
+import type { LocalMessage } from './messages';
 
 /** What the page header shows besides the messages. */
 export interface ChannelPageOptions {

@@ -2,37 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import type { LocalFile, LocalMessage, LocalMessageKind } from './messages';
+
+export type { LocalFile, LocalMessage, LocalMessageKind } from './messages';
+
 import { renderChannelPage } from './page';
 import { type RateLimit, RateLimiter } from './rate-limiter';
 import { type SlackSendResult, sendBlockAction, sendSlashCommand } from './sender';
 import { LOCAL_SLACK_DEFAULTS, LOCAL_WORKSPACE } from './workspace';
-
-/** Where a stored message is visible: in the channel, or only to one user. */
-export type LocalMessageKind = 'channel' | 'ephemeral';
-
-/** A file shared through files.completeUploadExternal. */
-export interface LocalFile {
-  id: string;
-  name: string;
-  title: string;
-  length: number;
-  url_private: string;
-}
-
-/** One message as the local Slack keeps it. */
-export interface LocalMessage {
-  kind: LocalMessageKind;
-  /** How it arrived: a Web API method, a response_url, or the bot's HTTP ack body. */
-  via: string;
-  channel: string;
-  ts: string;
-  text: string;
-  blocks: unknown[];
-  user?: string;
-  threadTs?: string;
-  files?: LocalFile[];
-  edited?: boolean;
-}
 
 /** Filters for reading messages back. */
 export interface MessageFilter {
