@@ -149,7 +149,7 @@ export function startSqsEventSource(options: SqsEventSourceOptions): EventSource
       const reported = reportFailures ? failedItemIds(result.payload) : undefined;
       // An itemIdentifier that names no message of the batch makes Lambda treat the whole batch as failed.
       failed = new Set(reported ?? []);
-      if (reported !== undefined && reported.some((id) => !ids.includes(id))) failed = new Set(ids);
+      if (reported?.some((id) => !ids.includes(id))) failed = new Set(ids);
     }
     const succeeded = event.Records.filter((r) => !failed.has(r.messageId));
     if (succeeded.length > 0) await options.receiver.delete(succeeded.map((r) => r.receiptHandle));

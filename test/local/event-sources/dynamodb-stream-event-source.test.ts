@@ -77,7 +77,7 @@ describe('startDynamoDbStreamEventSource', () => {
     const stream = new FakeStream();
     const sequence = ['a', 'b', 'c', 'd'].map((id) => stream.put(id));
     let failed = false;
-    const invoker = new FakeInvoker((event) => {
+    const invoker = new FakeInvoker(() => {
       if (failed) return { payload: { batchItemFailures: [] } };
       failed = true;
       // Report c and b: Lambda restarts at the lowest, b.

@@ -111,8 +111,8 @@ export class FakeStream implements StreamReader {
   }
 
   async iterator(_shardId: string, position: ShardPosition): Promise<string> {
-    if (position.type === 'TRIM_HORIZON') return '0';
-    if (position.type === 'LATEST') return String(this.written.length);
+    if (!('sequenceNumber' in position))
+      return position.type === 'LATEST' ? String(this.written.length) : '0';
     const index = this.written.findIndex((r) => r.dynamodb?.SequenceNumber === position.sequenceNumber);
     return String(position.type === 'AT_SEQUENCE_NUMBER' ? index : index + 1);
   }
