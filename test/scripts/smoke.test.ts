@@ -1,11 +1,20 @@
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogsDeliveryCheck } from '../../scripts/lib/logs-delivery-check';
 import { runSmoke } from '../../scripts/lib/smoke-steps';
 import { StandInDeliveryCheck } from '../../scripts/lib/stand-in-delivery-check';
 import { isLoopback, parseSmokeArgs, smokeCli } from '../../scripts/smoke';
 import { FunctionNames, logGroupOf } from '../../src/conference-app/contract/function-names';
-import { startFakeLogs, startFakeService } from './fake-servers';
+import { type LocalAws, startLocalAws } from '../../src/local/aws';
+import { startFakeService } from './fake-servers';
 
 describe('smoke test', () => {
   let healthy: Awaited<ReturnType<typeof startFakeService>>;
@@ -77,39 +86,71 @@ describe('smoke test', () => {
   });
 });
 
-describe('LogsDeliveryCheck', () => {
+describe('LogsDeliveryCheck (against the local CloudWatch Logs endpoint)', () => {
   const traceId = '4b7e0a38-6d0c-4b8e-9c2b-3f0a5e1d2c11';
-  let logs: Awaited<ReturnType<typeof startFakeLogs>>;
+  let aws: LocalAws;
   let client: CloudWatchLogsClient;
+  let dataDir: string;
 
   beforeAll(async () => {
-    logs = await startFakeLogs({
-      [traceId]: ['CREATE_REQUEST_RECEIVED', 'SAVED_IN_DATABASE', 'SLACK_NOTIFICATION_NEW_SESSION_SENT'],
-    });
+    dataDir = await mkdtemp(path.join(tmpdir(), 'gumshoe-smoke-logs-'));
+    aws = await startLocalAws({ port: 0, host: '127.0.0.1', dataDir });
     client = new CloudWatchLogsClient({
-      endpoint: logs.url,
-      region: 'us-east-1',
+      endpoint: aws.url,
+      region: 'eu-west-1',
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
     });
+    // The service's own log lines: created and saved by one trace, notified later; another trace forwarded.
+    const now = Date.now();
+    const lines: [string, string, string][] = [
+      [FunctionNames.createSession, traceId, 'CREATE_REQUEST_RECEIVED'],
+      [FunctionNames.saveSession, traceId, 'SAVED_IN_DATABASE'],
+      [FunctionNames.notifyNewSession, traceId, 'SLACK_NOTIFICATION_NEW_SESSION_SENT'],
+      [FunctionNames.forwardSession, 'another-trace', 'SESSION_FORWARDED'],
+    ];
+    for (const [i, [fn, trace, milestone]] of lines.entries()) {
+      const logGroupName = logGroupOf(fn);
+      await client.send(new CreateLogGroupCommand({ logGroupName })).catch(() => undefined);
+      await client.send(new CreateLogStreamCommand({ logGroupName, logStreamName: `s${i}` }));
+      const line = {
+        timestamp: new Date(now + i).toISOString(),
+        level: 'INFO',
+        message: milestone,
+        functionName: fn,
+      };
+      await client.send(
+        new PutLogEventsCommand({
+          logGroupName,
+          logStreamName: `s${i}`,
+          logEvents: [
+            { timestamp: now + i, message: JSON.stringify({ ...line, traceId: trace, milestone }) },
+          ],
+        }),
+      );
+    }
   });
   afterAll(async () => {
     client.destroy();
-    await logs.close();
+    await aws.close();
+    await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('sees the notification milestone but not a forwarding that was never logged', async () => {
-    const check = new LogsDeliveryCheck(client);
-    const session = { sessionId: 'ignored', traceId };
+  it('sees the notification milestone of the trace but not a forwarding logged for another trace', async () => {
+    const check = new LogsDeliveryCheck(client, { resultPollMs: 20 });
+    const session = { sessionId: 'unused', traceId };
 
     expect(await check.notified(session)).toBe(true);
     expect(await check.forwarded(session)).toBe(false);
   });
 
-  it('sends the seed milestone query for the trace over every service log group', async () => {
-    await new LogsDeliveryCheck(client).milestones(traceId);
+  it('returns the trace milestones in time order with the seed milestone query', async () => {
+    const milestones = await new LogsDeliveryCheck(client, { resultPollMs: 20 }).milestones(traceId);
 
-    const last = logs.queries.at(-1);
-    expect(last?.queryString).toContain(`filter traceId="${traceId}" and ispresent(milestone)`);
-    expect(last?.logGroupNames).toEqual(Object.values(FunctionNames).map(logGroupOf));
+    expect(milestones).toEqual([
+      'CREATE_REQUEST_RECEIVED',
+      'SAVED_IN_DATABASE',
+      'SLACK_NOTIFICATION_NEW_SESSION_SENT',
+    ]);
   });
 });
