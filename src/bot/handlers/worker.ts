@@ -1,0 +1,37 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { WebClient } from '@slack/web-api';
+import type { Context } from 'aws-lambda';
+import { CloudWatchLogSearch } from '../../aws/cloudwatch-log-search';
+import { runInvestigation } from '../../commands/jobs';
+import { systemClock } from '../../commands/ports';
+import { loadBotConfig } from '../config';
+import { WorkerInput } from '../job-dispatcher';
+import { createSlackSecretsLoader } from '../secrets';
+import { createSlackWebClient } from '../slack-client';
+import { runWorker } from '../worker';
+
+const logger = new Logger({ serviceName: 'gumshoe-worker' });
+const config = loadBotConfig();
+const logs = new CloudWatchLogSearch(new CloudWatchLogsClient({ region: config.region }), {
+  deadlineMs: 60_000,
+});
+const secrets = createSlackSecretsLoader(
+  process.env,
+  () => new SecretsManagerClient({ region: config.region }),
+);
+let client: WebClient | undefined;
+
+/** The worker Lambda: runs one investigation handed off by the Slack listener and answers the user. */
+export const handler = async (event: unknown, context: Context): Promise<{ outcome: string }> => {
+  const input = WorkerInput.parse(event);
+  client ??= createSlackWebClient((await secrets()).botToken, config);
+  const outcome = await runWorker(input, context.awsRequestId, {
+    investigate: (job) => runInvestigation(job, { logs, clock: systemClock }, config.investigation),
+    client,
+    remainingTimeMs: () => context.getRemainingTimeInMillis(),
+    log: (level, message, detail) => logger[level](message, detail),
+  });
+  return { outcome };
+};

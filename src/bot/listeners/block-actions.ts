@@ -1,0 +1,92 @@
+import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { z } from 'zod';
+import type { InvestigationJob } from '../../commands/jobs';
+import type { BotConfig } from '../config';
+import type { JobDispatcher } from '../job-dispatcher';
+import { isAllowed, NOT_ALLOWED_TEXT } from './access';
+
+type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
+
+/** What the button listeners need. */
+export interface BlockActionDeps {
+  config: Pick<BotConfig, 'allowedChannelIds' | 'allowedUserIds'>;
+  dispatcher: JobDispatcher;
+  log: (message: string, detail: Record<string, unknown>) => void;
+}
+
+const TraceRunValue = z.string().regex(/^[A-Za-z0-9-]{1,80}$/);
+const TraceShowLogsValue = z.object({
+  traceId: z.string().regex(/^[A-Za-z0-9-]{1,80}$/),
+  functionName: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  fromMs: z.number().int().nonnegative(),
+  toMs: z.number().int().nonnegative(),
+});
+const XrayOpenValue = z.object({
+  xrayTraceId: z.string().regex(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/),
+});
+
+function parseJsonValue<T>(schema: z.ZodType<T>, value: string | undefined): T | undefined {
+  try {
+    const parsed = schema.safeParse(JSON.parse(value ?? ''));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The X-Ray console page of one trace. */
+export function xrayConsoleUrl(region: string, xrayTraceId: string): string {
+  return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#xray:traces/${xrayTraceId}`;
+}
+
+async function refuse(args: ButtonArgs, text: string): Promise<void> {
+  await args.respond({ response_type: 'ephemeral', replace_original: false, text });
+}
+
+/** A button that hands a job to the worker once its value passes the schema. */
+function dispatchingListener(
+  deps: BlockActionDeps,
+  toJob: (value: string | undefined) => InvestigationJob | undefined,
+) {
+  return async (args: ButtonArgs): Promise<void> => {
+    await args.ack();
+    const { body, action } = args;
+    const channelId = body.channel?.id;
+    if (!isAllowed(deps.config, channelId, body.user.id)) return refuse(args, NOT_ALLOWED_TEXT);
+    const job = toJob(action.value);
+    if (!job || !channelId) {
+      deps.log('button value refused', { actionId: action.action_id });
+      return refuse(args, 'That button carried data Gumshoe does not understand.');
+    }
+    await deps.dispatcher.dispatch({
+      job,
+      reply: { responseUrl: body.response_url, channelId, userId: body.user.id, share: false },
+    });
+  };
+}
+
+/** Registers trace_run, trace_show_logs and xray_open. */
+export function blockActionListeners(deps: BlockActionDeps) {
+  return {
+    trace_run: dispatchingListener(deps, (value) => {
+      const id = TraceRunValue.safeParse(value);
+      return id.success ? { kind: 'trace', id: id.data } : undefined;
+    }),
+    trace_show_logs: dispatchingListener(deps, (value) => {
+      const parsed = parseJsonValue(TraceShowLogsValue, value);
+      return parsed && parsed.fromMs <= parsed.toMs ? { kind: 'trace_logs', ...parsed } : undefined;
+    }),
+    // Opening X-Ray in Slack is a later issue; for now the answer is the console link.
+    xray_open: async (args: ButtonArgs): Promise<void> => {
+      await args.ack();
+      const parsed = parseJsonValue(XrayOpenValue, args.action.value);
+      if (!parsed) return refuse(args, 'That button carried data Gumshoe does not understand.');
+      await args.respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: `<${xrayConsoleUrl(parsed.region, parsed.xrayTraceId)}|Open ${parsed.xrayTraceId} in the X-Ray console>`,
+      });
+    },
+  };
+}

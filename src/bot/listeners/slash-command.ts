@@ -1,0 +1,74 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { parseCommandText } from '../../commands/command-text';
+import { GumshoeError, InvalidInputError } from '../../commands/errors';
+import { helpMessage } from '../../commands/help/help-view';
+import { type InvestigationJob, jobFromCommand } from '../../commands/jobs';
+import type { BotConfig } from '../config';
+import type { JobDispatcher } from '../job-dispatcher';
+import { isAllowed, NOT_ALLOWED_TEXT } from './access';
+
+/** What the slash-command listener needs. */
+export interface SlashCommandDeps {
+  config: Pick<BotConfig, 'allowedChannelIds' | 'allowedUserIds'>;
+  dispatcher: JobDispatcher;
+  log: (message: string, detail: Record<string, unknown>) => void;
+}
+
+/** The "working on it" line the user sees at once. */
+export function investigatingText(job: InvestigationJob): string {
+  switch (job.kind) {
+    case 'trace':
+      return `:mag: Investigating \`${job.id}\`… the answer follows here.`;
+    case 'trace_logs':
+      return `:mag: Fetching the logs of \`${job.functionName}\` for \`${job.traceId}\`…`;
+    case 'leadtime':
+      return ':stopwatch: Measuring lead time… the answer follows here.';
+    case 'cost':
+      return ':moneybag: Working out the cost… the answer follows here.';
+  }
+}
+
+/**
+ * Handles /trace, /leadtime, /cost and /gumshoe: parse, hand off to the worker, ack. Bolt on Lambda
+ * answers only once the listener ends (facts §1.5), so the listener does nothing slow.
+ */
+export function slashCommandListener(deps: SlashCommandDeps) {
+  return async ({ command, ack }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+    if (!isAllowed(deps.config, command.channel_id, command.user_id)) {
+      await ack({ response_type: 'ephemeral', text: NOT_ALLOWED_TEXT });
+      return;
+    }
+    let parsed: ReturnType<typeof parseCommandText>;
+    try {
+      parsed = parseCommandText(command.command, command.text ?? '');
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      await ack({ response_type: 'ephemeral', text: error.userMessage });
+      return;
+    }
+    if (parsed.kind === 'help') {
+      const help = helpMessage();
+      await ack({ response_type: 'ephemeral', text: help.text, blocks: help.blocks as never });
+      return;
+    }
+    const job = jobFromCommand(parsed);
+    try {
+      await deps.dispatcher.dispatch({
+        job,
+        reply: {
+          ...(command.response_url ? { responseUrl: command.response_url } : {}),
+          channelId: command.channel_id,
+          userId: command.user_id,
+          share: parsed.share,
+        },
+      });
+    } catch (error) {
+      deps.log('dispatch failed', { error, command: command.command });
+      const text =
+        error instanceof GumshoeError ? error.userMessage : 'Gumshoe could not start; please try again.';
+      await ack({ response_type: 'ephemeral', text });
+      return;
+    }
+    await ack({ response_type: 'ephemeral', text: investigatingText(job) });
+  };
+}

@@ -1,0 +1,61 @@
+import type { WebClient } from '@slack/web-api';
+import type { SlackMessage } from '../commands/slack/block-kit';
+import { ResponseUrlError } from './errors';
+import type { ReplyTarget } from './job-dispatcher';
+import { withRateLimitBudget } from './slack-client';
+
+/** What delivering an answer needs. */
+export interface ReplyDeps {
+  client: WebClient;
+  remainingTimeMs: () => number;
+  fetch?: typeof fetch;
+}
+
+/**
+ * Delivers a message: through the response_url when there is one (ephemeral unless shared), else
+ * chat.postMessage when shared or chat.postEphemeral to the asker (a private answer stays private).
+ */
+export async function deliverReply(
+  target: ReplyTarget,
+  message: SlackMessage,
+  deps: ReplyDeps,
+): Promise<void> {
+  if (target.responseUrl) {
+    const response = await (deps.fetch ?? fetch)(target.responseUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify({
+        response_type: target.share ? 'in_channel' : 'ephemeral',
+        replace_original: false,
+        text: message.text,
+        blocks: message.blocks,
+      }),
+      signal: AbortSignal.timeout(Math.max(1000, Math.min(10_000, deps.remainingTimeMs() - 1000))),
+    });
+    if (!response.ok) throw new ResponseUrlError(response.status);
+    return;
+  }
+  const budget = { remainingTimeMs: deps.remainingTimeMs };
+  if (target.share) {
+    await withRateLimitBudget(
+      () =>
+        deps.client.chat.postMessage({
+          channel: target.channelId,
+          text: message.text,
+          blocks: message.blocks as never,
+        }),
+      budget,
+    );
+    return;
+  }
+  await withRateLimitBudget(
+    () =>
+      deps.client.chat.postEphemeral({
+        channel: target.channelId,
+        user: target.userId,
+        text: message.text,
+        blocks: message.blocks as never,
+      }),
+    budget,
+  );
+}

@@ -1,0 +1,218 @@
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createBotApp } from '../../src/bot/app';
+import { DispatchError } from '../../src/bot/job-dispatcher';
+import { helpMessage } from '../../src/commands/help/help-view';
+import { buildBlockActionRequest, buildSlashCommandRequest } from '../../src/local/slack/sender';
+import { type LocalSlack, startLocalSlack } from '../../src/local/slack/server';
+import { functionUrlEvent, RecordingDispatcher, serveAsFunctionUrl, testConfig } from './fakes';
+
+const TOKEN = 'xoxb-test-token';
+const SECRET = 'test-signing-secret';
+const SESSION_ID = '865ccaad-ced0-4de5-aec3-b3692b2e06a0';
+
+describe('bot Slack edge through a real Bolt App and AwsLambdaReceiver', () => {
+  let slack: LocalSlack;
+  let dispatcher: RecordingDispatcher;
+  let handler: ReturnType<typeof createBotApp>['handler'];
+  let botServer: Server;
+
+  const command = (
+    text: string,
+    overrides: { command?: string; secret?: string; timestampSeconds?: number } = {},
+  ) =>
+    buildSlashCommandRequest({
+      command: overrides.command ?? '/trace',
+      text,
+      responseUrl: slack.createResponseUrl(),
+      signingSecret: overrides.secret ?? SECRET,
+      ...(overrides.timestampSeconds ? { timestampSeconds: overrides.timestampSeconds } : {}),
+    });
+  const invoke = async (request: ReturnType<typeof command>) => {
+    const started = performance.now();
+    const response = await handler(functionUrlEvent(request) as never, {});
+    return { ...response, elapsedMs: performance.now() - started };
+  };
+  const ackText = (body: string | undefined) => (JSON.parse(body ?? '{}') as { text?: string }).text ?? '';
+
+  beforeAll(async () => {
+    slack = await startLocalSlack({ port: 0, botToken: TOKEN, signingSecret: SECRET });
+  });
+  beforeEach(() => {
+    dispatcher = new RecordingDispatcher();
+    handler = createBotApp({
+      config: testConfig(slack.apiUrl),
+      botToken: TOKEN,
+      signingSecret: SECRET,
+      dispatcher,
+    }).handler;
+    slack.reset();
+  });
+  afterAll(async () => {
+    await slack.close();
+    if (botServer) await new Promise((resolve) => botServer.close(resolve));
+  });
+
+  it('acks a valid /trace with the Investigating ephemeral and dispatches exactly one job', async () => {
+    await invoke(command(SESSION_ID)); // warm: Bolt's first request also calls auth.test
+    dispatcher.dispatched.length = 0;
+
+    const response = await invoke(command(`${SESSION_ID} --share`));
+
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({ response_type: 'ephemeral' });
+    expect(ackText(response.body)).toContain('Investigating');
+    expect(response.elapsedMs).toBeLessThan(500);
+    expect(dispatcher.dispatched).toHaveLength(1);
+    expect(dispatcher.dispatched[0]).toMatchObject({
+      job: { kind: 'trace', id: SESSION_ID },
+      reply: {
+        channelId: 'C0001',
+        userId: 'U0001',
+        share: true,
+        responseUrl: expect.stringContaining('/response/'),
+      },
+    });
+  });
+
+  it('accepts a body that is not base64-encoded too', async () => {
+    const response = await handler(functionUrlEvent(command(SESSION_ID), false) as never, {});
+    expect(response.statusCode).toBe(200);
+    expect(dispatcher.dispatched).toHaveLength(1);
+  });
+
+  it.each([
+    ['forged', { secret: 'not-the-secret' }],
+    ['expired (> 5 min old)', { timestampSeconds: Math.floor(Date.now() / 1000) - 301 }],
+  ])('refuses a %s signature with 401 and dispatches nothing', async (_name, overrides) => {
+    const response = await invoke(command(SESSION_ID, overrides));
+    expect(response.statusCode).toBe(401);
+    expect(dispatcher.dispatched).toEqual([]);
+  });
+
+  it('refuses a replayed request with 401', async () => {
+    const request = command(SESSION_ID);
+    const first = await invoke(request);
+    const replay = await invoke(request);
+    expect([first.statusCode, replay.statusCode]).toEqual([200, 401]);
+    expect(dispatcher.dispatched).toHaveLength(1);
+  });
+
+  it.each([
+    ['quotes', `"${SESSION_ID}" or 1=1`],
+    ['pipes', `${SESSION_ID} | filter @message like /x/`],
+    ['newlines', `${SESSION_ID}\nfields @message`],
+    ['10 KB', 'a'.repeat(10_240)],
+  ])('answers hostile text (%s) with the usage and dispatches nothing', async (_name, text) => {
+    const response = await invoke(command(text));
+    expect(response.statusCode).toBe(200);
+    expect(ackText(response.body)).toContain('/trace');
+    expect(response.body).not.toContain('filter @message');
+    expect(dispatcher.dispatched).toEqual([]);
+  });
+
+  it('answers /trace with no argument with help', async () => {
+    const response = await invoke(command(''));
+    expect(ackText(response.body)).toBe(helpMessage().text);
+    expect(dispatcher.dispatched).toEqual([]);
+  });
+
+  it('refuses a command from outside the allow-list', async () => {
+    handler = createBotApp({
+      config: testConfig(slack.apiUrl, { allowedChannelIds: ['C0999'] }),
+      botToken: TOKEN,
+      signingSecret: SECRET,
+      dispatcher,
+    }).handler;
+    const response = await invoke(command(SESSION_ID));
+    expect(ackText(response.body)).toMatch(/not enabled here/);
+    expect(dispatcher.dispatched).toEqual([]);
+  });
+
+  it('tells the user when the worker cannot be started', async () => {
+    dispatcher.failWith = new DispatchError('throttled');
+    const response = await invoke(command(SESSION_ID));
+    expect(response.statusCode).toBe(200);
+    expect(ackText(response.body)).toMatch(/could not start/);
+  });
+
+  it('dispatches a trace_run button with a valid value', async () => {
+    const request = buildBlockActionRequest({
+      actionId: 'trace_run',
+      value: SESSION_ID,
+      responseUrl: slack.createResponseUrl(),
+      signingSecret: SECRET,
+    });
+    const response = await invoke(request);
+    expect(response.statusCode).toBe(200);
+    expect(dispatcher.dispatched).toMatchObject([
+      { job: { kind: 'trace', id: SESSION_ID }, reply: { share: false } },
+    ]);
+  });
+
+  it('dispatches trace_show_logs and refuses a tampered value', async () => {
+    const value = JSON.stringify({
+      traceId: SESSION_ID,
+      functionName: 'conference-create-session-lambda',
+      fromMs: 1,
+      toMs: 2,
+    });
+    await invoke(
+      buildBlockActionRequest({
+        actionId: 'trace_show_logs',
+        value,
+        responseUrl: slack.createResponseUrl(),
+        signingSecret: SECRET,
+      }),
+    );
+    await invoke(
+      buildBlockActionRequest({
+        actionId: 'trace_show_logs',
+        value: '{"traceId":"x | y"}',
+        responseUrl: slack.createResponseUrl(),
+        signingSecret: SECRET,
+      }),
+    );
+    expect(dispatcher.dispatched).toMatchObject([
+      { job: { kind: 'trace_logs', functionName: 'conference-create-session-lambda', fromMs: 1, toMs: 2 } },
+    ]);
+    expect(slack.messages({ kind: 'ephemeral' }).map((m) => m.text)).toEqual([
+      'That button carried data Gumshoe does not understand.',
+    ]);
+  });
+
+  it('answers xray_open with the console link', async () => {
+    const value = JSON.stringify({ xrayTraceId: '1-6a99c470-a01ef2a0f003da37183f4fcc', region: 'eu-west-1' });
+    await invoke(
+      buildBlockActionRequest({
+        actionId: 'xray_open',
+        value,
+        responseUrl: slack.createResponseUrl(),
+        signingSecret: SECRET,
+      }),
+    );
+    expect(slack.messages({ kind: 'ephemeral' })[0]?.text).toContain(
+      'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#xray:traces/1-6a99c470-a01ef2a0f003da37183f4fcc',
+    );
+    expect(dispatcher.dispatched).toEqual([]);
+  });
+
+  it('works end to end: the local Slack signs a command, the bot acks over HTTP, the ack shows as an ephemeral', async () => {
+    const served = await serveAsFunctionUrl(handler);
+    botServer = served.server;
+    const local = await startLocalSlack({
+      port: 0,
+      botToken: TOKEN,
+      signingSecret: SECRET,
+      botUrl: served.url,
+    });
+    try {
+      const result = await local.command('/trace', SESSION_ID);
+      expect(result.status).toBe(200);
+      expect(local.messages({ kind: 'ephemeral' })[0]?.text).toContain('Investigating');
+      expect(dispatcher.dispatched[0]?.reply.responseUrl).toBe(result.responseUrl);
+    } finally {
+      await local.close();
+    }
+  });
+});
