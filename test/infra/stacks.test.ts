@@ -24,7 +24,7 @@ beforeAll(() => {
       aliases: '{"save":"conference-save-session-dynamodb-lambda"}',
     },
   });
-  const stacks = buildGumshoeApp(app, process.env.GUMSHOE_TEST_PROJECT_ROOT ?? PROJECT_ROOT);
+  const stacks = buildGumshoeApp(app, PROJECT_ROOT);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   try {
     app.synth();
