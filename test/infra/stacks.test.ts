@@ -191,7 +191,9 @@ describe('BotStack', () => {
         Variables: Match.objectLike({
           GUMSHOE_CHANNEL: 'C0123ABCD',
           GUMSHOE_WORKER_FUNCTION: 'gumshoe-worker',
-          GUMSHOE_LOG_GROUPS: Object.values(FunctionNames).map((n) => `/aws/lambda/${n}`).join(','),
+          GUMSHOE_LOG_GROUPS: Object.values(FunctionNames)
+            .map((n) => `/aws/lambda/${n}`)
+            .join(','),
           SLACK_SECRET_ARN: { Ref: Match.anyValue() },
         }),
       },
