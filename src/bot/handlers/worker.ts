@@ -25,7 +25,13 @@ let client: WebClient | undefined;
 
 /** The worker Lambda: runs one investigation handed off by the Slack listener and answers the user. */
 export const handler = async (event: unknown, context: Context): Promise<{ outcome: string }> => {
-  const input = WorkerInput.parse(event);
+  const parsed = WorkerInput.safeParse(event);
+  if (!parsed.success) {
+    // A malformed job never gets better: do not let Lambda's async retries run it twice more.
+    logger.error('worker input refused', { issues: parsed.error.issues });
+    return { outcome: 'rejected' };
+  }
+  const input = parsed.data;
   client ??= createSlackWebClient((await secrets()).botToken, config);
   const outcome = await runWorker(input, context.awsRequestId, {
     investigate: (job) => runInvestigation(job, { logs, clock: systemClock }, config.investigation),
