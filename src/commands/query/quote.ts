@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+/** Thrown by {@link quote} for a value that has no safe place in a query; always a bug upstream. */
+export class UnquotableValueError extends Error {
+  override readonly name = 'UnquotableValueError';
+}
+
+// Control characters (C0, DEL, C1) and the Unicode line/paragraph separators: none belong in an id,
+// and a newline would let a value start a new query command.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * THE one way a value enters a Logs Insights query: a double-quoted string literal with `\` and `"`
+ * escaped. Control characters and newlines are refused, not escaped, so nothing can break out.
+ */
+export function quote(value: string): string {
+  if (UNSAFE.test(value)) {
+    throw new UnquotableValueError('refusing to quote a value containing control characters');
+  }
+  if (value.length > 1000) {
+    throw new UnquotableValueError('refusing to quote a value longer than 1000 characters');
+  }
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A conference session id (a UUID), normalised to lower case: safe inside a query. */
+export const SessionId = z
+  .string()
+  .regex(UUID, 'a session id is a UUID')
+  .transform((s) => s.toLowerCase())
+  .brand<'SessionId'>();
+export type SessionId = z.infer<typeof SessionId>;
+
+/** Our correlation id (`traceId` in every service log line): a UUID, lower case. */
+export const TraceId = z
+  .string()
+  .regex(UUID, 'a trace id is a UUID')
+  .transform((s) => s.toLowerCase())
+  .brand<'TraceId'>();
+export type TraceId = z.infer<typeof TraceId>;
+
+/**
+ * An X-Ray trace id (`1-<8 hex epoch>-<24 hex>`). /trace accepts one too and finds our correlation
+ * id through the `xrayTraceId` field the service logs beside it.
+ */
+export const XRayTraceId = z
+  .string()
+  .regex(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/i, 'an X-Ray trace id looks like 1-5f84c7a4-6c1b2f0e9a8d7c6b5a4f3e2d')
+  .transform((s) => s.toLowerCase())
+  .brand<'XRayTraceId'>();
+export type XRayTraceId = z.infer<typeof XRayTraceId>;
+
+/** A function name as Lambda allows it (letters, digits, `-`, `_`; at most 64). */
+export const FunctionNameValue = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'a Lambda function name')
+  .brand<'FunctionNameValue'>();
+export type FunctionNameValue = z.infer<typeof FunctionNameValue>;

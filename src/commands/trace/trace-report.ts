@@ -1,0 +1,163 @@
+import { MILESTONES } from '../../conference-app/contract';
+import { parseInsightsTime, parseNumber } from '../query/rows';
+import type { ScanSummary } from '../slack/block-kit';
+
+/** One trace that mentions the looked-up id. */
+export interface TraceSighting {
+  readonly traceId: string;
+  readonly firstSeen: Date;
+  readonly lastSeen: Date;
+  readonly lines: number;
+}
+
+/** One milestone on the timeline (retries collapse into one row with `occurrences` > 1). */
+export interface TimelineEntry {
+  readonly milestone: string;
+  readonly functionName: string;
+  readonly at: Date;
+  /** Time since the previous row; null for the first. */
+  readonly deltaMs: number | null;
+  readonly occurrences: number;
+}
+
+/** An expected milestone nobody logged, and the function that should have. */
+export interface MissingMilestone {
+  readonly milestone: string;
+  readonly functionName: string;
+  readonly after: string | null;
+}
+
+/** The first exception of a trace, trimmed for Slack. */
+export interface TraceException {
+  readonly name: string;
+  readonly message: string;
+  readonly stackTop: readonly string[];
+  readonly functionName: string;
+  readonly at: Date | undefined;
+  readonly logStream: string | undefined;
+}
+
+/** Everything /trace found out about one id. */
+export type TraceReport =
+  | {
+      readonly kind: 'not_found';
+      readonly id: string;
+      readonly lookbackMs: number;
+      readonly scan: ScanSummary;
+    }
+  | {
+      readonly kind: 'found';
+      readonly id: string;
+      readonly traceId: string;
+      /** Other traces of the same id (e.g. a retried create), newest first. */
+      readonly otherTraces: readonly TraceSighting[];
+      readonly timeline: readonly TimelineEntry[];
+      /** Expected milestones that are missing; the first is the one to look at. */
+      readonly missing: readonly MissingMilestone[];
+      /** Later milestones were logged although an earlier one is missing: the logs look incomplete. */
+      readonly logsLookIncomplete: boolean;
+      readonly exception: TraceException | undefined;
+      readonly exceptionCount: number;
+      readonly xrayTraceIds: readonly string[];
+      readonly window: { readonly start: Date; readonly end: Date };
+      readonly region: string;
+      readonly scan: ScanSummary;
+    };
+
+/** How many stack lines a report keeps. */
+export const STACK_LINES = 5;
+
+/** Reads the lookup query's rows into sightings, newest first; rows without a usable time are dropped. */
+export function readSightings(rows: readonly Record<string, string>[]): TraceSighting[] {
+  const sightings: TraceSighting[] = [];
+  for (const row of rows) {
+    const traceId = row.traceId;
+    const firstSeen = parseInsightsTime(row.firstSeen);
+    const lastSeen = parseInsightsTime(row.lastSeen) ?? firstSeen;
+    if (!traceId || !firstSeen || !lastSeen) continue;
+    sightings.push({ traceId, firstSeen, lastSeen, lines: parseNumber(row.lines) ?? 0 });
+  }
+  return sightings.sort((a, b) => b.lastSeen.getTime() - a.lastSeen.getTime());
+}
+
+const KNOWN = new Map<string, (typeof MILESTONES)[number]>(MILESTONES.map((m) => [m.name, m]));
+
+/**
+ * Builds the timeline from milestone rows: one row per milestone at its first sighting (retries
+ * counted, not repeated), in time order, each with the delta from the previous row.
+ */
+export function buildTimeline(rows: readonly Record<string, string>[]): TimelineEntry[] {
+  const first = new Map<string, { functionName: string; at: Date; occurrences: number }>();
+  for (const row of rows) {
+    const milestone = row.milestone;
+    // The service's own ISO `timestamp` has the precise time; @timestamp is the fallback.
+    const at = parseInsightsTime(row.timestamp) ?? parseInsightsTime(row['@timestamp']);
+    if (!milestone || !at) continue;
+    const seen = first.get(milestone);
+    if (seen) {
+      seen.occurrences += 1;
+      if (at < seen.at) seen.at = at;
+      continue;
+    }
+    const functionName = row.functionName || KNOWN.get(milestone)?.functionName || 'unknown';
+    first.set(milestone, { functionName, at, occurrences: 1 });
+  }
+  const ordered = [...first.entries()].sort(([, a], [, b]) => a.at.getTime() - b.at.getTime());
+  return ordered.map(([milestone, e], i) => {
+    const prev = i > 0 ? ordered[i - 1] : undefined;
+    return {
+      milestone,
+      functionName: e.functionName,
+      at: e.at,
+      deltaMs: prev ? e.at.getTime() - prev[1].at.getTime() : null,
+      occurrences: e.occurrences,
+    };
+  });
+}
+
+/**
+ * The expected milestones that are missing, in contract order. A milestone is expected once the
+ * one it follows (`after`) was logged; a missing root is always expected. Milestones under a missing
+ * one are not listed: the first missing explains them.
+ */
+export function findMissingMilestones(seen: ReadonlySet<string>): {
+  missing: MissingMilestone[];
+  logsLookIncomplete: boolean;
+} {
+  const missing: MissingMilestone[] = [];
+  let logsLookIncomplete = false;
+  for (const m of MILESTONES) {
+    const expected = m.after === null || seen.has(m.after);
+    if (expected && !seen.has(m.name))
+      missing.push({ milestone: m.name, functionName: m.functionName, after: m.after });
+    if (!expected && seen.has(m.name)) logsLookIncomplete = true;
+  }
+  return { missing, logsLookIncomplete };
+}
+
+/** Reads the first exception row (name, message, top stack lines). */
+export function readException(rows: readonly Record<string, string>[]): TraceException | undefined {
+  const row = rows.find((r) => r['exception.name']);
+  if (!row) return undefined;
+  const stack = (row['exception.stack'] ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+  // V8 stacks start with "Name: message"; the frames are what help.
+  const frames = stack[0]?.startsWith(row['exception.name'] ?? '') ? stack.slice(1) : stack;
+  return {
+    name: row['exception.name'] ?? 'Error',
+    message: row['exception.message'] ?? '',
+    stackTop: frames.slice(0, STACK_LINES),
+    functionName: row.functionName ?? 'unknown',
+    at: parseInsightsTime(row['@timestamp']),
+    logStream: row['@logStream'],
+  };
+}
+
+/** The distinct X-Ray trace ids in any rows, in first-seen order. */
+export function collectXRayTraceIds(...rowSets: readonly (readonly Record<string, string>[])[]): string[] {
+  const ids = new Set<string>();
+  for (const rows of rowSets) for (const row of rows) if (row.xrayTraceId) ids.add(row.xrayTraceId);
+  return [...ids];
+}
