@@ -182,6 +182,12 @@ describe('BotStack', () => {
       AuthType: 'NONE',
       TargetFunctionArn: { 'Fn::GetAtt': [functionLogicalId(bot, 'gumshoe-slack-events'), 'Arn'] },
     });
+    // The public may invoke it only through the URL, never through the Invoke API.
+    bot.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: '*',
+      InvokedViaFunctionUrl: true,
+    });
   });
 
   it('tells the bot which log groups to watch and which worker to hand off to (src/bot/config.ts names)', () => {
