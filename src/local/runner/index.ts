@@ -1,5 +1,13 @@
 export { FunctionNotFoundError, LocalRunnerError, RunnerClosedError } from './errors';
-export { createLambdaInvokeHandler } from './invoke-api';
+export {
+  createLambdaInvokeHandler,
+  createLambdaInvokeService,
+  handleInvokeRequest,
+  type InvokeApiRequest,
+  type InvokeApiResponse,
+  isInvokeRequest,
+  type LambdaInvokeRequestHandler,
+} from './invoke-api';
 export { billedDuration, formatReportLine, functionArn, newTraceHeader } from './lambda-format';
 export {
   createLambdaRunner,

@@ -12,9 +12,12 @@ export interface RunnerLogEvent {
   message: string;
 }
 
-/** Where the runner writes what an execution environment logs (CloudWatch Logs, an in-process store, a test array). */
+/**
+ * Where the runner writes what an execution environment logs (CloudWatch Logs, an in-process store, a test array);
+ * a returned promise is awaited, any other return value ignored (so the local endpoint's `LogStore` fits as is).
+ */
 export interface LogSink {
-  append(groupName: string, streamName: string, events: RunnerLogEvent[]): void | Promise<void>;
+  append(groupName: string, streamName: string, events: RunnerLogEvent[]): unknown;
 }
 
 /** A LogSink that keeps events in memory, grouped by `group/stream`; handy in tests and demos. */

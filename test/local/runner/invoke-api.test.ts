@@ -64,7 +64,9 @@ describe('createLambdaInvokeHandler', () => {
     );
 
     expect(output.StatusCode).toBe(202);
-    await expect.poll(() => sink.messages('/aws/lambda/echo').filter((m) => m.startsWith('END')).length).toBe(2);
+    await expect
+      .poll(() => sink.messages('/aws/lambda/echo').filter((m) => m.startsWith('END')).length)
+      .toBe(2);
   });
 
   it('marks a failed invocation with FunctionError Unhandled and Lambda error JSON', async () => {
