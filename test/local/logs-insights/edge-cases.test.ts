@@ -206,6 +206,39 @@ describe('filters', () => {
   });
 });
 
+describe('prefilter on the raw message', () => {
+  it('still matches numbers in strings and values inside embedded JSON', () => {
+    const events = [
+      event(1, { n: 1, k: 'x' }),
+      event(2, 'prefix\t{"k":"x","n":1}'),
+      event(3, { k: 'y', other: 'x' }),
+    ];
+    expect(rowsOf('filter n = "1.0" | stats count(*) as c', events)).toEqual([{ c: '2' }]);
+    expect(rowsOf('filter k = "x" | stats count(*) as c', events)).toEqual([{ c: '2' }]);
+    expect(rowsOf('filter k in ["x", "z"] and n = 1 | stats count(*) as c', events)).toEqual([{ c: '2' }]);
+  });
+
+  it('does not apply to fields computed by earlier stages', () => {
+    const events = [event(1, 'user=alice'), event(2, 'user=bob')];
+    expect(rowsOf('parse @message "user=*" as k | filter k = "bob" | stats count(*) as c', events)).toEqual([
+      { c: '1' },
+    ]);
+  });
+});
+
+describe('pipelines', () => {
+  it('filters after a sort over all rows, not just the first page', () => {
+    const events = Array.from({ length: 30 }, (_, i) => event(i, { i }));
+    const rows = rowsOf('fields i | sort i desc | filter i < 3 | limit 2', events, 5);
+    expect(rows.map((r) => r.i)).toEqual(['2', '1']);
+  });
+
+  it('aggregates after a sort and limit', () => {
+    const events = Array.from({ length: 10 }, (_, i) => event(i, { i }));
+    expect(rowsOf('sort i desc | limit 3 | stats sum(i) as s', events)).toEqual([{ s: '24' }]);
+  });
+});
+
 describe('syntax', () => {
   it('ignores # comments and accepts backticked names', () => {
     const events = [event(1, { 'odd-name': 3 })];
