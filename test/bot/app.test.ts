@@ -1,11 +1,11 @@
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBotApp } from '../../src/bot/app';
 import { DispatchError } from '../../src/bot/job-dispatcher';
 import { helpMessage } from '../../src/commands/help/help-view';
+import { type FunctionUrlServer, startFunctionUrlServer } from '../../src/local/slack/function-url';
 import { buildBlockActionRequest, buildSlashCommandRequest } from '../../src/local/slack/sender';
 import { type LocalSlack, startLocalSlack } from '../../src/local/slack/server';
-import { functionUrlEvent, RecordingDispatcher, serveAsFunctionUrl, testConfig } from './fakes';
+import { functionUrlEvent, RecordingDispatcher, testConfig } from './fakes';
 
 const TOKEN = 'xoxb-test-token';
 const SECRET = 'test-signing-secret';
@@ -15,7 +15,7 @@ describe('bot Slack edge through a real Bolt App and AwsLambdaReceiver', () => {
   let slack: LocalSlack;
   let dispatcher: RecordingDispatcher;
   let handler: ReturnType<typeof createBotApp>['handler'];
-  let botServer: Server;
+  let botServer: FunctionUrlServer | undefined;
 
   const command = (
     text: string,
@@ -50,7 +50,7 @@ describe('bot Slack edge through a real Bolt App and AwsLambdaReceiver', () => {
   });
   afterAll(async () => {
     await slack.close();
-    if (botServer) await new Promise((resolve) => botServer.close(resolve));
+    await botServer?.close();
   });
 
   it('acks a valid /trace with the Investigating ephemeral and dispatches exactly one job', async () => {
@@ -198,8 +198,8 @@ describe('bot Slack edge through a real Bolt App and AwsLambdaReceiver', () => {
   });
 
   it('works end to end: the local Slack signs a command, the bot acks over HTTP, the ack shows as an ephemeral', async () => {
-    const served = await serveAsFunctionUrl(handler);
-    botServer = served.server;
+    botServer = await startFunctionUrlServer(handler as never, { port: 0 });
+    const served = botServer;
     const local = await startLocalSlack({
       port: 0,
       botToken: TOKEN,

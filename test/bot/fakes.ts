@@ -1,8 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { BotConfig } from '../../src/bot/config';
 import type { JobDispatcher, WorkerInput } from '../../src/bot/job-dispatcher';
-import type { SlackEventsHandler } from '../../src/bot/replay-guard';
 import { investigationConfig } from '../../src/commands/config';
 import type { SignedSlackRequest } from '../../src/local/slack/sender';
 
@@ -43,27 +40,4 @@ export function functionUrlEvent(request: SignedSlackRequest, base64 = true) {
     body: base64 ? Buffer.from(request.body, 'utf8').toString('base64') : request.body,
     isBase64Encoded: base64,
   };
-}
-
-/** Serves a Lambda handler over HTTP the way a Function URL does, for the local Slack to call. */
-export async function serveAsFunctionUrl(
-  handler: SlackEventsHandler,
-): Promise<{ url: string; server: Server }> {
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', async () => {
-      const headers: Record<string, string> = {};
-      for (const [key, value] of Object.entries(request.headers))
-        if (typeof value === 'string') headers[key] = value;
-      const result = await handler(
-        functionUrlEvent({ body: Buffer.concat(chunks).toString('utf8'), headers }) as never,
-        {},
-      );
-      response.writeHead(result.statusCode, result.headers as Record<string, string> | undefined);
-      response.end(result.body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`, server };
 }

@@ -25,6 +25,8 @@ export function investigatingText(job: InvestigationJob): string {
       return ':stopwatch: Measuring lead time… the answer follows here.';
     case 'cost':
       return ':moneybag: Working out the cost… the answer follows here.';
+    default:
+      return ':mag: Investigating… the answer follows here.';
   }
 }
 

@@ -1,3 +1,10 @@
+export {
+  type FunctionUrlEvent,
+  type FunctionUrlHandler,
+  type FunctionUrlServer,
+  startFunctionUrlServer,
+  toFunctionUrlEvent,
+} from './function-url';
 export { renderChannelPage } from './page';
 export { type RateLimit, RateLimiter } from './rate-limiter';
 export {
