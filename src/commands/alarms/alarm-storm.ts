@@ -1,6 +1,11 @@
+import { type Block, escapeMrkdwn, mrkdwn, type SlackMessage, truncate } from '../slack/block-kit';
 import type { AlarmStateValue, ParsedNotification } from './alarm-event';
-import { AlarmStateStyles, type AlarmViewOptions, buildNotificationMessage } from './alarm-view';
-import { type Block, escapeMrkdwn, mrkdwn, type SlackMessage, truncate } from './block-kit';
+import {
+  type AlarmMessage,
+  AlarmStateStyles,
+  type AlarmViewOptions,
+  buildNotificationMessage,
+} from './alarm-view';
 
 /** How a batch of notifications is posted. */
 export interface StormPlanOptions extends AlarmViewOptions {
@@ -26,7 +31,7 @@ export type PlannedPost =
       readonly notificationIndex: number;
       /** `summary`: reply in the thread of the summary posted earlier in this plan. */
       readonly thread: 'none' | 'summary';
-      readonly message: SlackMessage;
+      readonly message: AlarmMessage;
     };
 
 /** The posts to make, in order, with their pacing. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { escapeMrkdwn } from '../slack/block-kit';
 import { type AlarmEvent, AlarmStateValue } from './alarm-event';
 import { AlarmStateStyles, formatClock, formatElapsed } from './alarm-view';
 
@@ -48,7 +49,8 @@ export function isMuted(state: AlarmThreadState | undefined, now: Date): boolean
 /** The thread reply for a state change: `✅ OK after 12 min: …`. */
 export function transitionReplyText(prev: AlarmThreadState, alarm: AlarmEvent): string {
   const style = AlarmStateStyles[alarm.newState];
-  const reason = alarm.reason ? `: ${alarm.reason}` : '';
+  // Replies are plain text posts, which Slack parses as mrkdwn: escape the reason's `->`.
+  const reason = alarm.reason ? `: ${escapeMrkdwn(alarm.reason)}` : '';
   if (prev.state === alarm.newState) return `${style.unicode} Still ${alarm.newState}${reason}`;
   const elapsed = formatElapsed(alarm.stateChangeTime.getTime() - prev.since.getTime());
   if (alarm.newState === 'OK') return `${style.unicode} OK after ${elapsed}${reason}`;

@@ -1,7 +1,4 @@
 import { z } from 'zod';
-import type { TimeWindow } from '../xray/trace-summaries';
-import { xrayTraceConsoleUrl } from '../xray/waterfall-view';
-import type { AlarmCondition, AlarmEvent, AlarmStateValue, ParsedNotification } from './alarm-event';
 import {
   type Block,
   type ButtonElement,
@@ -11,7 +8,10 @@ import {
   plain,
   type SlackMessage,
   truncate,
-} from './block-kit';
+} from '../slack/block-kit';
+import type { TimeWindow } from '../time-window';
+import { xrayTraceConsoleUrl } from '../xray/waterfall-view';
+import type { AlarmCondition, AlarmEvent, AlarmStateValue, ParsedNotification } from './alarm-event';
 import { alarmWindow, investigateQueryForAlarm } from './investigate';
 
 /** The action ids of the alarm message's buttons, for the edge's listeners. */
@@ -71,6 +71,18 @@ export function parseAlarmButtonValue(value: string | undefined): AlarmButtonVal
   } catch {
     return undefined;
   }
+}
+
+/**
+ * An alarm message: the shared SlackMessage plus one attachment, because Slack paints an
+ * attachment's `color` as a bar down its left edge (blocks stay top-level so nothing folds away).
+ */
+export interface AlarmMessage extends SlackMessage {
+  readonly attachments?: readonly {
+    readonly color: string;
+    readonly fallback: string;
+    readonly blocks: Block[];
+  }[];
 }
 
 /** Options of the alarm message; everything not in the alarm itself is passed in (the core does no I/O). */
@@ -213,22 +225,21 @@ function accountText(alarm: AlarmEvent, aliases: Readonly<Record<string, string>
   return alias ? `${alias} (${alarm.accountId})` : alarm.accountId;
 }
 
-function linesBlock(title: string, lines: readonly string[]): Block {
+function linesBlocks(title: string, lines: readonly string[]): Block[] {
   const body = lines.map((l) => truncate(l.replace(/\s+$/g, ''), 400)).join('\n');
-  const head = `*${title}*\n`;
-  return { type: 'section', text: mrkdwn(head + codeBlock(escapeMrkdwn(body), 3000 - head.length)) };
+  return [{ type: 'context', elements: [mrkdwn(`*${title}*`)] }, codeBlock(escapeMrkdwn(body))];
 }
 
-/** The one-line summary that also serves as the notification text. */
+/** The one-line summary that also serves as the notification text (escaped: Slack parses `text` as mrkdwn too). */
 export function alarmSummaryText(alarm: AlarmEvent, aliases?: Readonly<Record<string, string>>): string {
   const style = AlarmStateStyles[alarm.newState];
   const where = `${aliases?.[alarm.accountId] ?? alarm.accountId} (${alarm.region})`;
   const reason = alarm.reason ? ` — ${truncate(alarm.reason, 300)}` : '';
-  return `${style.unicode} ${alarm.newState}: ${alarm.name} in ${where}${reason}`;
+  return escapeMrkdwn(`${style.unicode} ${alarm.newState}: ${alarm.name} in ${where}${reason}`);
 }
 
 /** Builds the alarm message: state, condition, account and region, links, log lines and the buttons. */
-export function buildAlarmMessage(alarm: AlarmEvent, options: AlarmViewOptions): SlackMessage {
+export function buildAlarmMessage(alarm: AlarmEvent, options: AlarmViewOptions): AlarmMessage {
   const style = AlarmStateStyles[alarm.newState];
   const since = options.stateSince ?? alarm.stateChangeTime;
   const window = alarmWindow(alarm);
@@ -283,10 +294,10 @@ export function buildAlarmMessage(alarm: AlarmEvent, options: AlarmViewOptions):
     });
   }
   if (options.errorLines && options.errorLines.length > 0)
-    blocks.push(linesBlock('First errors', options.errorLines.slice(0, 10)));
+    blocks.push(...linesBlocks('First errors', options.errorLines.slice(0, 10)));
   if (alarm.logLines.length > 0)
     blocks.push(
-      linesBlock(
+      ...linesBlocks(
         'Log lines in the notification',
         alarm.logLines.slice(0, 10).map((l) => l.message),
       ),
@@ -297,7 +308,6 @@ export function buildAlarmMessage(alarm: AlarmEvent, options: AlarmViewOptions):
   return {
     text,
     blocks,
-    // Slack paints an attachment's `color` as a bar down its left edge; blocks stay top-level so nothing folds away.
     attachments: [
       {
         color: style.color,
@@ -460,7 +470,7 @@ export function buildUnparsedMessage(
           ),
         ],
       },
-      { type: 'section', text: mrkdwn(codeBlock(escapeMrkdwn(notification.raw), 3000)) },
+      codeBlock(escapeMrkdwn(notification.raw)),
     ],
   };
 }

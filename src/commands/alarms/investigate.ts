@@ -1,7 +1,7 @@
-import { InvalidTraceInputError } from '../xray/errors';
-import type { TimeWindow } from '../xray/trace-summaries';
+import { InvalidInputError } from '../errors';
+import { type Block, escapeMrkdwn, mrkdwn, plain, type SlackMessage, truncate } from '../slack/block-kit';
+import type { TimeWindow } from '../time-window';
 import type { AlarmEvent } from './alarm-event';
-import { type Block, escapeMrkdwn, mrkdwn, plain, type SlackMessage, truncate } from './block-kit';
 
 /** The errors-and-exceptions query behind the Investigate button; it embeds no values, so nothing needs quoting. */
 export const INVESTIGATE_QUERY = [
@@ -53,14 +53,14 @@ export function alarmLogGroups(alarm: AlarmEvent): string[] {
 export function buildInvestigateQuery(functions: readonly string[], window: TimeWindow): InvestigateQuery {
   for (const f of functions) {
     if (!FUNCTION_NAME.test(f)) {
-      throw new InvalidTraceInputError(
+      throw new InvalidInputError(
         `not a function name: ${JSON.stringify(f)}`,
         'That is not a Lambda function name.',
       );
     }
   }
   if (functions.length === 0) {
-    throw new InvalidTraceInputError(
+    throw new InvalidInputError(
       'no functions to investigate',
       'This alarm names no Lambda function to investigate.',
     );

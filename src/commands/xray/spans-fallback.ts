@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidTraceInputError } from './errors';
+import { InvalidInputError } from '../errors';
 import { type LinkableNode, linkNodes, type TraceTree } from './trace-document';
 
 /** The log group where CloudWatch Transaction Search stores spans (BatchGetTraces then finds nothing). */
@@ -14,7 +14,7 @@ export function xrayToOtelTraceId(traceId: string): string {
   if (OTEL_ID.test(id)) return id;
   const match = XRAY_ID.exec(id);
   if (!match) {
-    throw new InvalidTraceInputError(
+    throw new InvalidInputError(
       `not a trace id: ${JSON.stringify(traceId)}`,
       'That is not an X-Ray trace id (expected 1-xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx).',
     );

@@ -1,4 +1,5 @@
-import { InvalidTraceInputError } from './errors';
+import { InvalidInputError } from '../errors';
+import type { TimeWindow } from '../time-window';
 
 /**
  * Service names we accept in a filter expression: letters, digits and `._:/@-`, no quotes or
@@ -19,7 +20,7 @@ export interface TraceFilterOptions {
 /** A quoted X-Ray filter string; the pattern check above already excludes `"` and `\`. */
 function quoteService(name: string): string {
   if (!SERVICE_NAME_PATTERN.test(name)) {
-    throw new InvalidTraceInputError(
+    throw new InvalidInputError(
       `unsafe service name for a filter expression: ${JSON.stringify(name)}`,
       'That service name contains characters X-Ray filters cannot take.',
     );
@@ -30,7 +31,7 @@ function quoteService(name: string): string {
 /** The GetTraceSummaries filter expression for failed (or slow) traces of the given services. */
 export function buildTraceSummaryFilter(options: TraceFilterOptions): string {
   if (options.services.length === 0) {
-    throw new InvalidTraceInputError(
+    throw new InvalidInputError(
       'no services to filter on',
       'The alarm names no service to look for traces in.',
     );
@@ -39,7 +40,7 @@ export function buildTraceSummaryFilter(options: TraceFilterOptions): string {
   if (options.includeErrors !== false) conditions.push('error = true');
   if (options.slowerThanSeconds !== undefined) {
     if (!Number.isFinite(options.slowerThanSeconds) || options.slowerThanSeconds < 0) {
-      throw new InvalidTraceInputError(
+      throw new InvalidInputError(
         'bad response time',
         'The response time must be a positive number of seconds.',
       );
@@ -50,12 +51,6 @@ export function buildTraceSummaryFilter(options: TraceFilterOptions): string {
   return [...new Set(options.services)].map((s) => `service(${quoteService(s)}) { ${inner} }`).join(' OR ');
 }
 
-/** A time window, inclusive start, exclusive end. */
-export interface TimeWindow {
-  readonly start: Date;
-  readonly end: Date;
-}
-
 /** The longest window we ask GetTraceSummaries for at once; the console caps deep links at 6 h. */
 export const MAX_SUMMARY_WINDOW_MS = 6 * 60 * 60 * 1000;
 
@@ -64,7 +59,7 @@ export function splitTraceWindow(window: TimeWindow, maxMs = MAX_SUMMARY_WINDOW_
   const start = window.start.getTime();
   const end = window.end.getTime();
   if (!(end > start)) return [];
-  if (!(maxMs > 0)) throw new InvalidTraceInputError('chunk size must be positive', 'Invalid time window.');
+  if (!(maxMs > 0)) throw new InvalidInputError('chunk size must be positive', 'Invalid time window.');
   const chunks: TimeWindow[] = [];
   for (let to = end; to > start; to -= maxMs) {
     chunks.push({ start: new Date(Math.max(start, to - maxMs)), end: new Date(to) });

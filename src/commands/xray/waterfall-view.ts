@@ -1,4 +1,12 @@
-import { type Block, escapeMrkdwn, mrkdwn, plain, type SlackMessage, truncate } from '../alarms/block-kit';
+import {
+  type Block,
+  codeBlock,
+  escapeMrkdwn,
+  mrkdwn,
+  plain,
+  type SlackMessage,
+  truncate,
+} from '../slack/block-kit';
 import type { TraceTree } from './trace-document';
 import {
   findBottleneck,
@@ -66,8 +74,7 @@ function codeSections(lines: string[]): Block[] {
   let current: string[] = [];
   let size = 6; // the two fences
   const flush = () => {
-    if (current.length > 0)
-      blocks.push({ type: 'section', text: mrkdwn(`\`\`\`${current.join('\n')}\`\`\``) });
+    if (current.length > 0) blocks.push(codeBlock(current.join('\n')));
     current = [];
     size = 6;
   };

@@ -6,6 +6,7 @@ import {
 } from '../../../src/commands/alarms/alarm-event';
 import {
   AlarmActionIds,
+  type AlarmMessage,
   alarmConsoleUrl,
   buildAlarmMessage,
   buildNotificationMessage,
@@ -15,8 +16,8 @@ import {
   logsInsightsConsoleUrl,
   parseAlarmButtonValue,
 } from '../../../src/commands/alarms/alarm-view';
-import type { Block, ButtonElement, SlackMessage } from '../../../src/commands/alarms/block-kit';
 import { INVESTIGATE_QUERY } from '../../../src/commands/alarms/investigate';
+import type { Block, ButtonElement } from '../../../src/commands/slack/block-kit';
 import { fixture } from './fixtures';
 import { expectWithinSlackLimits } from './slack-limits';
 
@@ -35,12 +36,12 @@ function alarm(name: string): AlarmEvent {
   return n.alarm;
 }
 
-function allText(message: SlackMessage): string {
+function allText(message: AlarmMessage): string {
   const blocks: Block[] = [...message.blocks, ...(message.attachments ?? []).flatMap((a) => a.blocks)];
   return blocks
     .map((b) =>
       b.type === 'section' || b.type === 'header'
-        ? b.text.text
+        ? (b.text?.text ?? '')
         : b.type === 'context'
           ? b.elements.map((e) => e.text).join(' ')
           : '',
@@ -48,7 +49,7 @@ function allText(message: SlackMessage): string {
     .join('\n');
 }
 
-function buttons(message: SlackMessage): ButtonElement[] {
+function buttons(message: AlarmMessage): ButtonElement[] {
   return message.blocks.flatMap((b) => (b.type === 'actions' ? b.elements : []));
 }
 
@@ -210,6 +211,11 @@ describe('buildAlarmMessage', () => {
     expect(message.attachments?.[0]?.color).toBe('#2EB67D');
     expect(buttons(message).map((b) => b.action_id)).not.toContain(AlarmActionIds.acknowledge);
     expect(allText(message)).toContain('in OK for 29 s');
+  });
+
+  it('escapes the notification text, which Slack parses as mrkdwn', () => {
+    const message = buildAlarmMessage(alarm('sns-metric-ok.json'), { now: NOW });
+    expect(message.text).toContain('for ALARM -&gt; OK transition');
   });
 
   it('renders INSUFFICIENT_DATA grey', () => {

@@ -10,7 +10,7 @@ import {
   investigateQueryForAlarm,
   summarizeInvestigation,
 } from '../../../src/commands/alarms/investigate';
-import { InvalidTraceInputError } from '../../../src/commands/xray/errors';
+import { InvalidInputError } from '../../../src/commands/errors';
 import { fixture } from './fixtures';
 import { expectWithinSlackLimits } from './slack-limits';
 
@@ -67,8 +67,8 @@ describe('investigateQueryForAlarm', () => {
 describe('buildInvestigateQuery', () => {
   it('rejects names that are not Lambda function names', () => {
     const window = { start: new Date(0), end: new Date(1) };
-    expect(() => buildInvestigateQuery(['x" | filter 1', 'ok'], window)).toThrow(InvalidTraceInputError);
-    expect(() => buildInvestigateQuery([], window)).toThrow(InvalidTraceInputError);
+    expect(() => buildInvestigateQuery(['x" | filter 1', 'ok'], window)).toThrow(InvalidInputError);
+    expect(() => buildInvestigateQuery([], window)).toThrow(InvalidInputError);
     expect(buildInvestigateQuery(['a', 'a', 'b'], window).logGroupNames).toEqual([
       '/aws/lambda/a',
       '/aws/lambda/b',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidTraceInputError } from '../../../src/commands/xray/errors';
+import { InvalidInputError } from '../../../src/commands/errors';
 import {
   buildSpansQuery,
   type InsightsRow,
@@ -22,7 +22,7 @@ describe('trace id conversion', () => {
   it.each(['', '1-5759e988', '1-5759e988-bd862e3fe1be46a99427279"', 'x" or 1=1'])(
     'rejects %j with a user-safe message',
     (id) => {
-      expect(() => xrayToOtelTraceId(id)).toThrow(InvalidTraceInputError);
+      expect(() => xrayToOtelTraceId(id)).toThrow(InvalidInputError);
     },
   );
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidTraceInputError } from '../../../src/commands/xray/errors';
+import { InvalidInputError } from '../../../src/commands/errors';
 import { buildTraceSummaryFilter, splitTraceWindow } from '../../../src/commands/xray/trace-summaries';
 
 describe('buildTraceSummaryFilter', () => {
@@ -23,14 +23,14 @@ describe('buildTraceSummaryFilter', () => {
   it.each(['x") OR service("y', 'back\\slash', '', 'spaced name', '"'])(
     'rejects the unsafe service name %j',
     (name) => {
-      expect(() => buildTraceSummaryFilter({ services: [name] })).toThrow(InvalidTraceInputError);
+      expect(() => buildTraceSummaryFilter({ services: [name] })).toThrow(InvalidInputError);
     },
   );
 
   it('rejects an empty service list and a negative response time', () => {
-    expect(() => buildTraceSummaryFilter({ services: [] })).toThrow(InvalidTraceInputError);
+    expect(() => buildTraceSummaryFilter({ services: [] })).toThrow(InvalidInputError);
     expect(() => buildTraceSummaryFilter({ services: ['a'], slowerThanSeconds: -1 })).toThrow(
-      InvalidTraceInputError,
+      InvalidInputError,
     );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Block } from '../../../src/commands/alarms/block-kit';
+import type { Block } from '../../../src/commands/slack/block-kit';
 import { parseTrace, type TraceTree } from '../../../src/commands/xray/trace-document';
 import {
   buildWaterfallMessage,
@@ -16,7 +16,7 @@ function traceOf(name: string): TraceTree {
 function texts(blocks: Block[]): string[] {
   return blocks.map((b) =>
     b.type === 'section' || b.type === 'header'
-      ? b.text.text
+      ? (b.text?.text ?? '')
       : b.type === 'context'
         ? b.elements.map((e) => e.text).join(' ')
         : '',
