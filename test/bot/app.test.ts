@@ -62,7 +62,7 @@ describe('bot Slack edge through a real Bolt App and AwsLambdaReceiver', () => {
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toMatchObject({ response_type: 'ephemeral' });
     expect(ackText(response.body)).toContain('Investigating');
-    expect(response.elapsedMs).toBeLessThan(500);
+    expect(response.elapsedMs).toBeLessThan(1000); // Slack gives 3 s; warm in-process it is well under 50 ms
     expect(dispatcher.dispatched).toHaveLength(1);
     expect(dispatcher.dispatched[0]).toMatchObject({
       job: { kind: 'trace', id: SESSION_ID },
