@@ -1,5 +1,10 @@
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { LogStore } from '../logs/log-store';
+import { startDynalite } from './dynamodb/dynalite-backend';
+import { createDynamoDbService } from './dynamodb/dynamodb-service';
+import { createDynamoDbStreamsService } from './dynamodb/dynamodb-streams-service';
+import { StreamStore } from './dynamodb/stream-store';
 import { createCloudWatchLogsService } from './logs/cloudwatch-logs-service';
 import { type JsonServiceDefinition, type RestServiceDefinition, ServiceRegistry } from './registry';
 import { createAwsHttpServer } from './server';
@@ -55,6 +60,12 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const registry = new ServiceRegistry();
   const logs = LogStore.open(options.dataDir);
   registry.registerJsonService(createCloudWatchLogsService({ store: logs }));
+  const dynalite = await startDynalite(
+    options.dataDir === undefined ? undefined : join(options.dataDir, 'dynamodb'),
+  );
+  const streams = new StreamStore(options.dataDir);
+  registry.registerJsonService(createDynamoDbService({ backend: dynalite, streams }));
+  registry.registerJsonService(createDynamoDbStreamsService(streams));
 
   let url = '';
   const server = createAwsHttpServer({
@@ -64,9 +75,12 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     endpointUrl: () => url,
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => {
+      void dynalite.close();
+      reject(error);
+    });
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve();
     });
   });
@@ -82,6 +96,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await dynalite.close();
     },
   };
 }
