@@ -1,7 +1,11 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { z } from 'zod';
+import { CloudWatchLogSearch } from '../src/aws/cloudwatch-log-search';
+import type { LogSearch } from '../src/commands/ports';
 import { rampArrivals } from './lib/arrivals';
+import { formatLeadTimes, readLeadTimes } from './lib/load-lead-time';
 import { type LoadReport, runLoad } from './lib/load-run';
 import type { Distribution } from './lib/stats';
 
@@ -108,6 +112,20 @@ export async function loadCli(
   return report.failed === 0 ? 0 : 1;
 }
 
+/** The lead-time step of a real run: Logs Insights through THE runner (credentials chain, AWS_ENDPOINT_URL honoured). */
+export function logsInsightsLeadTimeStep(search: LogSearch): LeadTimeStep {
+  return async (window) => formatLeadTimes(await readLeadTimes(search, window));
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = await loadCli(process.argv.slice(2));
+  const client = new CloudWatchLogsClient({});
+  try {
+    process.exitCode = await loadCli(
+      process.argv.slice(2),
+      console.log,
+      logsInsightsLeadTimeStep(new CloudWatchLogSearch(client)),
+    );
+  } finally {
+    client.destroy();
+  }
 }
