@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import type { ParsedCommand } from './command-text';
+import type { InvestigationConfig } from './config';
+import { investigateCost } from './cost/cost';
+import { costMessage } from './cost/cost-view';
+import { GumshoeError } from './errors';
+import { helpMessage } from './help/help-view';
+import { usageText } from './help/usage';
+import { investigateLeadTime } from './leadtime/leadtime';
+import { leadTimeMessage } from './leadtime/leadtime-view';
+import type { Clock, LogSearch } from './ports';
+import type { SlackMessage } from './slack/block-kit';
+import { TimeWindowSpec } from './time-window';
+import { investigateTrace, showTraceLogs } from './trace/trace-session';
+import { traceLogsMessage, traceMessage } from './trace/trace-view';
+
+/** The work the Slack edge hands to the worker: JSON-serialisable, parsed again on arrival. */
+export const InvestigationJob = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('trace'), id: z.string().min(1).max(80) }),
+  z.object({ kind: z.literal('leadtime'), window: TimeWindowSpec }),
+  z.object({ kind: z.literal('cost'), period: TimeWindowSpec }),
+  z.object({
+    kind: z.literal('trace_logs'),
+    traceId: z.string().min(1).max(80),
+    functionName: z.string().min(1).max(64),
+    fromMs: z.number().int().nonnegative(),
+    toMs: z.number().int().nonnegative(),
+  }),
+]);
+export type InvestigationJob = z.infer<typeof InvestigationJob>;
+
+/** The ports every investigation needs. */
+export interface InvestigationPorts {
+  readonly logs: LogSearch;
+  readonly clock: Clock;
+}
+
+/**
+ * The job a parsed command asks for. Help needs no job: answer it with helpMessage() before calling
+ * this; a help command here is a bug in the edge and throws.
+ */
+export function jobFromCommand(parsed: ParsedCommand): InvestigationJob {
+  switch (parsed.kind) {
+    case 'trace':
+      return { kind: 'trace', id: parsed.id };
+    case 'leadtime':
+      return { kind: 'leadtime', window: parsed.window };
+    case 'cost':
+      return { kind: 'cost', period: parsed.period };
+    case 'help':
+      throw new GumshoeError('help has no investigation job', usageText());
+  }
+}
+
+/** Runs one job to its Slack answer (already validated against Slack's limits); expected failures throw GumshoeError. */
+export async function runInvestigation(
+  job: InvestigationJob,
+  ports: InvestigationPorts,
+  config: InvestigationConfig,
+): Promise<SlackMessage> {
+  switch (job.kind) {
+    case 'trace':
+      return traceMessage(await investigateTrace({ id: job.id }, ports, config));
+    case 'leadtime':
+      return leadTimeMessage(await investigateLeadTime({ window: job.window }, ports, config));
+    case 'cost':
+      return costMessage(await investigateCost({ period: job.period }, ports, config));
+    case 'trace_logs':
+      return traceLogsMessage(await showTraceLogs(job, ports, config));
+  }
+}
+
+/** Help as a message, re-exported so the edge needs one import for every answer. */
+export { helpMessage };
