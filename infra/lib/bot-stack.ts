@@ -59,7 +59,12 @@ export class BotStack extends Stack {
     this.props = props;
     const { config } = props;
     this.alarmTopicArn = alarmTopicArn(this);
-    this.watchedLogGroupArns = props.watchedFunctions.map((name) => logGroupArn(this, name));
+    // Both forms: StartQuery has been seen authorizing against `log-group:<name>:log-stream:`, which
+    // only the `:*` form matches; the suffix widens to the group's own streams, never another group.
+    this.watchedLogGroupArns = props.watchedFunctions.flatMap((name) => {
+      const arn = logGroupArn(this, name);
+      return [arn, `${arn}:*`];
+    });
 
     // Placeholder values only: the operator stores the real token and signing secret with
     // `aws secretsmanager put-secret-value` after deploy, so they never enter the template.
@@ -161,6 +166,12 @@ export class BotStack extends Stack {
     const add = (actions: string[], resources: string[]) =>
       investigator.fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources }));
     add(['logs:StartQuery'], this.watchedLogGroupArns);
+    for (const name of this.props.watchedFunctions) {
+      Validations.of(investigator).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:${logGroupOf(name)}:*]`,
+        reason: 'The streams of one watched log group: StartQuery authorizes at stream level.',
+      });
+    }
     // GetQueryResults and StopQuery take a query id, not a log group: they support no resource-level permissions.
     add(['logs:GetQueryResults', 'logs:StopQuery'], ['*']);
     // X-Ray's trace read actions and GetMetricWidgetImage support no resource-level permissions.

@@ -221,7 +221,9 @@ describe('BotStack', () => {
     const resources = JSON.stringify(statement?.Resource);
     for (const name of Object.values(FunctionNames))
       expect(resources).toContain(`log-group:/aws/lambda/${name}`);
-    expect([statement?.Resource].flat()).toHaveLength(Object.values(FunctionNames).length);
+    // Each group as itself and as `<group>:*` (its streams), nothing else.
+    expect([statement?.Resource].flat()).toHaveLength(2 * Object.values(FunctionNames).length);
+    expect(resources).not.toMatch(/log-group:\*|log-group:\/aws\/lambda\/\*/);
   });
 
   it('reads the Slack secret only by its ARN', () => {
