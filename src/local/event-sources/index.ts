@@ -1,0 +1,25 @@
+export {
+  type DynamoDbStreamEventSourceOptions,
+  fileFailureDestination,
+  SdkStreamReader,
+  type ShardInfo,
+  type ShardPosition,
+  type StreamFailureRecord,
+  type StreamReader,
+  type StreamRecord,
+  startDynamoDbStreamEventSource,
+  toDynamoDbRecord,
+} from './dynamodb-stream-event-source';
+export type { FunctionInvoker } from './function-invoker';
+export { type HttpApiOptions, type HttpApiServer, startHttpApi, toEvent } from './http-api';
+export {
+  type EventSourceMapping,
+  failedItemIds,
+  type QueueMessage,
+  type QueueReceiver,
+  SdkQueueReceiver,
+  type SqsBatchOutcome,
+  type SqsEventSourceOptions,
+  startSqsEventSource,
+  toSqsRecord,
+} from './sqs-event-source';
