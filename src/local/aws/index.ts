@@ -8,6 +8,7 @@ import { StreamStore } from './dynamodb/stream-store';
 import { createCloudWatchLogsService } from './logs/cloudwatch-logs-service';
 import { type JsonServiceDefinition, type RestServiceDefinition, ServiceRegistry } from './registry';
 import { createAwsHttpServer } from './server';
+import { createSqsService } from './sqs/sqs-service';
 
 export { AwsServiceError, LocalAwsError, unknownOperation } from './errors';
 export type {
@@ -66,6 +67,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const streams = new StreamStore(options.dataDir);
   registry.registerJsonService(createDynamoDbService({ backend: dynalite, streams }));
   registry.registerJsonService(createDynamoDbStreamsService(streams));
+  const sqs = createSqsService();
+  registry.registerJsonService(sqs);
 
   let url = '';
   const server = createAwsHttpServer({
@@ -94,6 +97,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     registerJsonService: (definition) => registry.registerJsonService(definition),
     registerRestService: (definition) => registry.registerRestService(definition),
     async close() {
+      // End long polls first so their connections can finish.
+      sqs.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await dynalite.close();
