@@ -25,6 +25,8 @@ export function formatChange(change: number | undefined): string {
 }
 
 const MAX_ROWS = 40;
+// A section holds 3000 characters; leave room for the fences and the "more" line.
+const CODE_BUDGET = 2900;
 
 /** The /cost answer: a monospace table per function (cost, change, invocations, GB-s, arch), the total and the change. */
 export function costMessage(report: CostReport): SlackMessage {
@@ -41,15 +43,23 @@ export function costMessage(report: CostReport): SlackMessage {
   } else {
     const width = Math.min(40, Math.max(8, ...report.functions.map((f) => f.functionName.length)));
     const head = `${'function'.padEnd(width)}  ${'cost'.padStart(10)}  ${'change'.padStart(7)}  ${'calls'.padStart(9)}  ${'GB-s'.padStart(10)}  ${'avg ms'.padStart(8)}  arch`;
-    const lines = report.functions.slice(0, MAX_ROWS).map((f) => {
+    const lines: string[] = [head];
+    // Add rows while they fit one code block, so the "more" line is never cut off.
+    let used = head.length;
+    let shown = 0;
+    for (const f of report.functions.slice(0, MAX_ROWS)) {
       const change =
         f.previousUsd === undefined || f.previousUsd === 0
           ? undefined
           : (f.totalUsd - f.previousUsd) / f.previousUsd;
-      return `${f.functionName.slice(0, width).padEnd(width)}  ${formatUsd(f.totalUsd).padStart(10)}  ${formatChange(change).padStart(7)}  ${formatCount(f.invocations).padStart(9)}  ${f.gbSeconds.toFixed(1).padStart(10)}  ${f.avgDurationMs.toFixed(0).padStart(8)}  ${f.architecture}`;
-    });
-    if (report.functions.length > MAX_ROWS) lines.push(`… and ${report.functions.length - MAX_ROWS} more`);
-    blocks.push(codeBlock([head, ...lines].join('\n')));
+      const line = `${f.functionName.slice(0, width).padEnd(width)}  ${formatUsd(f.totalUsd).padStart(10)}  ${formatChange(change).padStart(7)}  ${formatCount(f.invocations).padStart(9)}  ${f.gbSeconds.toFixed(1).padStart(10)}  ${f.avgDurationMs.toFixed(0).padStart(8)}  ${f.architecture}`;
+      if (used + line.length + 1 > CODE_BUDGET) break;
+      lines.push(line);
+      used += line.length + 1;
+      shown += 1;
+    }
+    if (report.functions.length > shown) lines.push(`… and ${report.functions.length - shown} more`);
+    blocks.push(codeBlock(lines.join('\n')));
   }
   blocks.push(
     context(
