@@ -6,10 +6,13 @@ import { LogsDeliveryCheck } from './lib/logs-delivery-check';
 import { type DeliveryCheck, runSmoke, type SmokeResult } from './lib/smoke-steps';
 import { StandInDeliveryCheck } from './lib/stand-in-delivery-check';
 
+/** Where the local stack's stand-ins listen unless told otherwise. */
+export const DEFAULT_STAND_INS_URL = 'http://127.0.0.1:3300';
+
 const USAGE = `Usage: npm run smoke -- --api <url> [--local] [--timeout 60] [--interval 1]
   --api        base URL of the conference API (the ApiUrl stack output, or http://127.0.0.1:3000)
   --local      check the local stand-ins instead of Logs Insights (default when --api is loopback)
-  --webhook-log, --partner-log   GET URLs of the stand-ins' records (local mode)
+  --stand-ins  base URL of the local stand-ins server (local mode; default $STAND_INS_URL or ${DEFAULT_STAND_INS_URL})
   --timeout    seconds allowed per step (default 60)
   --interval   seconds between polls (default 1)
 Logs Insights is reached with the default AWS credentials chain; AWS_ENDPOINT_URL points it at a local endpoint.`;
@@ -18,8 +21,7 @@ Logs Insights is reached with the default AWS credentials chain; AWS_ENDPOINT_UR
 export const SmokeArgs = z.object({
   api: z.url(),
   local: z.boolean().optional(),
-  webhookLog: z.url().optional(),
-  partnerLog: z.url().optional(),
+  standIns: z.url().optional(),
   timeout: z.coerce.number().positive().max(900).default(60),
   interval: z.coerce.number().positive().max(60).default(1),
 });
@@ -32,8 +34,7 @@ export function parseSmokeArgs(argv: string[]): SmokeArgs {
     options: {
       api: { type: 'string' },
       local: { type: 'boolean' },
-      'webhook-log': { type: 'string' },
-      'partner-log': { type: 'string' },
+      'stand-ins': { type: 'string' },
       timeout: { type: 'string' },
       interval: { type: 'string' },
     },
@@ -41,8 +42,7 @@ export function parseSmokeArgs(argv: string[]): SmokeArgs {
   const parsed = SmokeArgs.safeParse({
     api: values.api,
     local: values.local,
-    webhookLog: values['webhook-log'],
-    partnerLog: values['partner-log'],
+    standIns: values['stand-ins'] ?? process.env.STAND_INS_URL,
     timeout: values.timeout,
     interval: values.interval,
   });
@@ -62,10 +62,7 @@ export function isLoopback(url: string): boolean {
 /** Picks the delivery check: the local stand-ins for a loopback API or --local, Logs Insights otherwise. */
 export function deliveryCheckFor(args: SmokeArgs): DeliveryCheck {
   if (args.local ?? isLoopback(args.api)) {
-    return new StandInDeliveryCheck({
-      webhook: args.webhookLog ?? new URL('/stand-ins/webhook/received', args.api).toString(),
-      partner: args.partnerLog ?? new URL('/stand-ins/partner/received', args.api).toString(),
-    });
+    return new StandInDeliveryCheck(args.standIns ?? DEFAULT_STAND_INS_URL);
   }
   return new LogsDeliveryCheck(new CloudWatchLogsClient({}));
 }

@@ -1,34 +1,34 @@
+import { z } from 'zod';
 import type { CreatedSession, DeliveryCheck } from './smoke-steps';
 
-/** Where the local stand-ins show what they received (GET endpoints answering JSON). */
-export interface StandInUrls {
-  /** The Slack webhook receiver's record of received messages. */
-  webhook: string;
-  /** The partner endpoint's record of forwarded sessions. */
-  partner: string;
-}
+// What the stand-ins answer on GET /_received/<target> (src/local/stand-ins): every request they got.
+const Received = z.array(z.object({ status: z.number(), body: z.unknown() }));
 
 /**
- * Looks for the session id in what the local webhook receiver and partner endpoint recorded.
- * Matching the id anywhere in the record keeps the check independent of each payload's layout
- * (the Slack message carries it in text, the partner gets the session object).
+ * Looks for the session id in what the local Slack-webhook and partner stand-ins received and
+ * answered with success. Matching the id anywhere in the body keeps the check independent of each
+ * payload's layout (the Slack message carries it in text, the partner gets the session object).
  */
 export class StandInDeliveryCheck implements DeliveryCheck {
   readonly kind = 'local stand-ins';
 
-  constructor(private readonly urls: StandInUrls) {}
+  /** @param standInsUrl base URL of the stand-ins server (serves `/_received/slack` and `/_received/partner`). */
+  constructor(private readonly standInsUrl: string) {}
 
   notified(session: CreatedSession): Promise<boolean> {
-    return recorded(this.urls.webhook, session.sessionId);
+    return this.received('slack', session.sessionId);
   }
 
   forwarded(session: CreatedSession): Promise<boolean> {
-    return recorded(this.urls.partner, session.sessionId);
+    return this.received('partner', session.sessionId);
   }
-}
 
-async function recorded(url: string, sessionId: string): Promise<boolean> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
-  return (await response.text()).includes(sessionId);
+  private async received(target: 'slack' | 'partner', sessionId: string): Promise<boolean> {
+    const url = new URL(`/_received/${target}`, this.standInsUrl);
+    const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
+    return Received.parse(await response.json()).some(
+      (r) => r.status >= 200 && r.status < 300 && JSON.stringify(r.body).includes(sessionId),
+    );
+  }
 }

@@ -27,10 +27,13 @@ async function listen(server: Server): Promise<Running> {
 
 /** Behaviour knobs of the fake conference service. */
 export interface FakeServiceOptions {
-  /** Delay before a created session shows in GET /sessions and reaches the stand-ins. */
+  /** Delay before a created session shows in GET /sessions and is sent on. */
   pipelineDelayMs: number;
-  /** When false, the webhook stand-in never receives anything (a broken notifier). */
+  /** When false, nothing is posted to the webhook (a broken notifier). */
   notifies: boolean;
+  /** Where sessions are announced and forwarded (the stand-ins' URLs); nowhere when absent. */
+  webhookUrl?: string;
+  partnerUrl?: string;
   /** Answer POST /sessions with this status instead of 202. */
   createStatus?: number;
   /** Delay before answering POST /sessions (a slow API). */
@@ -38,13 +41,11 @@ export interface FakeServiceOptions {
 }
 
 /**
- * A small conference service on loopback: POST/GET /sessions, and stand-in records of what the
- * "webhook" and "partner" received, filled after a delay as the real pipeline would.
+ * A small conference service on loopback: POST/GET /sessions; after a delay, as the real pipeline
+ * would, the session is listed, announced to the webhook and forwarded to the partner.
  */
 export async function startFakeService(options: FakeServiceOptions) {
   const sessions: { sessionId: string; traceId: string }[] = [];
-  const webhook: unknown[] = [];
-  const partner: unknown[] = [];
   let posts = 0;
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -61,14 +62,16 @@ export async function startFakeService(options: FakeServiceOptions) {
       const created = { sessionId: randomUUID(), traceId: randomUUID() };
       setTimeout(() => {
         sessions.unshift(created);
-        if (options.notifies) webhook.push({ text: `New session ${payload.subject} (${created.sessionId})` });
-        partner.push({ ...payload, sessionId: created.sessionId });
+        const post = (url: string, value: unknown) =>
+          fetch(url, { method: 'POST', body: JSON.stringify(value) }).catch(() => undefined);
+        if (options.notifies && options.webhookUrl) {
+          void post(options.webhookUrl, { text: `New session ${payload.subject} (${created.sessionId})` });
+        }
+        if (options.partnerUrl) void post(options.partnerUrl, { ...payload, sessionId: created.sessionId });
       }, options.pipelineDelayMs);
       return json(202, created);
     }
     if (req.method === 'GET' && url.pathname === '/sessions') return json(200, { sessions });
-    if (req.method === 'GET' && url.pathname === '/webhook/received') return json(200, webhook);
-    if (req.method === 'GET' && url.pathname === '/partner/received') return json(200, partner);
     json(404, { message: 'not found' });
   });
   const running = await listen(server);

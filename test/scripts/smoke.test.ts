@@ -14,31 +14,38 @@ import { StandInDeliveryCheck } from '../../scripts/lib/stand-in-delivery-check'
 import { isLoopback, parseSmokeArgs, smokeCli } from '../../scripts/smoke';
 import { FunctionNames, logGroupOf } from '../../src/conference-app/contract/function-names';
 import { type LocalAws, startLocalAws } from '../../src/local/aws';
+import { type StandIns, startStandIns } from '../../src/local/stand-ins';
 import { startFakeService } from './fake-servers';
 
 describe('smoke test', () => {
+  let standIns: StandIns;
   let healthy: Awaited<ReturnType<typeof startFakeService>>;
   let silent: Awaited<ReturnType<typeof startFakeService>>;
   let refusing: Awaited<ReturnType<typeof startFakeService>>;
 
   beforeAll(async () => {
-    healthy = await startFakeService({ pipelineDelayMs: 150, notifies: true });
-    silent = await startFakeService({ pipelineDelayMs: 50, notifies: false });
+    // The real local stand-ins, fast and never failing, as the pipeline's destinations.
+    standIns = await startStandIns({
+      host: '127.0.0.1',
+      config: { latency: { median: 1, sigma: 0 }, failureRate: 0 },
+    });
+    const targets = { webhookUrl: standIns.slackWebhookUrl, partnerUrl: standIns.partnerUrl };
+    healthy = await startFakeService({ pipelineDelayMs: 150, notifies: true, ...targets });
+    silent = await startFakeService({ pipelineDelayMs: 50, notifies: false, ...targets });
     refusing = await startFakeService({ pipelineDelayMs: 0, notifies: true, createStatus: 500 });
   });
   afterAll(async () => {
-    await Promise.all([healthy.close(), silent.close(), refusing.close()]);
+    await Promise.all([healthy.close(), silent.close(), refusing.close(), standIns.close()]);
   });
 
-  const standIns = (base: string) =>
-    new StandInDeliveryCheck({ webhook: `${base}/webhook/received`, partner: `${base}/partner/received` });
+  const delivery = () => new StandInDeliveryCheck(standIns.url);
 
   it('follows a session through every step of a healthy service, polling until each appears', async () => {
     const lines: string[] = [];
 
     const result = await runSmoke({
       api: healthy.url,
-      delivery: standIns(healthy.url),
+      delivery: delivery(),
       stepTimeoutMs: 3000,
       pollIntervalMs: 25,
       log: (l) => lines.push(l),
@@ -55,12 +62,38 @@ describe('smoke test', () => {
   it('names NOTIFIED as the failing step when the webhook never receives the session', async () => {
     const result = await runSmoke({
       api: silent.url,
-      delivery: standIns(silent.url),
+      delivery: delivery(),
       stepTimeoutMs: 400,
       pollIntervalMs: 25,
     });
 
     expect(result).toMatchObject({ ok: false, failedStep: 'NOTIFIED' });
+  });
+
+  it('does not count a notification the webhook answered with an error', async () => {
+    const failing = await startStandIns({
+      host: '127.0.0.1',
+      config: { latency: { median: 1, sigma: 0 }, failureRate: 0, slack: { failureRate: 1 } },
+    });
+    const service = await startFakeService({
+      pipelineDelayMs: 0,
+      notifies: true,
+      webhookUrl: failing.slackWebhookUrl,
+      partnerUrl: failing.partnerUrl,
+    });
+    try {
+      const result = await runSmoke({
+        api: service.url,
+        delivery: new StandInDeliveryCheck(failing.url),
+        stepTimeoutMs: 400,
+        pollIntervalMs: 25,
+      });
+
+      expect(result).toMatchObject({ ok: false, failedStep: 'NOTIFIED' });
+      expect(failing.received('slack')).toHaveLength(1);
+    } finally {
+      await Promise.all([service.close(), failing.close()]);
+    }
   });
 
   it('exits 1 naming CREATED when the API refuses the session', async () => {
