@@ -3,7 +3,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ResponseUrlError, SlackRateLimitedError } from '../../src/bot/errors';
 import { slackClientOptions } from '../../src/bot/slack-client';
 import { apologyMessage, runWorker, type WorkerDeps } from '../../src/bot/worker';
+import { investigationConfig } from '../../src/commands/config';
 import { NoDataError } from '../../src/commands/errors';
+import { runInvestigation } from '../../src/commands/jobs';
+import { type LogSearch, systemClock } from '../../src/commands/ports';
 import { validateMessage } from '../../src/commands/slack/validate-message';
 import { type LocalSlack, startLocalSlack } from '../../src/local/slack/server';
 
@@ -149,5 +152,51 @@ describe('apologyMessage', () => {
     const message = apologyMessage('c0ffee-123');
     expect(validateMessage(message.blocks, message.text)).toEqual(message);
     expect(message.text).toContain('c0ffee-123');
+  });
+});
+
+describe('runWorker with the real investigations', () => {
+  let slack: LocalSlack;
+  beforeAll(async () => {
+    slack = await startLocalSlack({ port: 0, botToken: TOKEN });
+  });
+  afterAll(() => slack.close());
+
+  it('runs the trace investigation and delivers its Block Kit answer in the channel when shared', async () => {
+    const queries: string[] = [];
+    const logs: LogSearch = {
+      run: async (request) => {
+        queries.push(request.queryString);
+        return {
+          rows: [],
+          statistics: { recordsMatched: 0, recordsScanned: 1000, bytesScanned: 100_000 },
+          durationMs: 5,
+        };
+      },
+    };
+    const client = new WebClient(
+      TOKEN,
+      slackClientOptions({ slackApiUrl: slack.apiUrl, slackTimeoutMs: 2000 }),
+    );
+    const outcome = await runWorker(
+      {
+        job: { kind: 'trace', id: SESSION_ID },
+        reply: { responseUrl: slack.createResponseUrl(), channelId: 'C0001', userId: 'U0001', share: true },
+      },
+      'req-real',
+      {
+        investigate: (job) => runInvestigation(job, { logs, clock: systemClock }, investigationConfig()),
+        client,
+        remainingTimeMs: () => 60_000,
+        log: () => undefined,
+      },
+    );
+    const [message] = slack.messages();
+    expect(queries.length).toBeGreaterThan(0);
+    expect(queries[0]).toContain(SESSION_ID);
+    expect(outcome).toBe('answered');
+    expect(message).toMatchObject({ kind: 'channel', via: 'response_url' });
+    expect(message?.text).toContain(SESSION_ID);
+    expect(validateMessage(message?.blocks as never, message?.text ?? '')).toBeTruthy();
   });
 });
