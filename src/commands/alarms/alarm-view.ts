@@ -11,8 +11,14 @@ import {
 } from '../slack/block-kit';
 import type { TimeWindow } from '../time-window';
 import { xrayTraceConsoleUrl } from '../xray/waterfall-view';
-import type { AlarmCondition, AlarmEvent, AlarmStateValue, ParsedNotification } from './alarm-event';
-import { alarmWindow, investigateQueryForAlarm } from './investigate';
+import {
+  type AlarmCondition,
+  type AlarmEvent,
+  type AlarmStateValue,
+  alarmNameFromArn,
+  type ParsedNotification,
+} from './alarm-event';
+import { alarmWindow, type InvestigateTarget, investigateQueryForAlarm } from './investigate';
 
 /** The action ids of the alarm message's buttons, for the edge's listeners. */
 export const AlarmActionIds = {
@@ -83,6 +89,15 @@ export interface AlarmMessage extends SlackMessage {
     readonly fallback: string;
     readonly blocks: Block[];
   }[];
+}
+
+/** The Investigate target a button value names (the edge passes it to `investigateAlarm`). */
+export function investigateTargetOf(value: AlarmButtonValue): InvestigateTarget {
+  return {
+    alarmName: alarmNameFromArn(value.arn),
+    functions: value.f,
+    window: { start: new Date(value.s * 1000), end: new Date(value.e * 1000) },
+  };
 }
 
 /** Options of the alarm message; everything not in the alarm itself is passed in (the core does no I/O). */
@@ -415,8 +430,8 @@ function actionsBlock(
       region: alarm.region,
       query: query.queryString,
       logGroups: query.logGroupNames,
-      start: query.start,
-      end: query.end,
+      start: query.startTime,
+      end: query.endTime,
     });
     // A URL button may hold 3000 characters; with many log groups we leave the link out rather than break the message.
     if (url.length <= 3000)

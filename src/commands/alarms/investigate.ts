@@ -1,28 +1,32 @@
 import { InvalidInputError } from '../errors';
-import { type Block, escapeMrkdwn, mrkdwn, plain, type SlackMessage, truncate } from '../slack/block-kit';
+import type { LogSearch, LogSearchRequest } from '../ports';
+import { FunctionNameValue, TraceId, XRayTraceId } from '../query/quote';
+import {
+  type Block,
+  escapeMrkdwn,
+  formatScan,
+  mrkdwn,
+  plain,
+  type ScanSummary,
+  type SlackMessage,
+  truncate,
+} from '../slack/block-kit';
 import type { TimeWindow } from '../time-window';
 import type { AlarmEvent } from './alarm-event';
 
-/** The errors-and-exceptions query behind the Investigate button; it embeds no values, so nothing needs quoting. */
+/**
+ * The errors-and-exceptions query behind the Investigate button; it embeds no values, so nothing
+ * needs quoting. `xrayTraceId` rides along so a trace can be opened in X-Ray too.
+ */
 export const INVESTIGATE_QUERY = [
-  'fields @timestamp, functionName, traceId, exception.name, exception.message, level',
+  'fields @timestamp, functionName, traceId, xrayTraceId, exception.name, exception.message, level',
   '| filter level = "ERROR" or ispresent(exception.name)',
   '| sort @timestamp desc',
   '| limit 50',
 ].join('\n');
 
-/** Lambda function names as AWS allows them (no alias or version part: log groups do not carry one). */
-const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** Log group names as AWS allows them. */
 const LOG_GROUP = /^[A-Za-z0-9_./#-]{1,512}$/;
-
-/** A Logs Insights query ready for StartQuery. */
-export interface InvestigateQuery {
-  readonly queryString: string;
-  readonly logGroupNames: string[];
-  readonly start: Date;
-  readonly end: Date;
-}
 
 /** The window we look at around a state change: the evaluated periods (at least 15 min) and one minute after. */
 export function alarmWindow(alarm: AlarmEvent): TimeWindow {
@@ -40,7 +44,9 @@ export function alarmWindow(alarm: AlarmEvent): TimeWindow {
 
 /** The log groups an alarm points at: its functions' groups plus a log alarm's own groups. */
 export function alarmLogGroups(alarm: AlarmEvent): string[] {
-  const groups = alarm.functions.filter((f) => FUNCTION_NAME.test(f)).map((f) => `/aws/lambda/${f}`);
+  const groups = alarm.functions
+    .filter((f) => FunctionNameValue.safeParse(f).success)
+    .map((f) => `/aws/lambda/${f}`);
   if (alarm.condition.kind === 'log') {
     // Identifiers may be ARNs; StartQuery's logGroupNames wants the bare name.
     for (const id of alarm.condition.logGroups)
@@ -50,9 +56,9 @@ export function alarmLogGroups(alarm: AlarmEvent): string[] {
 }
 
 /** Builds the errors query over the given functions' log groups for a window. */
-export function buildInvestigateQuery(functions: readonly string[], window: TimeWindow): InvestigateQuery {
+export function buildInvestigateQuery(functions: readonly string[], window: TimeWindow): LogSearchRequest {
   for (const f of functions) {
-    if (!FUNCTION_NAME.test(f)) {
+    if (!FunctionNameValue.safeParse(f).success) {
       throw new InvalidInputError(
         `not a function name: ${JSON.stringify(f)}`,
         'That is not a Lambda function name.',
@@ -68,25 +74,30 @@ export function buildInvestigateQuery(functions: readonly string[], window: Time
   return {
     queryString: INVESTIGATE_QUERY,
     logGroupNames: [...new Set(functions)].map((f) => `/aws/lambda/${f}`),
-    start: window.start,
-    end: window.end,
+    startTime: window.start,
+    endTime: window.end,
   };
 }
 
 /** The Investigate query for an alarm, or undefined when it points at no log group. */
-export function investigateQueryForAlarm(alarm: AlarmEvent): InvestigateQuery | undefined {
+export function investigateQueryForAlarm(alarm: AlarmEvent): LogSearchRequest | undefined {
   const groups = alarmLogGroups(alarm);
   if (groups.length === 0) return undefined;
   const window = alarmWindow(alarm);
-  return { queryString: INVESTIGATE_QUERY, logGroupNames: groups, start: window.start, end: window.end };
+  return {
+    queryString: INVESTIGATE_QUERY,
+    logGroupNames: groups,
+    startTime: window.start,
+    endTime: window.end,
+  };
 }
-
-/** A row of GetQueryResults: every value is a string. */
-export type InsightsRow = readonly { readonly field: string; readonly value: string }[];
 
 /** One trace that logged errors in the window. */
 export interface AffectedTrace {
+  /** Our correlation id (the service's `traceId`, a UUID), or an X-Ray id when that is all we have. */
   readonly traceId: string;
+  /** The X-Ray trace id logged beside it, when the service had one. */
+  readonly xrayTraceId?: string;
   readonly count: number;
   readonly functions: string[];
   /** Exception names (or `ERROR` for plain error lines), most frequent first. */
@@ -102,25 +113,35 @@ export interface InvestigationSummary {
   readonly traces: AffectedTrace[];
 }
 
-const TRACE_ID = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/;
+/** The trace id of a row when it is one we can pass to /trace (a UUID or an X-Ray id), lower case. */
+function usableTraceId(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const uuid = TraceId.safeParse(value.trim());
+  if (uuid.success) return uuid.data;
+  const xray = XRayTraceId.safeParse(value.trim());
+  return xray.success ? xray.data : undefined;
+}
 
-/** Groups the Investigate rows by trace id, with counts, most affected trace first. */
-export function summarizeInvestigation(rows: readonly InsightsRow[]): InvestigationSummary {
+/** Groups the Investigate rows (field → value, as LogSearch returns them) by trace, most affected first. */
+export function summarizeInvestigation(
+  rows: readonly Readonly<Record<string, string>>[],
+): InvestigationSummary {
   const byTrace = new Map<
     string,
     {
       count: number;
       functions: Set<string>;
       exceptions: Map<string, number>;
+      xray?: string;
       lastAt?: string;
       lastMessage?: string;
     }
   >();
   let withoutTrace = 0;
   for (const row of rows) {
-    const get = (field: string) => row.find((f) => f.field === field)?.value;
-    const traceId = get('traceId')?.trim();
-    if (!traceId || !TRACE_ID.test(traceId)) {
+    const xray = usableTraceId(row.xrayTraceId);
+    const traceId = usableTraceId(row.traceId) ?? xray;
+    if (!traceId) {
       withoutTrace += 1;
       continue;
     }
@@ -130,15 +151,15 @@ export function summarizeInvestigation(rows: readonly InsightsRow[]): Investigat
       byTrace.set(traceId, entry);
     }
     entry.count += 1;
-    const fn = get('functionName');
-    if (fn) entry.functions.add(fn);
-    const exception = get('exception.name') ?? (get('level') === 'ERROR' ? 'ERROR' : undefined);
+    if (xray && xray !== traceId) entry.xray = xray;
+    if (row.functionName) entry.functions.add(row.functionName);
+    const exception = row['exception.name'] ?? (row.level === 'ERROR' ? 'ERROR' : undefined);
     if (exception) entry.exceptions.set(exception, (entry.exceptions.get(exception) ?? 0) + 1);
-    const at = get('@timestamp');
+    const at = row['@timestamp'];
     // Rows come newest first (sort @timestamp desc), but do not rely on it.
     if (at && (!entry.lastAt || at > entry.lastAt)) {
       entry.lastAt = at;
-      const message = get('exception.message');
+      const message = row['exception.message'] ?? row.message;
       if (message) entry.lastMessage = message;
       else delete entry.lastMessage;
     }
@@ -146,6 +167,7 @@ export function summarizeInvestigation(rows: readonly InsightsRow[]): Investigat
   const traces = [...byTrace.entries()]
     .map(([traceId, e]) => ({
       traceId,
+      ...(e.xray ? { xrayTraceId: e.xray } : {}),
       count: e.count,
       functions: [...e.functions].sort(),
       exceptions: [...e.exceptions.entries()]
@@ -158,11 +180,24 @@ export function summarizeInvestigation(rows: readonly InsightsRow[]): Investigat
   return { total: rows.length, withoutTrace, traces };
 }
 
+/** The first error lines of an Investigate result, one short line each, for the alarm message. */
+export function firstErrorLines(rows: readonly Readonly<Record<string, string>>[], max = 5): string[] {
+  return rows.slice(0, max).map((row) => {
+    const at = row['@timestamp']?.slice(11, 19) ?? '';
+    const what = row['exception.name']
+      ? `${row['exception.name']}: ${row['exception.message'] ?? ''}`
+      : (row.message ?? row.level ?? 'ERROR');
+    return truncate([at, row.functionName, what.trim()].filter(Boolean).join(' '), 300);
+  });
+}
+
 /** Options of the Investigate result message. */
 export interface InvestigationMessageOptions {
   readonly alarmName: string;
   /** Traces listed, each in a section with its own button (default 10, at most 40: a message holds 50 blocks). */
   readonly maxTraces?: number;
+  /** What the query cost, shown in a context line. */
+  readonly scan?: ScanSummary;
 }
 
 /** The Investigate result: affected traces with counts, each with a `trace_run` button. */
@@ -198,7 +233,10 @@ export function buildInvestigationMessage(
     const msg = t.lastMessage ? `\n${escapeMrkdwn(truncate(t.lastMessage, 300))}` : '';
     blocks.push({
       type: 'section',
-      text: mrkdwn(`\`${t.traceId}\` ×${t.count} ${what}${fns ? ` in ${fns}` : ''}${msg}`),
+      text: mrkdwn(
+        `\`${t.traceId}\` ×${t.count} ${what}${fns ? ` in ${fns}` : ''}` +
+          `${t.xrayTraceId ? ` · X-Ray \`${t.xrayTraceId}\`` : ''}${msg}`,
+      ),
       // One button per line; action_id only has to be unique within its block, so all can be `trace_run`.
       accessory: { type: 'button', action_id: 'trace_run', text: plain('Show trace'), value: t.traceId },
     });
@@ -209,6 +247,27 @@ export function buildInvestigationMessage(
       elements: [mrkdwn(`… and ${summary.traces.length - shown.length} more traces`)],
     });
   }
-  const text = `${summary.total} error line(s) around ${options.alarmName}; ${summary.traces.length} trace(s) affected.`;
+  if (options.scan) blocks.push({ type: 'context', elements: [mrkdwn(formatScan(options.scan))] });
+  const text = `${summary.total} error line(s) around ${escapeMrkdwn(options.alarmName)}; ${summary.traces.length} trace(s) affected.`;
   return { text, blocks };
+}
+
+/** What the Investigate button looks at: the alarm, its functions and its window. */
+export interface InvestigateTarget {
+  readonly alarmName: string;
+  readonly functions: readonly string[];
+  readonly window: TimeWindow;
+}
+
+/** The Investigate use case: runs the errors query over the alarm's functions and window and builds the answer. */
+export async function investigateAlarm(target: InvestigateTarget, logs: LogSearch): Promise<SlackMessage> {
+  const result = await logs.run(buildInvestigateQuery(target.functions, target.window));
+  return buildInvestigationMessage(summarizeInvestigation(result.rows), {
+    alarmName: target.alarmName,
+    scan: {
+      recordsScanned: result.statistics.recordsScanned,
+      bytesScanned: result.statistics.bytesScanned,
+      durationMs: result.durationMs,
+    },
+  });
 }

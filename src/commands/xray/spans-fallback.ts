@@ -119,13 +119,15 @@ function toNode(span: OtelSpan): LinkableNode {
   };
 }
 
-function messageOf(row: InsightsRow | string | Record<string, unknown>): unknown {
+function messageOf(row: InsightsRow | string | Readonly<Record<string, unknown>>): unknown {
   if (typeof row === 'string') return parseJson(row);
   if (Array.isArray(row)) {
     const message = (row as InsightsRow).find((f) => f.field === '@message')?.value;
     return message === undefined ? undefined : parseJson(message);
   }
-  return row;
+  // A LogSearch row (field → value) carries the span JSON in `@message`.
+  const message = (row as Readonly<Record<string, unknown>>)['@message'];
+  return typeof message === 'string' ? parseJson(message) : row;
 }
 
 function parseJson(text: string): unknown {
@@ -137,11 +139,12 @@ function parseJson(text: string): unknown {
 }
 
 /**
- * Turns the spans of one trace (Logs Insights rows with `@message`, raw JSON lines or span objects)
+ * Turns the spans of one trace (LogSearch rows or GetQueryResults rows with `@message`, raw JSON
+ * lines, or span objects)
  * into the same TraceTree BatchGetTraces gives, so one waterfall and bottleneck serve both.
  */
 export function spansToTraceTree(
-  rows: readonly (InsightsRow | string | Record<string, unknown>)[],
+  rows: readonly (InsightsRow | string | Readonly<Record<string, unknown>>)[],
   traceId: string,
 ): TraceTree {
   const otel = xrayToOtelTraceId(traceId);

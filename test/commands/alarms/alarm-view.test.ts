@@ -13,6 +13,7 @@ import {
   describeCondition,
   encodeAlarmButtonValue,
   formatElapsed,
+  investigateTargetOf,
   logsInsightsConsoleUrl,
   parseAlarmButtonValue,
 } from '../../../src/commands/alarms/alarm-view';
@@ -280,6 +281,21 @@ describe('encodeAlarmButtonValue', () => {
     const parsedValue = parseAlarmButtonValue(value);
     expect(parsedValue?.f.length).toBeGreaterThan(10);
     expect(parsedValue?.e).toBe(60);
+  });
+
+  it('turns a button value back into the Investigate target', () => {
+    const value = parseAlarmButtonValue(
+      encodeAlarmButtonValue(
+        'arn:aws:cloudwatch:eu-west-1:1:alarm:api-5xx',
+        { start: new Date(60_000), end: new Date(120_000) },
+        ['fn'],
+      ),
+    );
+    expect(value && investigateTargetOf(value)).toEqual({
+      alarmName: 'api-5xx',
+      functions: ['fn'],
+      window: { start: new Date(60_000), end: new Date(120_000) },
+    });
   });
 
   it('rejects values that are not ours', () => {

@@ -5,12 +5,14 @@ import {
   alarmWindow,
   buildInvestigateQuery,
   buildInvestigationMessage,
+  firstErrorLines,
   INVESTIGATE_QUERY,
-  type InsightsRow,
+  investigateAlarm,
   investigateQueryForAlarm,
   summarizeInvestigation,
 } from '../../../src/commands/alarms/investigate';
 import { InvalidInputError } from '../../../src/commands/errors';
+import type { LogSearch, LogSearchRequest } from '../../../src/commands/ports';
 import { fixture } from './fixtures';
 import { expectWithinSlackLimits } from './slack-limits';
 
@@ -20,12 +22,13 @@ function alarm(name: string): AlarmEvent {
   return n.alarm;
 }
 
-function row(fields: Record<string, string>): InsightsRow {
-  return Object.entries(fields).map(([field, value]) => ({ field, value }));
+function row(fields: Record<string, string>): Record<string, string> {
+  return fields;
 }
 
-const T1 = '1-69f47a80-a01ef2a0f003da37183f4fcc';
+const T1 = '6b1f8a2e-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
 const T2 = '1-69f47a81-b12ef2a0f003da37183f4fdd';
+const X1 = '1-69f47a80-a01ef2a0f003da37183f4fcc';
 
 describe('alarmWindow', () => {
   it.each([
@@ -44,8 +47,8 @@ describe('investigateQueryForAlarm', () => {
     expect(investigateQueryForAlarm(alarm('sns-metric-alarm.json'))).toEqual({
       queryString: INVESTIGATE_QUERY,
       logGroupNames: ['/aws/lambda/conference-save-session-dynamodb-lambda'],
-      start: new Date('2026-05-01T09:45:00.512Z'),
-      end: new Date('2026-05-01T10:01:00.512Z'),
+      startTime: new Date('2026-05-01T09:45:00.512Z'),
+      endTime: new Date('2026-05-01T10:01:00.512Z'),
     });
   });
 
@@ -81,7 +84,8 @@ describe('summarizeInvestigation', () => {
     row({
       '@timestamp': '2026-05-01 10:00:03.000',
       functionName: 'save',
-      traceId: T1,
+      traceId: T1.toUpperCase(),
+      xrayTraceId: X1,
       'exception.name': 'ConditionalCheckFailedException',
       'exception.message': 'latest',
       level: 'ERROR',
@@ -97,7 +101,7 @@ describe('summarizeInvestigation', () => {
     row({
       '@timestamp': '2026-05-01 10:00:04.000',
       functionName: 'create',
-      traceId: T2,
+      xrayTraceId: T2,
       'exception.name': 'TypeError',
     }),
     row({ '@timestamp': '2026-05-01 10:00:05.000', functionName: 'create', level: 'ERROR' }),
@@ -111,6 +115,7 @@ describe('summarizeInvestigation', () => {
       traces: [
         {
           traceId: T1,
+          xrayTraceId: X1,
           count: 3,
           functions: ['notify', 'save'],
           exceptions: ['ConditionalCheckFailedException', 'ERROR'],
@@ -157,5 +162,65 @@ describe('summarizeInvestigation', () => {
     expect(buildInvestigationMessage(summarizeInvestigation([]), { alarmName: 'x' }).text).toBe(
       'No errors or exceptions logged around x.',
     );
+  });
+});
+
+describe('firstErrorLines', () => {
+  it('makes one short line per row', () => {
+    expect(
+      firstErrorLines([
+        row({
+          '@timestamp': '2026-05-01 10:00:03.000',
+          functionName: 'save',
+          'exception.name': 'TypeError',
+          'exception.message': 'x is undefined',
+        }),
+        row({
+          '@timestamp': '2026-05-01 10:00:04.000',
+          functionName: 'save',
+          level: 'ERROR',
+          message: 'save failed',
+        }),
+      ]),
+    ).toEqual(['10:00:03 save TypeError: x is undefined', '10:00:04 save save failed']);
+  });
+});
+
+describe('investigateAlarm', () => {
+  it('runs the errors query over the function log groups and answers with the affected traces', async () => {
+    const requests: LogSearchRequest[] = [];
+    const logs: LogSearch = {
+      run: async (request) => {
+        requests.push(request);
+        return {
+          rows: [
+            row({
+              '@timestamp': '2026-05-01 10:00:03.000',
+              functionName: 'conference-save-session-dynamodb-lambda',
+              traceId: T1,
+              level: 'ERROR',
+            }),
+          ],
+          statistics: { recordsMatched: 1, recordsScanned: 1200, bytesScanned: 340_000 },
+          durationMs: 1300,
+        };
+      },
+    };
+    const window = { start: new Date('2026-05-01T09:45:00Z'), end: new Date('2026-05-01T10:01:00Z') };
+    const message = await investigateAlarm(
+      { alarmName: 'save-session-errors', functions: ['conference-save-session-dynamodb-lambda'], window },
+      logs,
+    );
+    expect(requests).toEqual([
+      {
+        queryString: INVESTIGATE_QUERY,
+        logGroupNames: ['/aws/lambda/conference-save-session-dynamodb-lambda'],
+        startTime: window.start,
+        endTime: window.end,
+      },
+    ]);
+    expectWithinSlackLimits(message);
+    expect(message.text).toBe('1 error line(s) around save-session-errors; 1 trace(s) affected.');
+    expect(JSON.stringify(message.blocks)).toContain('Scanned 1,200 records · 0.3 MB · 1.3 s');
   });
 });

@@ -56,6 +56,11 @@ describe('spansToTraceTree', () => {
     expect(last?.node.cause).toBe('ProvisionedThroughputExceededException');
   });
 
+  it('accepts LogSearch rows (field → value)', () => {
+    const records = rows.map((r) => Object.fromEntries(r.map((f) => [f.field, f.value])));
+    expect(flattenTrace(spansToTraceTree(records, TRACE))).toHaveLength(4);
+  });
+
   it('accepts raw JSON lines, skips other traces, duplicates and junk', () => {
     const lines = rows.map((r) => r.find((f) => f.field === '@message')?.value ?? '');
     const other = lines[0]?.replace(/69f47a80a01ef2a0f003da37183f4fcc/g, '0'.repeat(32)) ?? '';
