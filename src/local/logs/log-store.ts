@@ -73,10 +73,10 @@ export class LogStore {
       for (const file of readdirSync(directory)
         .filter((f) => f.endsWith('.ndjson'))
         .sort()) {
-        store.load(
-          decodeURIComponent(file.slice(0, -'.ndjson'.length)),
-          readFileSync(join(directory, file), 'utf8'),
-        );
+        const text = readFileSync(join(directory, file), 'utf8');
+        // Terminate a torn last line (crash mid-write) so the next append starts a clean line.
+        if (text.length > 0 && !text.endsWith('\n')) appendFileSync(join(directory, file), '\n');
+        store.load(decodeURIComponent(file.slice(0, -'.ndjson'.length)), text);
       }
     }
     return store;

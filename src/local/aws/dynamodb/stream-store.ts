@@ -64,7 +64,12 @@ export class StreamStore {
       const directory = join(dataDir, 'dynamodb-streams');
       mkdirSync(directory, { recursive: true });
       this.file = join(directory, 'streams.ndjson');
-      if (existsSync(this.file)) this.load(readFileSync(this.file, 'utf8'));
+      if (existsSync(this.file)) {
+        const text = readFileSync(this.file, 'utf8');
+        // Terminate a torn last line (crash mid-write) so the next append starts a clean line.
+        if (text.length > 0 && !text.endsWith('\n')) appendFileSync(this.file, '\n');
+        this.load(text);
+      }
     }
   }
 
