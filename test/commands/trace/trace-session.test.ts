@@ -18,7 +18,7 @@ const lookupRows = [
   { traceId: TRACE, firstSeen: '2026-11-24 10:00:00.000', lastSeen: '2026-11-24 10:00:02.000', lines: '9' },
   { traceId: OLDER, firstSeen: '2026-11-24 09:00:00.000', lastSeen: '2026-11-24 09:00:01.000', lines: '2' },
 ];
-const milestoneRows = [
+const milestoneRows: Record<string, string>[] = [
   {
     '@timestamp': '2026-11-24 10:00:00.000',
     milestone: Milestone.createRequestReceived,
