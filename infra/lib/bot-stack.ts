@@ -121,7 +121,7 @@ export class BotStack extends Stack {
     );
     for (const f of [this.slackEvents, this.worker, this.weeklyCost]) this.secret.grantRead(f.fn);
     this.grantInvestigations(this.worker);
-    this.grantInvestigations(this.weeklyCost);
+    this.grantLogQueries(this.weeklyCost);
 
     // Its own role, so the schedule can invoke the weekly-cost function and nothing else.
     const schedulerRole = new Role(this, 'WeeklyCostSchedulerRole', {
@@ -157,35 +157,57 @@ export class BotStack extends Stack {
     new CfnOutput(this, 'SlackSecretArn', { value: this.secret.secretArn });
   }
 
-  /**
-   * Grants what an investigation reads: Logs Insights on the watched log groups, X-Ray traces,
-   * alarm descriptions and metric graphs.
-   * The alarm function of a later issue gets its permissions through this same method.
-   */
-  grantInvestigations(investigator: GumshoeFunction): void {
-    const add = (actions: string[], resources: string[]) =>
-      investigator.fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources }));
-    add(['logs:StartQuery'], this.watchedLogGroupArns);
+  /** Grants Logs Insights queries on the watched log groups only (what /cost and /leadtime read). */
+  grantLogQueries(reader: GumshoeFunction): void {
+    reader.fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['logs:StartQuery'],
+        resources: this.watchedLogGroupArns,
+      }),
+    );
+    // GetQueryResults and StopQuery take a query id, not a log group: they support no resource-level permissions.
+    reader.fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['logs:GetQueryResults', 'logs:StopQuery'],
+        resources: ['*'],
+      }),
+    );
     for (const name of this.props.watchedFunctions) {
-      Validations.of(investigator).acknowledge({
+      Validations.of(reader).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:${logGroupOf(name)}:*]`,
         reason: 'The streams of one watched log group: StartQuery authorizes at stream level.',
       });
     }
-    // GetQueryResults and StopQuery take a query id, not a log group: they support no resource-level permissions.
-    add(['logs:GetQueryResults', 'logs:StopQuery'], ['*']);
+  }
+
+  /**
+   * Grants what an investigation reads: log queries, X-Ray traces, the service's alarms and metric
+   * graphs. The alarm function of a later issue gets its permissions through this same method.
+   */
+  grantInvestigations(investigator: GumshoeFunction): void {
+    this.grantLogQueries(investigator);
     // X-Ray's trace read actions and GetMetricWidgetImage support no resource-level permissions.
-    add(['xray:BatchGetTraces', 'xray:GetTraceSummaries', 'cloudwatch:GetMetricWidgetImage'], ['*']);
-    add(
-      ['cloudwatch:DescribeAlarms'],
-      [
-        this.formatArn({
-          service: 'cloudwatch',
-          resource: 'alarm',
-          resourceName: `${Names.alarmPrefix}*`,
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
-      ],
+    investigator.fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['xray:BatchGetTraces', 'xray:GetTraceSummaries', 'cloudwatch:GetMetricWidgetImage'],
+        resources: ['*'],
+      }),
+    );
+    const alarms = this.formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: `${Names.alarmPrefix}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    investigator.fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['cloudwatch:DescribeAlarms'],
+        resources: [alarms],
+      }),
     );
     Validations.of(investigator).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:${Names.alarmPrefix}*]`,

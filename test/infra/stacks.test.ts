@@ -226,6 +226,15 @@ describe('BotStack', () => {
     expect(resources).not.toMatch(/log-group:\*|log-group:\/aws\/lambda\/\*/);
   });
 
+  it('gives X-Ray and alarm reads to the worker only; the weekly report may only query logs', () => {
+    const weekly = statementsOf(bot, roleOf(bot, 'gumshoe-weekly-cost')).flatMap((s) => [s.Action].flat());
+    const worker = statementsOf(bot, roleOf(bot, 'gumshoe-worker')).flatMap((s) => [s.Action].flat());
+    expect(weekly).toContain('logs:StartQuery');
+    expect(weekly).not.toContain('xray:BatchGetTraces');
+    expect(weekly).not.toContain('cloudwatch:DescribeAlarms');
+    expect(worker).toEqual(expect.arrayContaining(['xray:BatchGetTraces', 'cloudwatch:DescribeAlarms']));
+  });
+
   it('reads the Slack secret only by its ARN', () => {
     const [secretId] = Object.keys(bot.findResources('AWS::SecretsManager::Secret'));
     const reads = statementsWith(bot, 'secretsmanager:GetSecretValue');
