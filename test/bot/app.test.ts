@@ -130,10 +130,19 @@ describe('bot Slack edge through a real Bolt App and AwsLambdaReceiver', () => {
   });
 
   it('tells the user when the worker cannot be started', async () => {
+    const logged: string[] = [];
+    handler = createBotApp({
+      config: testConfig(slack.apiUrl),
+      botToken: TOKEN,
+      signingSecret: SECRET,
+      dispatcher,
+      log: (message) => logged.push(message),
+    }).handler;
     dispatcher.failWith = new DispatchError('throttled');
     const response = await invoke(command(SESSION_ID));
     expect(response.statusCode).toBe(200);
     expect(ackText(response.body)).toMatch(/could not start/);
+    expect(logged).toEqual(['dispatch failed']);
   });
 
   it('dispatches a trace_run button with a valid value', async () => {

@@ -5,6 +5,7 @@ export {
   startFunctionUrlServer,
   toFunctionUrlEvent,
 } from './function-url';
+export { InProcessJobDispatcher } from './in-process-dispatcher';
 export { renderChannelPage } from './page';
 export { type RateLimit, RateLimiter } from './rate-limiter';
 export {
