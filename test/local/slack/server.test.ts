@@ -255,6 +255,18 @@ describe('local Slack signed sender', () => {
     expect(listed.messages.length).toBeGreaterThan(0);
   });
 
+  it('takes the page form (form-encoded) and redirects back to the channel', async () => {
+    const response = await fetch(`${slack.url}/_local/command`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ command: '/cost', text: 'week' }).toString(),
+      redirect: 'manual',
+    });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/');
+    expect(new URLSearchParams(received.at(-1)?.body ?? '').get('command')).toBe('/cost');
+  });
+
   it('escapes hostile message text on the page', async () => {
     slack.reset();
     const client = new WebClient(TOKEN, { slackApiUrl: slack.apiUrl });
