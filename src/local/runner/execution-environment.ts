@@ -54,6 +54,8 @@ export class ExecutionEnvironment {
   private initDurationMs: number | undefined;
   private pending: Pending | undefined;
   private dead = false;
+  // The last peak RSS reported, for the REPORT line of an invocation that never reported (timeout, crash).
+  private lastMaxMemoryUsedMb = 0;
   private writes: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: ExecutionEnvironmentOptions) {
@@ -157,12 +159,13 @@ export class ExecutionEnvironment {
     const pending = this.pending;
     if (pending?.result === undefined || pending.markers < 2) return;
     const { result } = pending;
+    this.lastMaxMemoryUsedMb = Math.ceil(result.maxRssKb / 1024);
     this.finish(pending, {
       ok: result.ok,
       payload: result.payload,
       error: result.error,
       durationMs: result.durationMs,
-      maxMemoryUsedMb: Math.ceil(result.maxRssKb / 1024),
+      maxMemoryUsedMb: this.lastMaxMemoryUsedMb,
       recycled: false,
     });
   }
@@ -180,7 +183,7 @@ export class ExecutionEnvironment {
         trace: [],
       },
       durationMs: this.options.timeoutMs,
-      maxMemoryUsedMb: 0,
+      maxMemoryUsedMb: this.lastMaxMemoryUsedMb,
       recycled: true,
     });
     this.kill();
@@ -199,7 +202,7 @@ export class ExecutionEnvironment {
         trace: [],
       },
       durationMs: performance.now() - pending.startedAt,
-      maxMemoryUsedMb: 0,
+      maxMemoryUsedMb: this.lastMaxMemoryUsedMb,
       recycled: true,
     });
   }
