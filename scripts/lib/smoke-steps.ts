@@ -47,11 +47,8 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
     timeoutMs: options.stepTimeoutMs,
   });
   if (!created.ok) {
-    return {
-      ok: false,
-      failedStep: 'CREATED',
-      reason: `POST /sessions answered ${created.status}: ${created.error}`,
-    };
+    const answer = created.status === 0 ? 'got no answer' : `answered ${created.status}`;
+    return { ok: false, failedStep: 'CREATED', reason: `POST /sessions ${answer}: ${created.error}` };
   }
   const session = { sessionId: created.sessionId, traceId: created.traceId };
   stepMs.CREATED = Date.now() - started;
