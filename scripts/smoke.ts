@@ -6,8 +6,8 @@ import { LogsDeliveryCheck } from './lib/logs-delivery-check';
 import { type DeliveryCheck, runSmoke, type SmokeResult } from './lib/smoke-steps';
 import { StandInDeliveryCheck } from './lib/stand-in-delivery-check';
 
-/** Where the local stack's stand-ins listen unless told otherwise. */
-export const DEFAULT_STAND_INS_URL = 'http://127.0.0.1:3300';
+/** Where the local stack's stand-ins listen unless told otherwise (src/local/stack.ts: STAND_INS_PORT, 3300). */
+export const DEFAULT_STAND_INS_URL = `http://127.0.0.1:${process.env.STAND_INS_PORT ?? '3300'}`;
 
 const USAGE = `Usage: npm run smoke -- --api <url> [--local] [--timeout 60] [--interval 1]
   --api        base URL of the conference API (the ApiUrl stack output, or http://127.0.0.1:3000)
