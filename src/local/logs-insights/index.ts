@@ -1,5 +1,5 @@
 import type { CompileInsightsQuery } from './api';
-import { compileQuery } from './compile-query';
+import { compileQuery, type LocalInsightsQuery } from './compile-query';
 
 export type {
   CompiledInsightsQuery,
@@ -10,8 +10,10 @@ export type {
   InsightsStatistics,
 } from './api';
 export { MalformedQueryError } from './api';
+export type { LocalInsightsQuery, RawEventBatch } from './compile-query';
 export { MAX_RESULT_ROWS } from './compile-query';
 export { LOCAL_ACCOUNT_ID } from './row';
 
 /** Compiles a Logs Insights QL query once (StartQuery); run it over any events. Throws MalformedQueryError. */
-export const compileInsightsQuery: CompileInsightsQuery = (queryString) => compileQuery(queryString);
+export const compileInsightsQuery = ((queryString: string): LocalInsightsQuery =>
+  compileQuery(queryString)) satisfies CompileInsightsQuery;

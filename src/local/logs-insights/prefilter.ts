@@ -2,8 +2,14 @@ import type { Expr } from './ast';
 import type { Scope } from './compile-expression';
 import { toNumber } from './values';
 
-/** A cheap test on the raw message that must hold for a filter to match, so JSON is parsed only when needed. */
-export type Prefilter = (message: string) => boolean;
+/**
+ * A necessary condition on the raw message, so JSON is parsed only when a filter can match:
+ * `text` must occur, `and`/`or` combine. It holds on the message and on its JSON string encoding
+ * alike, since every text it looks for is plain ASCII that JSON writes verbatim.
+ */
+export type Prefilter =
+  | { readonly k: 'text'; readonly text: string }
+  | { readonly k: 'and' | 'or'; readonly left: Prefilter; readonly right: Prefilter };
 
 // Text that JSON writes verbatim (no escapes), so it appears as-is in the raw line.
 const PLAIN = /^[ !#-[\]-~]+$/;
@@ -31,18 +37,18 @@ export function prefilterOf(expr: Expr, scope: Scope): Prefilter | null {
           : isJsonField(expr.right, scope)
             ? literal(expr.left)
             : null;
-        return text === null ? null : (m) => m.includes(text);
+        return text === null ? null : { k: 'text', text };
       }
       if (expr.op === 'and') {
         const l = prefilterOf(expr.left, scope);
         const r = prefilterOf(expr.right, scope);
-        if (l && r) return (m) => l(m) && r(m);
+        if (l && r) return { k: 'and', left: l, right: r };
         return l ?? r;
       }
       if (expr.op === 'or') {
         const l = prefilterOf(expr.left, scope);
         const r = prefilterOf(expr.right, scope);
-        return l && r ? (m) => l(m) || r(m) : null;
+        return l && r ? { k: 'or', left: l, right: r } : null;
       }
       return null;
     }
@@ -50,10 +56,84 @@ export function prefilterOf(expr: Expr, scope: Scope): Prefilter | null {
       if (expr.negated || !isJsonField(expr.operand, scope)) return null;
       const texts = expr.list.map(literal);
       if (texts.length === 0 || texts.some((t) => t === null)) return null;
-      const all = texts as string[];
-      return (m) => all.some((t) => m.includes(t));
+      return (texts as string[])
+        .map((text): Prefilter => ({ k: 'text', text }))
+        .reduce((left, right) => ({ k: 'or', left, right }));
     }
     default:
       return null;
   }
+}
+
+/** Both prefilters must hold (one per streaming `filter`); null stands for "no condition". */
+export function allOf(a: Prefilter | null, b: Prefilter | null): Prefilter | null {
+  return a && b ? { k: 'and', left: a, right: b } : (a ?? b);
+}
+
+/** The prefilter as a test on a message string. */
+export function stringTest(p: Prefilter): (message: string) => boolean {
+  switch (p.k) {
+    case 'text': {
+      const text = p.text;
+      return (m) => m.includes(text);
+    }
+    case 'and': {
+      const l = stringTest(p.left);
+      const r = stringTest(p.right);
+      return (m) => l(m) && r(m);
+    }
+    case 'or': {
+      const l = stringTest(p.left);
+      const r = stringTest(p.right);
+      return (m) => l(m) || r(m);
+    }
+  }
+}
+
+/**
+ * The prefilter as a test on a line of bytes in a batch buffer. Each needle remembers where it
+ * next occurs in the buffer, so a batch is searched once per needle rather than once per line.
+ */
+export interface ByteTest {
+  /** Forget the remembered positions: call when the buffer's content changes. */
+  reset(): void;
+  test(buffer: Buffer, start: number, end: number): boolean;
+}
+
+class Needle implements ByteTest {
+  private readonly bytes: Buffer;
+  // -2: not searched yet in this buffer; -1: no occurrence after the last search point.
+  private next = -2;
+
+  constructor(text: string) {
+    this.bytes = Buffer.from(text, 'latin1');
+  }
+
+  reset(): void {
+    this.next = -2;
+  }
+
+  test(buffer: Buffer, start: number, end: number): boolean {
+    if (this.next === -1) return false;
+    if (this.next < start) this.next = buffer.indexOf(this.bytes, start);
+    return this.next >= 0 && this.next + this.bytes.length <= end;
+  }
+}
+
+/** Compiles a prefilter into a byte test over lines of a buffer. */
+export function byteTest(p: Prefilter): ByteTest {
+  if (p.k === 'text') return new Needle(p.text);
+  const l = byteTest(p.left);
+  const r = byteTest(p.right);
+  const both = p.k === 'and';
+  return {
+    reset: () => {
+      l.reset();
+      r.reset();
+    },
+    // A needle skipped by `&&`/`||` searches again from the next line it is asked about.
+    test: both
+      ? (b, s, e) => l.test(b, s, e) && r.test(b, s, e)
+      : (b, s, e) => l.test(b, s, e) || r.test(b, s, e),
+  };
 }
