@@ -12,6 +12,7 @@ export const DEFAULT_STAND_INS_URL = `http://127.0.0.1:${process.env.STAND_INS_P
 const USAGE = `Usage: npm run smoke -- --api <url> [--local] [--timeout 60] [--interval 1]
   --api        base URL of the conference API (the ApiUrl stack output, or http://127.0.0.1:3000)
   --local      check the local stand-ins instead of Logs Insights (default when --api is loopback)
+  --logs       check Logs Insights milestones even for a loopback API (the local endpoint via AWS_ENDPOINT_URL)
   --stand-ins  base URL of the local stand-ins server (local mode; default $STAND_INS_URL or ${DEFAULT_STAND_INS_URL})
   --timeout    seconds allowed per step (default 60)
   --interval   seconds between polls (default 1)
@@ -21,6 +22,7 @@ Logs Insights is reached with the default AWS credentials chain; AWS_ENDPOINT_UR
 export const SmokeArgs = z.object({
   api: z.url(),
   local: z.boolean().optional(),
+  logs: z.boolean().optional(),
   standIns: z.url().optional(),
   timeout: z.coerce.number().positive().max(900).default(60),
   interval: z.coerce.number().positive().max(60).default(1),
@@ -34,6 +36,7 @@ export function parseSmokeArgs(argv: string[]): SmokeArgs {
     options: {
       api: { type: 'string' },
       local: { type: 'boolean' },
+      logs: { type: 'boolean' },
       'stand-ins': { type: 'string' },
       timeout: { type: 'string' },
       interval: { type: 'string' },
@@ -42,6 +45,7 @@ export function parseSmokeArgs(argv: string[]): SmokeArgs {
   const parsed = SmokeArgs.safeParse({
     api: values.api,
     local: values.local,
+    logs: values.logs,
     standIns: values['stand-ins'] ?? process.env.STAND_INS_URL,
     timeout: values.timeout,
     interval: values.interval,
@@ -61,7 +65,7 @@ export function isLoopback(url: string): boolean {
 
 /** Picks the delivery check: the local stand-ins for a loopback API or --local, Logs Insights otherwise. */
 export function deliveryCheckFor(args: SmokeArgs): DeliveryCheck {
-  if (args.local ?? isLoopback(args.api)) {
+  if (!args.logs && (args.local ?? isLoopback(args.api))) {
     return new StandInDeliveryCheck(args.standIns ?? DEFAULT_STAND_INS_URL);
   }
   return new LogsDeliveryCheck(new CloudWatchLogsClient({}));

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogsDeliveryCheck } from '../../scripts/lib/logs-delivery-check';
 import { runSmoke } from '../../scripts/lib/smoke-steps';
 import { StandInDeliveryCheck } from '../../scripts/lib/stand-in-delivery-check';
-import { isLoopback, parseSmokeArgs, smokeCli } from '../../scripts/smoke';
+import { deliveryCheckFor, isLoopback, parseSmokeArgs, smokeCli } from '../../scripts/smoke';
 import { FunctionNames, logGroupOf } from '../../src/conference-app/contract/function-names';
 import { type LocalAws, startLocalAws } from '../../src/local/aws';
 import { type StandIns, startStandIns } from '../../src/local/stand-ins';
@@ -116,6 +116,10 @@ describe('smoke test', () => {
     expect(isLoopback('http://localhost:3000/')).toBe(true);
     expect(isLoopback('https://abc.execute-api.eu-west-1.amazonaws.com/')).toBe(false);
     expect(parseSmokeArgs(['--api', 'http://127.0.0.1:3000']).timeout).toBe(60);
+    expect(deliveryCheckFor(parseSmokeArgs(['--api', 'http://127.0.0.1:3000'])).kind).toBe('local stand-ins');
+    expect(deliveryCheckFor(parseSmokeArgs(['--api', 'http://127.0.0.1:3000', '--logs'])).kind).toBe(
+      'Logs Insights milestones',
+    );
   });
 });
 
