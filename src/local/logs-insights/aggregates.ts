@@ -26,120 +26,184 @@ export const AGGREGATES = new Map<string, { min: number; max: number; keepsTime:
   ['latest', { min: 1, max: 1, keepsTime: true }],
 ]);
 
-/** Makes the accumulator factory for one aggregate call (`arg` is undefined for count() and count(*)). */
+/**
+ * Makes the accumulator factory for one aggregate call (`arg` is undefined for count() and count(*)).
+ * `argIsTimestamp` says the argument is `@timestamp` itself, so earliest/latest need keep only the time.
+ */
 export function accumulatorFactory(
   name: string,
   arg: Getter | undefined,
   timestamp: Getter,
   percentile: number,
+  argIsTimestamp = false,
 ): AccumulatorFactory {
-  const value = arg ?? (() => 1);
+  const value = arg ?? ONE;
+  // Classes, not closures: one small object per group and aggregate, so many groups stay cheap.
   switch (name) {
     case 'count':
-      return () => {
-        let n = 0;
-        return {
-          add: (r) => {
-            if (value(r) !== null) n++;
-          },
-          result: () => n,
-        };
-      };
+      return () => new Count(value);
     case 'count_distinct':
-      return () => {
-        const seen = new Set<Value>();
-        return {
-          add: (r) => {
-            const v = value(r);
-            if (v !== null) seen.add(typeof v === 'number' ? v : String(v));
-          },
-          result: () => seen.size,
-        };
-      };
+      return () => new CountDistinct(value);
     case 'sum':
+      return () => new Sum(value, false);
     case 'avg':
-      return () => {
-        let sum = 0;
-        let n = 0;
-        return {
-          add: (r) => {
-            const x = toNumber(value(r));
-            if (x !== null) {
-              sum += x;
-              n++;
-            }
-          },
-          result: () => (n === 0 ? null : name === 'sum' ? sum : sum / n),
-        };
-      };
+      return () => new Sum(value, true);
     case 'min':
+      return () => new MinMax(value, false);
     case 'max':
-      return () => {
-        let best: number | null = null;
-        const better = name === 'min' ? (x: number, b: number) => x < b : (x: number, b: number) => x > b;
-        return {
-          add: (r) => {
-            const x = toNumber(value(r));
-            if (x !== null && (best === null || better(x, best))) best = x;
-          },
-          result: () => best,
-        };
-      };
+      return () => new MinMax(value, true);
     case 'stddev':
-      // Welford's running variance; sample standard deviation (n - 1), as most SQL engines report.
-      return () => {
-        let n = 0;
-        let mean = 0;
-        let m2 = 0;
-        return {
-          add: (r) => {
-            const x = toNumber(value(r));
-            if (x === null) return;
-            n++;
-            const delta = x - mean;
-            mean += delta / n;
-            m2 += delta * (x - mean);
-          },
-          result: () => (n === 0 ? null : n === 1 ? 0 : Math.sqrt(m2 / (n - 1))),
-        };
-      };
+      return () => new StdDev(value);
     case 'pct':
-      // Exact nearest-rank percentile: keeps the group's values (AWS approximates at scale).
-      return () => {
-        const values: number[] = [];
-        return {
-          add: (r) => {
-            const x = toNumber(value(r));
-            if (x !== null) values.push(x);
-          },
-          result: () => {
-            if (values.length === 0) return null;
-            values.sort((a, b) => a - b);
-            const rank = Math.ceil((percentile / 100) * values.length);
-            return values[Math.min(values.length - 1, Math.max(0, rank - 1))] ?? null;
-          },
-        };
-      };
+      return () => new Pct(value, percentile);
     case 'earliest':
-    case 'latest':
-      return () => {
-        let bestTime: number | null = null;
-        let best: Value = null;
-        const latest = name === 'latest';
-        return {
-          add: (r) => {
-            const v = value(r);
-            const t = toNumber(timestamp(r));
-            if (v === null || t === null) return;
-            if (bestTime === null || (latest ? t >= bestTime : t < bestTime)) {
-              bestTime = t;
-              best = v;
-            }
-          },
-          result: () => best,
-        };
-      };
+    case 'latest': {
+      const latest = name === 'latest';
+      if (argIsTimestamp) return () => new TimeExtreme(timestamp, latest);
+      return () => new Extreme(value, timestamp, latest);
+    }
     default:
       throw new Error(`No accumulator for ${name}`);
+  }
+}
+
+const ONE: Getter = () => 1;
+
+class Count implements Accumulator {
+  private n = 0;
+  constructor(private readonly value: Getter) {}
+  add(r: Row): void {
+    if (this.value(r) !== null) this.n++;
+  }
+  result(): Value {
+    return this.n;
+  }
+}
+
+class CountDistinct implements Accumulator {
+  private readonly seen = new Set<Value>();
+  constructor(private readonly value: Getter) {}
+  add(r: Row): void {
+    const v = this.value(r);
+    if (v !== null) this.seen.add(typeof v === 'number' ? v : String(v));
+  }
+  result(): Value {
+    return this.seen.size;
+  }
+}
+
+class Sum implements Accumulator {
+  private sum = 0;
+  private n = 0;
+  constructor(
+    private readonly value: Getter,
+    private readonly average: boolean,
+  ) {}
+  add(r: Row): void {
+    const x = toNumber(this.value(r));
+    if (x !== null) {
+      this.sum += x;
+      this.n++;
+    }
+  }
+  result(): Value {
+    return this.n === 0 ? null : this.average ? this.sum / this.n : this.sum;
+  }
+}
+
+class MinMax implements Accumulator {
+  private best: number | null = null;
+  constructor(
+    private readonly value: Getter,
+    private readonly max: boolean,
+  ) {}
+  add(r: Row): void {
+    const x = toNumber(this.value(r));
+    if (x === null) return;
+    if (this.best === null || (this.max ? x > this.best : x < this.best)) this.best = x;
+  }
+  result(): Value {
+    return this.best;
+  }
+}
+
+// Welford's running variance; sample standard deviation (n - 1), as most SQL engines report.
+class StdDev implements Accumulator {
+  private n = 0;
+  private mean = 0;
+  private m2 = 0;
+  constructor(private readonly value: Getter) {}
+  add(r: Row): void {
+    const x = toNumber(this.value(r));
+    if (x === null) return;
+    this.n++;
+    const delta = x - this.mean;
+    this.mean += delta / this.n;
+    this.m2 += delta * (x - this.mean);
+  }
+  result(): Value {
+    return this.n === 0 ? null : this.n === 1 ? 0 : Math.sqrt(this.m2 / (this.n - 1));
+  }
+}
+
+// Exact nearest-rank percentile: keeps the group's values (AWS approximates at scale).
+class Pct implements Accumulator {
+  private readonly values: number[] = [];
+  constructor(
+    private readonly value: Getter,
+    private readonly percentile: number,
+  ) {}
+  add(r: Row): void {
+    const x = toNumber(this.value(r));
+    if (x !== null) this.values.push(x);
+  }
+  result(): Value {
+    const values = this.values;
+    if (values.length === 0) return null;
+    values.sort((a, b) => a - b);
+    const rank = Math.ceil((this.percentile / 100) * values.length);
+    return values[Math.min(values.length - 1, Math.max(0, rank - 1))] ?? null;
+  }
+}
+
+/** earliest/latest of any field: the value at the extreme time (the last one seen wins a tie for latest). */
+class Extreme implements Accumulator {
+  private bestTime = Number.NaN;
+  private best: Value = null;
+  constructor(
+    private readonly value: Getter,
+    private readonly timestamp: Getter,
+    private readonly latest: boolean,
+  ) {}
+  add(r: Row): void {
+    const v = this.value(r);
+    const t = toNumber(this.timestamp(r));
+    if (v === null || t === null) return;
+    const b = this.bestTime;
+    if (Number.isNaN(b) || (this.latest ? t >= b : t < b)) {
+      this.bestTime = t;
+      this.best = v;
+    }
+  }
+  result(): Value {
+    return this.best;
+  }
+}
+
+/** earliest(@timestamp) / latest(@timestamp): the value is the time, so one number is the whole state. */
+class TimeExtreme implements Accumulator {
+  private best = Number.NaN;
+  constructor(
+    private readonly timestamp: Getter,
+    private readonly latest: boolean,
+  ) {}
+  add(r: Row): void {
+    const t = toNumber(this.timestamp(r));
+    if (t === null) return;
+    const b = this.best;
+    if (Number.isNaN(b) || (this.latest ? t > b : t < b)) this.best = t;
+  }
+  result(): Value {
+    return Number.isNaN(this.best) ? null : this.best;
   }
 }

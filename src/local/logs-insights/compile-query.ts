@@ -1,5 +1,5 @@
 import type { StoredLogEvent } from '../logs/log-event';
-import { type AccumulatorFactory, AGGREGATES, accumulatorFactory } from './aggregates';
+import { type Accumulator, type AccumulatorFactory, AGGREGATES, accumulatorFactory } from './aggregates';
 import type {
   CompiledInsightsQuery,
   InsightsResult,
@@ -245,7 +245,12 @@ function compileStats(
         percentile = p.value;
       }
       const slot = `${SLOT}${factories.length}`;
-      factories.push(accumulatorFactory(name, arg?.fn, timestamp, percentile));
+      const argIsTimestamp =
+        first?.k === 'field' &&
+        first.name === '@timestamp' &&
+        !scope.afterStats &&
+        !scope.vars.has('@timestamp');
+      factories.push(accumulatorFactory(name, arg?.fn, timestamp, percentile, argIsTimestamp));
       return { fn: (r: Row) => r.getVar(slot), isTime: spec.keepsTime && (arg?.isTime ?? false) };
     },
   };
@@ -290,14 +295,16 @@ function makeAggregator(stats: Stats): { add: (row: Row) => void; finish: () => 
   const groups = new Map<unknown, Group>();
   if (stats.byGetters.length === 0)
     groups.set('', { keys: [], accumulators: stats.factories.map((f) => f()) });
+  const { groupKey, byGetters, factories } = stats;
   const add = (row: Row) => {
-    const key = stats.groupKey(row);
+    const key = groupKey(row);
     let group = groups.get(key);
     if (!group) {
-      group = { keys: stats.byGetters.map((g) => g.fn(row)), accumulators: stats.factories.map((f) => f()) };
+      group = { keys: byGetters.map((g) => g.fn(row)), accumulators: factories.map((f) => f()) };
       groups.set(key, group);
     }
-    for (const acc of group.accumulators) acc.add(row);
+    const accumulators = group.accumulators;
+    for (let i = 0; i < accumulators.length; i++) (accumulators[i] as Accumulator).add(row);
   };
   const finish = () => {
     const rows: Row[] = [];
