@@ -64,6 +64,23 @@ describe('notify-new-session handler', () => {
     }
   });
 
+  it('logs the lead time since the session was created on the notification line', async () => {
+    const webhook = await stub((_b, res) => void res.end('ok'));
+    const { handler, context, lines } = notifyHandler(webhook.url);
+    const createdAt = new Date(Date.now() - 5_000).toISOString();
+    const session = aSession({ createdAt });
+
+    const before = Date.now();
+    await handler(streamEvent([{ session }]), context);
+    const after = Date.now();
+
+    const line = lines.find((l) => l.milestone === Milestone.slackNotificationSent);
+    const leadTimeMs = line?.leadTimeMs;
+    expect(typeof leadTimeMs).toBe('number');
+    expect(leadTimeMs).toBeGreaterThanOrEqual(before - Date.parse(createdAt));
+    expect(leadTimeMs).toBeLessThanOrEqual(after - Date.parse(createdAt));
+  });
+
   it('announces the session in the message text', async () => {
     const webhook = await stub((_b, res) => void res.end('ok'));
     const { handler, context } = notifyHandler(webhook.url);

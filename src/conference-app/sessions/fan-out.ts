@@ -25,7 +25,7 @@ async function sendAll(
   milestone: string,
   doneMessage: string,
   log: SessionLog,
-  options: FanOutOptions & { latencyMs?: number },
+  options: FanOutOptions & { latencyMs?: number; doneKeys?: (session: Session) => Record<string, unknown> },
 ): Promise<string[]> {
   const settled = await settleWithConcurrency(records, options.concurrency, async ({ session }) => {
     const recordLog = log.with({ traceId: session.traceId, sessionId: session.sessionId });
@@ -37,7 +37,7 @@ async function sendAll(
       recordLog.error(`${doneMessage} failed`, error);
       throw error;
     }
-    recordLog.info(doneMessage, { milestone });
+    recordLog.info(doneMessage, { milestone, ...options.doneKeys?.(session) });
   });
   return settled.filter((s) => !s.ok).map((s) => s.item.itemIdentifier);
 }
@@ -50,15 +50,17 @@ export function notifyNewSessions(
   records: readonly NewSessionRecord[],
   notifier: Notifier,
   log: SessionLog,
-  options: FanOutOptions & { latencyMs: number },
+  options: FanOutOptions & { latencyMs: number; now?: () => number },
 ): Promise<string[]> {
+  const now = options.now ?? Date.now;
   return sendAll(
     records,
     (s, signal) => notifier.notifyNewSession(s, signal),
     Milestone.slackNotificationSent,
     'Slack notification for new session sent',
     log,
-    options,
+    // The lead-time alarm's metric filter reads this number from the notification line (infra).
+    { ...options, doneKeys: (session) => ({ leadTimeMs: now() - Date.parse(session.createdAt) }) },
   );
 }
 
