@@ -5,6 +5,7 @@ import { AttributeType, BillingMode, StreamViewType, Table } from 'aws-cdk-lib/a
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -29,7 +30,7 @@ export const ServiceEnv = {
   sessionsTable: 'SESSIONS_TABLE_NAME',
   cacheTable: 'CACHE_TABLE_NAME',
   saveQueueUrl: 'SESSIONS_QUEUE_URL',
-  webhookUrl: 'SLACK_WEBHOOK_URL',
+  webhookSecretArn: 'SLACK_WEBHOOK_SECRET_ARN',
   partnerUrl: 'PARTNER_BASE_URL',
   faultSaveDelayMs: 'FAULT_SAVE_DELAY_MS',
   faultSaveErrorRate: 'FAULT_SAVE_ERROR_RATE',
@@ -119,8 +120,19 @@ export class ConferenceStack extends Stack {
       },
       Duration.seconds(SAVE_TIMEOUT_SECONDS),
     );
+    // An incoming-webhook URL is a credential: the operator stores it after deploy
+    // (`aws secretsmanager put-secret-value`); only the secret's ARN reaches the function.
+    const webhookSecret = new Secret(this, 'SlackWebhookSecret', {
+      secretName: Names.webhookSecret,
+      description: 'Slack incoming-webhook URL the conference service announces new sessions to',
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(webhookSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Slack issues incoming-webhook URLs; they are rotated in Slack, then stored by hand.',
+    });
     const notify = fn('notifyNewSession', 'notify-new-session', 'Posts new sessions to Slack', {
-      [ServiceEnv.webhookUrl]: config.webhookUrl,
+      [ServiceEnv.webhookSecretArn]: webhookSecret.secretArn,
       ...faultEnv(ServiceEnv.faultNotifyLatencyMs, config.faults.notifyLatencyMs),
     });
     const forward = fn('forwardSession', 'forward-session', 'Forwards new sessions to the partner', {
@@ -138,6 +150,7 @@ export class ConferenceStack extends Stack {
     };
 
     saveQueue.grantSendMessages(create.fn);
+    webhookSecret.grantRead(notify.fn);
     sessions.grantWriteData(save.fn);
     cache.grantReadWriteData(save.fn);
     sessions.grantReadData(list.fn);

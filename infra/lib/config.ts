@@ -13,8 +13,6 @@ export const GumshoeConfig = z.object({
     .optional(),
   /** Short names users may type in Slack for the service's functions, e.g. {"save":"conference-save-session-dynamodb-lambda"}. */
   aliases: z.record(z.string().min(1), z.string().min(1)).default({}),
-  /** Incoming-webhook URL the notifier posts new sessions to; a placeholder keeps synth offline-safe. */
-  webhookUrl: z.url().default('https://hooks.slack.com/services/REPLACE/ME/PLEASE'),
   /** Partner endpoint the forwarder sends sessions to. */
   partnerUrl: z.url().default('https://partner.example.com/sessions'),
   /** Days the functions' logs are kept. */
@@ -38,7 +36,6 @@ export const CONTEXT_KEYS = [
   'timeZone',
   'adotLayerArn',
   'aliases',
-  'webhookUrl',
   'partnerUrl',
   'logRetentionDays',
   'leadTimeThresholdMs',

@@ -7,6 +7,7 @@ export const Names = {
   alarmPrefix: 'conference-',
   dashboard: 'conference-session',
   slackSecret: 'gumshoe/slack',
+  webhookSecret: 'conference/slack-webhook',
   bot: {
     slackEvents: 'gumshoe-slack-events',
     worker: 'gumshoe-worker',

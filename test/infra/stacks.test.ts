@@ -260,6 +260,25 @@ describe('BotStack', () => {
     }
   });
 
+  it('gives the notifier its webhook URL only through a secret it alone may read', () => {
+    const [secretId] = Object.keys(conference.findResources('AWS::SecretsManager::Secret'));
+    conference.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: FunctionNames.notifyNewSession,
+      Environment: { Variables: Match.objectLike({ SLACK_WEBHOOK_SECRET_ARN: { Ref: secretId } }) },
+    });
+    const reads = statementsWith(conference, 'secretsmanager:GetSecretValue');
+    expect(reads).toHaveLength(1);
+    expect(reads[0]?.Resource).toEqual({ Ref: secretId });
+    const readers = Object.values(
+      conference.findResources('AWS::IAM::Policy', {
+        Properties: {
+          PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Resource: { Ref: secretId } })]) },
+        },
+      }),
+    ).map((p) => (p as { Properties: { Roles: { Ref: string }[] } }).Properties.Roles[0]?.Ref);
+    expect(readers).toEqual([roleOf(conference, FunctionNames.notifyNewSession)]);
+  });
+
   it('schedules the weekly cost report on Mondays at 09:00 in the configured time zone', () => {
     bot.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 9 ? * MON *)',

@@ -21,13 +21,22 @@ export const SaveSessionConfig = z.object({
 });
 export type SaveSessionConfig = z.infer<typeof SaveSessionConfig>;
 
-/** Env of the Slack notification function. */
-export const NotifyConfig = z.object({
-  SLACK_WEBHOOK_URL: z.url(),
-  NOTIFY_CONCURRENCY: concurrency,
-  NOTIFY_TIMEOUT_MS: millis(3000),
-  FAULT_NOTIFY_LATENCY_MS: millis(0),
-});
+/**
+ * Env of the Slack notification function. An incoming-webhook URL is a credential: in AWS it comes
+ * from Secrets Manager (`SLACK_WEBHOOK_SECRET_ARN`), locally from `SLACK_WEBHOOK_URL`; exactly one.
+ */
+export const NotifyConfig = z
+  .object({
+    SLACK_WEBHOOK_URL: z.url().optional(),
+    SLACK_WEBHOOK_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    NOTIFY_CONCURRENCY: concurrency,
+    NOTIFY_TIMEOUT_MS: millis(3000),
+    FAULT_NOTIFY_LATENCY_MS: millis(0),
+  })
+  .refine((c) => (c.SLACK_WEBHOOK_URL === undefined) !== (c.SLACK_WEBHOOK_SECRET_ARN === undefined), {
+    message: 'set exactly one of SLACK_WEBHOOK_URL (local) and SLACK_WEBHOOK_SECRET_ARN (AWS)',
+    path: ['SLACK_WEBHOOK_URL'],
+  });
 export type NotifyConfig = z.infer<typeof NotifyConfig>;
 
 /** Env of the partner forwarding function. */

@@ -1,3 +1,4 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { FunctionNames } from '../contract';
 import { SlackWebhookNotifier } from '../http/slack-webhook-notifier';
@@ -6,6 +7,7 @@ import { notifyNewSessions } from '../sessions/fan-out';
 import type { Notifier } from '../sessions/ports';
 import { lazy, NotifyConfig, parseConfig } from './config';
 import { readNewSessions } from './stream-records';
+import { readWebhookUrlSecret } from './webhook-secret';
 
 /** What the notification handler is built from. */
 export interface NotifyHandlerDeps {
@@ -34,10 +36,13 @@ export function createNotifyNewSessionHandler(deps: NotifyHandlerDeps): StreamHa
   };
 }
 
-const fromEnv = lazy(() => {
+const fromEnv = lazy(async () => {
   const config = parseConfig(NotifyConfig, process.env);
+  const webhookUrl =
+    config.SLACK_WEBHOOK_URL ??
+    (await readWebhookUrlSecret(new SecretsManagerClient({}), config.SLACK_WEBHOOK_SECRET_ARN ?? ''));
   return createNotifyNewSessionHandler({
-    notifier: new SlackWebhookNotifier(config.SLACK_WEBHOOK_URL),
+    notifier: new SlackWebhookNotifier(webhookUrl),
     logger: new ServiceLogger(),
     concurrency: config.NOTIFY_CONCURRENCY,
     timeoutMs: config.NOTIFY_TIMEOUT_MS,
@@ -46,4 +51,4 @@ const fromEnv = lazy(() => {
 });
 
 /** Lambda entry point; dependencies are built from the environment on the first call. */
-export const handler: StreamHandler = async (event, context) => fromEnv()(event, context);
+export const handler: StreamHandler = async (event, context) => (await fromEnv())(event, context);
