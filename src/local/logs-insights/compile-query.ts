@@ -449,7 +449,20 @@ function runBatches(
 
 function finishRun(p: Plan, columns: readonly Column[], statistics: InsightsStatistics): InsightsResult {
   let rows = p.finish();
-  for (const stage of p.rest) rows = applyStage(stage, rows);
+  const rest = p.rest;
+  for (let i = 0; i < rest.length; i++) {
+    const stage = rest[i] as Stage;
+    const next = rest[i + 1];
+    if (stage.k === 'sort' && next?.k === 'limit') {
+      // sort then limit (the usual end of a stats query): keep only the first n, not a full sort.
+      const top = new TopK<Row>(next.n, compareBy(stage.descending), stage.keys);
+      for (const row of rows) top.add(row);
+      rows = top.sorted();
+      i++;
+      continue;
+    }
+    rows = applyStage(stage, rows);
+  }
   if (rows.length > p.apiLimit) rows = rows.slice(0, p.apiLimit);
 
   const results: InsightsResultField[][] = rows.map((row) => {
