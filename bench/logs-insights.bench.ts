@@ -127,18 +127,41 @@ export function generate(path: string, total: number, traceCount = total / LINES
 const GROUP = '/aws/lambda/conference';
 const TIMESTAMP_KEY = Buffer.from('"timestamp":"');
 
+let cachedDay = -1;
+let cachedDayMs = 0;
+
 /** `2024-03-01T00:00:00.123Z` at `at` in the buffer → epoch ms, read from the digits. */
 function isoMsAt(b: Buffer, at: number): number {
-  const d = (i: number) => (b[at + i] as number) - 48;
-  return Date.UTC(
-    d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3),
-    d(5) * 10 + d(6) - 1,
-    d(8) * 10 + d(9),
-    d(11) * 10 + d(12),
-    d(14) * 10 + d(15),
-    d(17) * 10 + d(18),
-    d(20) * 100 + d(21) * 10 + d(22),
+  // Digit reads inline, and Date.UTC once per day: both showed up in the profile.
+  const year =
+    ((b[at] as number) - 48) * 1000 +
+    ((b[at + 1] as number) - 48) * 100 +
+    ((b[at + 2] as number) - 48) * 10 +
+    ((b[at + 3] as number) - 48);
+  const month = ((b[at + 5] as number) - 48) * 10 + ((b[at + 6] as number) - 48);
+  const day = ((b[at + 8] as number) - 48) * 10 + ((b[at + 9] as number) - 48);
+  const key = year * 10_000 + month * 100 + day;
+  if (key !== cachedDay) {
+    cachedDay = key;
+    cachedDayMs = Date.UTC(year, month - 1, day);
+  }
+  return (
+    cachedDayMs +
+    (((b[at + 11] as number) - 48) * 10 + ((b[at + 12] as number) - 48)) * 3_600_000 +
+    (((b[at + 14] as number) - 48) * 10 + ((b[at + 15] as number) - 48)) * 60_000 +
+    (((b[at + 17] as number) - 48) * 10 + ((b[at + 18] as number) - 48)) * 1_000 +
+    ((b[at + 20] as number) - 48) * 100 +
+    ((b[at + 21] as number) - 48) * 10 +
+    ((b[at + 22] as number) - 48)
   );
+}
+
+/** Whether the line at `pos` starts with `{"timestamp":"`, as the service's lines do (no search needed). */
+function startsWithTimestamp(b: Buffer, pos: number): boolean {
+  for (let i = 0; i < TIMESTAMP_KEY.length; i++) {
+    if (b[pos + 1 + i] !== TIMESTAMP_KEY[i]) return false;
+  }
+  return true;
 }
 
 /** UTF-8 size of the string a JSON string literal at [start, end) decodes to, without decoding it. */
@@ -222,8 +245,12 @@ export function* readBatches(path: string, maxEvents: number): Generator<RawEven
           messageBytes[n] = decodedSize(buffer, pos, nl);
         } else {
           messageBytes[n] = nl - pos;
-          if (tsAt !== -1 && tsAt < pos) tsAt = buffer.indexOf(TIMESTAMP_KEY, pos);
-          if (tsAt >= 0 && tsAt < nl) lastTime = isoMsAt(buffer, tsAt + TIMESTAMP_KEY.length);
+          if (startsWithTimestamp(buffer, pos)) {
+            lastTime = isoMsAt(buffer, pos + 1 + TIMESTAMP_KEY.length);
+          } else {
+            if (tsAt !== -1 && tsAt < pos) tsAt = buffer.indexOf(TIMESTAMP_KEY, pos);
+            if (tsAt >= 0 && tsAt < nl) lastTime = isoMsAt(buffer, tsAt + TIMESTAMP_KEY.length);
+          }
         }
         timestamps[n] = lastTime;
         starts[n] = pos;
