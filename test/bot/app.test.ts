@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBotApp } from '../../src/bot/app';
 import { DispatchError } from '../../src/bot/job-dispatcher';
 import { helpMessage } from '../../src/commands/help/help-view';
-import { type FunctionUrlServer, startFunctionUrlServer } from '../../src/local/slack/function-url';
+import { type HttpApiServer, inProcessInvoker, startHttpApi } from '../../src/local/event-sources';
 import { buildBlockActionRequest, buildSlashCommandRequest } from '../../src/local/slack/sender';
 import { type LocalSlack, startLocalSlack } from '../../src/local/slack/server';
 import { functionUrlEvent, RecordingDispatcher, testConfig } from './fakes';
@@ -15,7 +15,7 @@ describe('bot Slack edge through a real Bolt App and AwsLambdaReceiver', () => {
   let slack: LocalSlack;
   let dispatcher: RecordingDispatcher;
   let handler: ReturnType<typeof createBotApp>['handler'];
-  let botServer: FunctionUrlServer | undefined;
+  let botServer: HttpApiServer | undefined;
 
   const command = (
     text: string,
@@ -207,13 +207,17 @@ describe('bot Slack edge through a real Bolt App and AwsLambdaReceiver', () => {
   });
 
   it('works end to end: the local Slack signs a command, the bot acks over HTTP, the ack shows as an ephemeral', async () => {
-    botServer = await startFunctionUrlServer(handler as never, { port: 0 });
+    botServer = await startHttpApi({
+      invoker: inProcessInvoker(() => handler as never),
+      routes: { $default: 'gumshoe-slack-events' },
+      port: 0,
+    });
     const served = botServer;
     const local = await startLocalSlack({
       port: 0,
       botToken: TOKEN,
       signingSecret: SECRET,
-      botUrl: served.url,
+      botUrl: `${served.url}/slack/events`,
     });
     try {
       const result = await local.command('/trace', SESSION_ID);

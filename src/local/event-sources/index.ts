@@ -12,6 +12,7 @@ export {
 } from './dynamodb-stream-event-source';
 export type { FunctionInvoker } from './function-invoker';
 export { type HttpApiOptions, type HttpApiServer, startHttpApi, toEvent } from './http-api';
+export { type InProcessHandler, inProcessInvoker } from './in-process-invoker';
 export {
   type EventSourceMapping,
   failedItemIds,

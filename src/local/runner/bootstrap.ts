@@ -124,6 +124,8 @@ async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
 
 async function main(): Promise<void> {
   const [entry, exportName = 'handler'] = process.argv.slice(2);
+  // Local X-Ray (src/local/tracing): the preload must run before the handler module loads.
+  if (process.env.GUMSHOE_LOCAL_TRACING === '1') await import('../tracing/register');
   patchConsole();
   let handler: Handler;
   try {

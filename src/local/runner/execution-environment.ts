@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { HandlerBundler } from './bundler';
 import { billedDuration, formatReportLine, newLogStreamName } from './lambda-format';
 import type { LogSink, RunnerLogEvent } from './log-sink';
 import { type ChildMessage, END_MARKER, type InvokeMessage, type LambdaErrorPayload } from './protocol';
@@ -15,6 +16,8 @@ export interface ExecutionEnvironmentOptions {
   /** The function's env, already merged with the Lambda-set variables except the log stream. */
   env: Record<string, string>;
   logSink: LogSink;
+  /** Loads a bundle with plain node when given; the TypeScript entry through tsx otherwise. */
+  bundler?: HandlerBundler;
 }
 
 /** The outcome of one invocation in one environment, with the figures of its REPORT line. */
@@ -74,7 +77,10 @@ export class ExecutionEnvironment {
     return this.ready;
   }
 
-  private spawnChild(): Promise<void> {
+  private async spawnChild(): Promise<void> {
+    // Bundling happens before the clock starts: in Lambda the bundle exists before the init phase.
+    const args = await this.runtimeArguments();
+    if (this.dead) throw new Error('execution environment was stopped before it started');
     const env: Record<string, string> = {};
     for (const name of hostVariables) {
       const value = process.env[name];
@@ -85,11 +91,7 @@ export class ExecutionEnvironment {
       AWS_LAMBDA_LOG_STREAM_NAME: this.logStreamName,
     });
     const started = performance.now();
-    const child = spawn(
-      process.execPath,
-      ['--import', tsxLoader, bootstrapPath, this.options.entry, this.options.exportName],
-      { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
-    );
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     this.child = child;
     this.readLines(child.stdout, 'stdout');
     this.readLines(child.stderr, 'stderr');
@@ -116,6 +118,16 @@ export class ExecutionEnvironment {
         reject(error);
       });
     });
+  }
+
+  private async runtimeArguments(): Promise<string[]> {
+    const { bundler, entry, exportName } = this.options;
+    if (bundler !== undefined) {
+      const [bootstrap, handler] = await Promise.all([bundler.bootstrap(), bundler.bundle(entry)]);
+      // Plain node loads the bundles; tsx would compile every TypeScript file again on each cold start.
+      if (bootstrap.bundled && handler.bundled) return [bootstrap.path, handler.path, exportName];
+    }
+    return ['--import', tsxLoader, bootstrapPath, entry, exportName];
   }
 
   /** Runs one invocation; the environment must be started and idle. */

@@ -1,10 +1,3 @@
-export {
-  type FunctionUrlEvent,
-  type FunctionUrlHandler,
-  type FunctionUrlServer,
-  startFunctionUrlServer,
-  toFunctionUrlEvent,
-} from './function-url';
 export { InProcessJobDispatcher } from './in-process-dispatcher';
 export { renderChannelPage } from './page';
 export { type RateLimit, RateLimiter } from './rate-limiter';

@@ -6,7 +6,7 @@ import { runWorker } from '../../../src/bot/worker';
 import { investigationConfig } from '../../../src/commands/config';
 import { runInvestigation } from '../../../src/commands/jobs';
 import { type LogSearch, systemClock } from '../../../src/commands/ports';
-import { type FunctionUrlServer, startFunctionUrlServer } from '../../../src/local/slack/function-url';
+import { type HttpApiServer, inProcessInvoker, startHttpApi } from '../../../src/local/event-sources';
 import { InProcessJobDispatcher } from '../../../src/local/slack/in-process-dispatcher';
 import { type LocalSlack, startLocalSlack } from '../../../src/local/slack/server';
 import { testConfig } from '../../bot/fakes';
@@ -18,7 +18,7 @@ const SESSION_ID = '865ccaad-ced0-4de5-aec3-b3692b2e06a0';
 // The whole Slack loop offline: local Slack → Function URL stand-in → Bolt → worker → response_url.
 describe('local Slack and bot, end to end', () => {
   let slack: LocalSlack;
-  let bot: FunctionUrlServer;
+  let bot: HttpApiServer;
   let dispatcher: InProcessJobDispatcher;
   const queries: string[] = [];
 
@@ -44,13 +44,17 @@ describe('local Slack and bot, end to end', () => {
     );
     // The bot needs the Slack URL and the Slack needs the bot's: start the bot on port 0 first.
     let handler: ReturnType<typeof createBotApp>['handler'] | undefined;
-    bot = await startFunctionUrlServer(
-      (event, context) => (handler as NonNullable<typeof handler>)(event as never, context),
-      {
-        port: 0,
-      },
-    );
-    slack = await startLocalSlack({ port: 0, botToken: TOKEN, signingSecret: SECRET, botUrl: bot.url });
+    bot = await startHttpApi({
+      invoker: inProcessInvoker(() => handler as never),
+      routes: { $default: 'gumshoe-slack-events' },
+      port: 0,
+    });
+    slack = await startLocalSlack({
+      port: 0,
+      botToken: TOKEN,
+      signingSecret: SECRET,
+      botUrl: `${bot.url}/slack/events`,
+    });
     apiUrl = slack.apiUrl;
     handler = createBotApp({
       config: testConfig(slack.apiUrl),
