@@ -65,6 +65,8 @@ export interface LambdaRunner {
   invoke(name: string, event: unknown, options?: InvokeOptions): Promise<LocalInvokeResult>;
   /** Merges env vars into a function's config and recycles its environments (UpdateFunctionConfiguration). */
   setEnvironment(name: string, envPatch: Record<string, string | undefined>): void;
+  /** Resolves once the handler bundles are built (at once without bundling), so cold starts measure init only. */
+  ready(): Promise<void>;
   /** The function names the runner knows. */
   functionNames(): string[];
   /** Kills every environment; waiting invocations fail. */
@@ -253,6 +255,9 @@ export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
       // New environments get the new config; busy ones are recycled when they finish.
       pool.generation += 1;
       for (const env of pool.idle.splice(0)) env.kill();
+    },
+    async ready() {
+      await bundler?.bootstrap();
     },
     functionNames() {
       return [...pools.keys()];
