@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { AlarmButtonValueSchema, investigateTargetOf } from './alarms/alarm-view';
+import { investigateAlarm } from './alarms/investigate';
 import type { ParsedCommand } from './command-text';
 import type { InvestigationConfig } from './config';
 import { investigateCost } from './cost/cost';
@@ -13,6 +15,7 @@ import type { SlackMessage } from './slack/block-kit';
 import { TimeWindowSpec } from './time-window';
 import { investigateTrace, showTraceLogs } from './trace/trace-session';
 import { traceLogsMessage, traceMessage } from './trace/trace-view';
+import { showTraceWaterfall, type XRayTraceReader } from './xray/waterfall-session';
 
 /** The work the Slack edge hands to the worker: JSON-serialisable, parsed again on arrival. */
 export const InvestigationJob = z.discriminatedUnion('kind', [
@@ -26,6 +29,8 @@ export const InvestigationJob = z.discriminatedUnion('kind', [
     fromMs: z.number().int().nonnegative(),
     toMs: z.number().int().nonnegative(),
   }),
+  z.object({ kind: z.literal('alarm_investigate'), alarm: AlarmButtonValueSchema }),
+  z.object({ kind: z.literal('xray_waterfall'), traceId: z.string().regex(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/) }),
 ]);
 export type InvestigationJob = z.infer<typeof InvestigationJob>;
 
@@ -33,7 +38,12 @@ export type InvestigationJob = z.infer<typeof InvestigationJob>;
 export interface InvestigationPorts {
   readonly logs: LogSearch;
   readonly clock: Clock;
+  /** For `xray_waterfall`; without it the waterfall comes from the `aws/spans` log group only. */
+  readonly xray?: XRayTraceReader;
 }
+
+/** Stands in when no X-Ray reader is wired: finds nothing, so the waterfall falls back to `aws/spans`. */
+const noXRay: XRayTraceReader = { batchGetTraces: async () => ({ Traces: [] }) };
 
 /**
  * The job a parsed command asks for. Help needs no job: answer it with helpMessage() before calling
@@ -67,6 +77,16 @@ export async function runInvestigation(
       return costMessage(await investigateCost({ period: job.period }, ports, config));
     case 'trace_logs':
       return traceLogsMessage(await showTraceLogs(job, ports, config));
+    case 'alarm_investigate':
+      return investigateAlarm(investigateTargetOf(job.alarm), ports.logs);
+    case 'xray_waterfall': {
+      const answer = await showTraceWaterfall(
+        job.traceId,
+        { xray: ports.xray ?? noXRay, logs: ports.logs, clock: ports.clock },
+        { region: config.region },
+      );
+      return answer.message;
+    }
   }
 }
 

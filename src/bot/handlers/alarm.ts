@@ -1,0 +1,61 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { WebClient } from '@slack/web-api';
+import type { Context } from 'aws-lambda';
+import { DynamoDbAlarmStateStore } from '../../aws/alarm-state-store';
+import { CloudWatchAlarmControl } from '../../aws/cloudwatch-alarms';
+import { CloudWatchLogSearch } from '../../aws/cloudwatch-log-search';
+import { loadAlarmConfig } from '../alarms/alarm-config';
+import { logSearchEnrichment } from '../alarms/error-lines';
+import { type AlarmBatchResult, postAlarmNotifications } from '../alarms/post-alarms';
+import { loadBotConfig } from '../config';
+import { BotConfigError } from '../errors';
+import { createSlackSecretsLoader } from '../secrets';
+import { createSlackWebClient } from '../slack-client';
+
+const logger = new Logger({ serviceName: 'gumshoe-alarm' });
+const config = loadBotConfig();
+const alarms = loadAlarmConfig();
+if (!alarms.tableName) throw new BotConfigError('invalid alarm environment: GUMSHOE_ALARM_TABLE is required');
+const store = new DynamoDbAlarmStateStore(
+  DynamoDBDocumentClient.from(new DynamoDBClient({ region: config.region }), {
+    marshallOptions: { removeUndefinedValues: true },
+  }),
+  alarms.tableName,
+);
+const control = new CloudWatchAlarmControl(new CloudWatchClient({ region: config.region }));
+// The error lines are a bonus: a short deadline keeps the alarm message prompt.
+const logs = new CloudWatchLogSearch(new CloudWatchLogsClient({ region: config.region }), {
+  deadlineMs: 8000,
+});
+const secrets = createSlackSecretsLoader(
+  process.env,
+  () => new SecretsManagerClient({ region: config.region }),
+);
+let client: WebClient | undefined;
+
+/**
+ * The Lambda subscribed to the alarm SNS topic (or invoked directly by an alarm action): posts each
+ * notification once; throws when Slack or the store failed, or when some notifications were
+ * deferred, so Lambda's asynchronous retry (then the on-failure destination) takes over.
+ */
+export const handler = async (event: unknown, context: Context): Promise<AlarmBatchResult> => {
+  client ??= createSlackWebClient((await secrets()).botToken, config);
+  const result = await postAlarmNotifications(event, {
+    store,
+    client,
+    channelId: config.channelId,
+    settings: alarms,
+    now: () => new Date(),
+    remainingTimeMs: () => context.getRemainingTimeInMillis(),
+    log: (level, message, detail) => logger[level](message, detail),
+    metricImage: (alarm) => control.metricImage(alarm),
+    enrich: logSearchEnrichment(logs),
+  });
+  logger.info('alarm notifications handled', { ...result });
+  return result;
+};
