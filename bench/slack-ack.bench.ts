@@ -3,7 +3,7 @@
  * and the cold init of the bundled bot handler, beside a plain Bolt AwsLambdaReceiver app bundled
  * the same way, interleaved in one run. Run with `npm run bench:slack-ack`.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -201,8 +201,13 @@ export const handler = async () => {
     `| ${''.padEnd(LABEL_WIDTH)} | ${cells.map((c) => pad(c, CELL_WIDTH)).join(' | ')} |`,
     `|${'-'.repeat(LABEL_WIDTH + 2)}|${cells.map(() => '-'.repeat(CELL_WIDTH + 2)).join('|')}|`,
   ];
+  // The bot bundle is built from the working tree; say which, since the figures depend on it.
+  const revision = execFileSync('git', ['describe', '--always', '--dirty'], {
+    cwd: root,
+    encoding: 'utf8',
+  }).trim();
   lines.push(
-    `Slack ack benchmark — node ${process.version}, ${availableParallelism()} CPUs, load ${one} ${five} ${fifteen}`,
+    `Slack ack benchmark at ${revision} — node ${process.version}, ${availableParallelism()} CPUs, load ${one} ${five} ${fifteen}`,
     `Bundles (esbuild, esm, node22, minified): ours ${kib(bundles.ours.bytes)}, plain Bolt ${kib(bundles.plain.bytes)}; with the Bolt trim: ours ${kib(bundles.oursTrimmed.bytes)}, plain ${kib(bundles.plainTrimmed.bytes)}`,
     '',
     `Warm request path: handler(signed /trace <uuid>) → response; ${WARM_ROUNDS} interleaved rounds × ${perRound} requests per variant, after ${WARMUP} warm-up per process`,
