@@ -1,6 +1,7 @@
 import { App, AwsLambdaReceiver, LogLevel } from '@slack/bolt';
 import type { BotConfig } from './config';
 import type { JobDispatcher } from './job-dispatcher';
+import { registerAlarmActions } from './listeners/alarm-actions';
 import { blockActionListeners } from './listeners/block-actions';
 import { slashCommandListener } from './listeners/slash-command';
 import { ReplayGuard, type SlackEventsHandler, withReplayGuard } from './replay-guard';
@@ -45,5 +46,6 @@ export function createBotApp(options: BotAppOptions): BotApp {
   for (const [actionId, listener] of Object.entries(blockActionListeners(deps))) {
     app.action({ type: 'block_actions', action_id: actionId }, listener as never);
   }
+  registerAlarmActions(app, deps);
   return { app, handler: withReplayGuard(receiver.toHandler(), options.replayGuard ?? new ReplayGuard()) };
 }
