@@ -97,7 +97,7 @@ describe('registerAlarmActions through a real Bolt App', () => {
       signingSecret: SECRET,
       messageTs: parent()?.ts ?? '0.0',
     });
-    const response = await handler(functionUrlEvent(request) as never, {} as never, () => undefined);
+    const response = await handler(functionUrlEvent(request) as never, {} as never);
     expect((response as { statusCode: number }).statusCode).toBe(200);
   };
   const ephemerals = (user: string) => slack.messages({ kind: 'ephemeral' }).filter((m) => m.user === user);
