@@ -10,8 +10,8 @@ export interface HandlerBundlerOptions {
   entries: string[];
   /** Parent of the build folder; `<os tmpdir>/gumshoe-build` when undefined. */
   outDir?: string;
-  /** Told when a module cannot be bundled and the environment falls back to tsx. */
-  onFallback?: (entry: string, error: unknown) => void;
+  /** Told (with esbuild's first error) when a module cannot be bundled and falls back to tsx. */
+  onFallback?: (entry: string, reason: string) => void;
 }
 
 /** A module an environment can load: plain node for a bundle, the tsx loader for TypeScript sources. */
@@ -98,7 +98,7 @@ export function createHandlerBundler(options: HandlerBundlerOptions): HandlerBun
           const single = await buildInto(join(outdir, String(index)), [entry]);
           for (const [key, value] of single) modules.set(key, value);
         } catch (error) {
-          options.onFallback?.(entry, error);
+          options.onFallback?.(entry, firstError(error));
         }
       }
       return modules;
@@ -119,4 +119,16 @@ export function createHandlerBundler(options: HandlerBundlerOptions): HandlerBun
       await rm(await folder, { recursive: true, force: true });
     },
   };
+}
+
+// esbuild's own message is only "Build failed with 1 error"; the useful text is in `errors`.
+function firstError(error: unknown): string {
+  const first = (
+    error as { errors?: { text?: string; location?: { file?: string; line?: number } | null }[] }
+  ).errors?.[0];
+  if (first?.text) {
+    const where = first.location?.file ? ` at ${first.location.file}:${first.location.line ?? 0}` : '';
+    return `${first.text}${where}`;
+  }
+  return error instanceof Error ? error.message : String(error);
 }

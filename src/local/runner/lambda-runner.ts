@@ -100,8 +100,7 @@ export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
       : createHandlerBundler({
           entries: options.functions.map((fn) => fn.entry),
           ...(options.buildDir === undefined ? {} : { outDir: options.buildDir }),
-          onFallback: (entry, error) => {
-            const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+          onFallback: (entry, reason) => {
             process.stderr.write(
               `local runner: could not bundle ${entry} (${reason}); loading it with tsx\n`,
             );
