@@ -119,7 +119,7 @@ try {
     await bundleLambda({ file: join(root, 'bench/lib/cold-runner.ts') }, join(dir, 'cold.mjs'))
   ).outfile;
 
-  // What the bot's bundle pays beyond Bolt, each part alone in a fresh node: module evaluation,
+  // What the bot's bundle pays beyond Bolt, each part alone in a fresh node: import (parse + evaluate),
   // and for the Lambda client also its first call (the bot builds its client on the first event).
   const probeSources: Record<string, string> = {
     '@slack/bolt (App, AwsLambdaReceiver)': "export { App, AwsLambdaReceiver } from '@slack/bolt';",
@@ -236,7 +236,7 @@ export const handler = async () => {
   );
   const coldRows: Array<[string, (s: ColdSample) => number]> = [
     ['node boot + runner', (s) => s.bootMs],
-    ['import (module evaluation)', (s) => s.importMs],
+    ['import (parse + evaluate)', (s) => s.importMs],
     ['first invoke', (s) => s.firstInvokeMs ?? 0],
     ['init = import + first invoke', initOf],
     ['process wall (spawn → exit)', (s) => s.wallMs],
