@@ -1,0 +1,273 @@
+import { randomUUID } from 'node:crypto';
+import type { SNSEvent, SNSMessageAttributes } from 'aws-lambda';
+import { AwsServiceError } from '../errors';
+import type { RawResponse, RequestContext, RestServiceDefinition } from '../registry';
+
+const XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
+
+/** How SNS hands a message to a `lambda` subscriber: an async (Event) invoke, as AWS does. */
+export interface SnsLambdaInvoker {
+  invoke(functionName: string, event: SNSEvent, options: { invocationType: 'Event' }): Promise<unknown>;
+}
+
+/** One published message, as the service delivered it (tests and the evaluator read these). */
+export interface PublishedMessage {
+  readonly messageId: string;
+  readonly topicArn: string;
+  readonly subject: string | undefined;
+  readonly message: string;
+  readonly messageAttributes: SNSMessageAttributes;
+  readonly timestamp: string;
+}
+
+interface Topic {
+  readonly arn: string;
+  readonly name: string;
+  readonly subscriptions: Map<string, { arn: string; protocol: string; endpoint: string }>;
+}
+
+/** The local SNS: topics, subscriptions and Publish, with `lambda` subscribers invoked through the runner. */
+export class SnsTopics {
+  private readonly topics = new Map<string, Topic>();
+  /** Every message published, oldest first. */
+  readonly published: PublishedMessage[] = [];
+  private invoker: SnsLambdaInvoker | undefined;
+
+  constructor(
+    private readonly region: string,
+    private readonly accountId: string,
+  ) {}
+
+  /** Sets (or replaces) who runs `lambda` subscriptions; the stack sets the runner once it exists. */
+  setInvoker(invoker: SnsLambdaInvoker): void {
+    this.invoker = invoker;
+  }
+
+  /** Creates a topic, or returns the existing one's ARN (CreateTopic is idempotent). */
+  createTopic(name: string, region = this.region): string {
+    if (!/^[A-Za-z0-9_-]{1,256}$/.test(name))
+      throw snsError('InvalidParameterException', 'InvalidParameter', 'Invalid parameter: Topic Name');
+    const arn = `arn:aws:sns:${region}:${this.accountId}:${name}`;
+    if (!this.topics.has(arn)) this.topics.set(arn, { arn, name, subscriptions: new Map() });
+    return arn;
+  }
+
+  topicArns(): string[] {
+    return [...this.topics.keys()];
+  }
+
+  /** Subscribes an endpoint; only `lambda` (a function ARN) is delivered locally, others are refused. */
+  subscribe(topicArn: string, protocol: string, endpoint: string): string {
+    const topic = this.requireTopic(topicArn);
+    if (protocol !== 'lambda')
+      throw snsError(
+        'InvalidParameterException',
+        'InvalidParameter',
+        `Invalid parameter: Protocol ${protocol} is not supported by the local endpoint (only lambda)`,
+      );
+    if (!/^arn:aws:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$/.test(endpoint))
+      throw snsError(
+        'InvalidParameterException',
+        'InvalidParameter',
+        'Invalid parameter: Lambda function ARN',
+      );
+    for (const s of topic.subscriptions.values())
+      if (s.protocol === protocol && s.endpoint === endpoint) return s.arn;
+    const arn = `${topicArn}:${randomUUID()}`;
+    topic.subscriptions.set(arn, { arn, protocol, endpoint });
+    return arn;
+  }
+
+  /** Subscriptions of a topic (ARN, protocol, endpoint). */
+  subscriptions(topicArn: string): { arn: string; protocol: string; endpoint: string }[] {
+    return [...this.requireTopic(topicArn).subscriptions.values()];
+  }
+
+  /** Publishes a message and delivers it to every lambda subscriber as an SNSEvent; returns the MessageId. */
+  publish(
+    topicArn: string,
+    message: string,
+    subject?: string,
+    messageAttributes: SNSMessageAttributes = {},
+  ): string {
+    const topic = this.requireTopic(topicArn);
+    if (subject !== undefined && (subject.length === 0 || subject.length > 100 || /[\r\n]/.test(subject)))
+      throw snsError('InvalidParameterException', 'InvalidParameter', 'Invalid parameter: Subject');
+    const published: PublishedMessage = {
+      messageId: randomUUID(),
+      topicArn,
+      subject,
+      message,
+      messageAttributes,
+      timestamp: new Date().toISOString(),
+    };
+    this.published.push(published);
+    for (const subscription of topic.subscriptions.values()) {
+      const functionName = subscription.endpoint.split(':')[6] ?? '';
+      const event = snsEvent(published, subscription.arn, this.region);
+      // Delivery is asynchronous: Publish answers at once; a failed delivery only shows on stderr.
+      void (
+        this.invoker?.invoke(functionName, event, { invocationType: 'Event' }) ?? Promise.resolve()
+      ).catch((error: unknown) =>
+        process.stderr.write(`local-sns: delivery to ${functionName} failed: ${String(error)}\n`),
+      );
+    }
+    return published.messageId;
+  }
+
+  private requireTopic(arn: string): Topic {
+    const topic = this.topics.get(arn);
+    if (!topic) throw snsError('NotFoundException', 'NotFound', 'Topic does not exist', 404);
+    return topic;
+  }
+}
+
+/** The SNSEvent a Lambda subscriber receives, one record, shaped as @types/aws-lambda's SNSEvent. */
+export function snsEvent(message: PublishedMessage, subscriptionArn: string, region: string): SNSEvent {
+  const host = `https://sns.${region}.amazonaws.com`;
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: subscriptionArn,
+        Sns: {
+          Type: 'Notification',
+          MessageId: message.messageId,
+          TopicArn: message.topicArn,
+          // Lambda sends null when the publisher gave no subject.
+          Subject: message.subject ?? (null as unknown as string),
+          Message: message.message,
+          Timestamp: message.timestamp,
+          SignatureVersion: '1',
+          // Local messages are not signed; the field is present as in AWS.
+          Signature: Buffer.from('local').toString('base64'),
+          SigningCertUrl: `${host}/SimpleNotificationService-local.pem`,
+          UnsubscribeUrl: `${host}/?Action=Unsubscribe&SubscriptionArn=${subscriptionArn}`,
+          MessageAttributes: message.messageAttributes,
+        },
+      },
+    ],
+  };
+}
+
+function snsError(code: string, queryCode: string, message: string, status = 400): AwsServiceError {
+  return new AwsServiceError(code, message, { queryCode, status });
+}
+
+function escapeXml(text: string): string {
+  return text.replace(
+    /[<>&'"]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c,
+  );
+}
+
+function xmlResponse(action: string, result: string): RawResponse {
+  const requestId = randomUUID();
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+    body: `<${action}Response xmlns="${XMLNS}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`,
+  };
+}
+
+function xmlError(error: AwsServiceError): RawResponse {
+  const requestId = randomUUID();
+  return {
+    status: error.status,
+    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+    body: `<ErrorResponse xmlns="${XMLNS}"><Error><Type>${error.status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${escapeXml(error.queryCode ?? error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+  };
+}
+
+/** `MessageAttributes.entry.N.Name / .Value.DataType / .Value.StringValue` → Lambda's attribute map. */
+function messageAttributes(form: URLSearchParams): SNSMessageAttributes {
+  const out: SNSMessageAttributes = {};
+  for (let n = 1; form.has(`MessageAttributes.entry.${n}.Name`); n++) {
+    const prefix = `MessageAttributes.entry.${n}`;
+    const name = form.get(`${prefix}.Name`) ?? '';
+    const type = form.get(`${prefix}.Value.DataType`);
+    if (!type)
+      throw snsError(
+        'InvalidParameterException',
+        'InvalidParameter',
+        `Invalid parameter: MessageAttributes ${name} has no DataType`,
+      );
+    const binary = form.get(`${prefix}.Value.BinaryValue`);
+    const value = form.get(`${prefix}.Value.StringValue`) ?? binary;
+    if (value === null)
+      throw snsError(
+        'InvalidParameterException',
+        'InvalidParameter',
+        `Invalid parameter: MessageAttributes ${name} has no value`,
+      );
+    out[name] = { Type: type, Value: value };
+  }
+  return out;
+}
+
+function required(form: URLSearchParams, name: string): string {
+  const value = form.get(name);
+  if (value === null || value === '')
+    throw snsError('InvalidParameterException', 'InvalidParameter', `Invalid parameter: ${name} is required`);
+  return value;
+}
+
+/**
+ * SNS over the awsQuery protocol (form-encoded `POST /` with `Action=…`, XML answers): CreateTopic,
+ * ListTopics, Subscribe, ListSubscriptionsByTopic and Publish.
+ */
+export function createSnsService(topics: SnsTopics): RestServiceDefinition {
+  const actions: Record<string, (form: URLSearchParams, ctx: RequestContext) => string> = {
+    CreateTopic: (form, ctx) =>
+      `<TopicArn>${escapeXml(topics.createTopic(required(form, 'Name'), ctx.region))}</TopicArn>`,
+    ListTopics: () =>
+      `<Topics>${topics
+        .topicArns()
+        .map((arn) => `<member><TopicArn>${escapeXml(arn)}</TopicArn></member>`)
+        .join('')}</Topics>`,
+    Subscribe: (form) =>
+      `<SubscriptionArn>${escapeXml(
+        topics.subscribe(required(form, 'TopicArn'), required(form, 'Protocol'), required(form, 'Endpoint')),
+      )}</SubscriptionArn>`,
+    ListSubscriptionsByTopic: (form) => {
+      const topicArn = required(form, 'TopicArn');
+      return `<Subscriptions>${topics
+        .subscriptions(topicArn)
+        .map(
+          (s) =>
+            `<member><SubscriptionArn>${escapeXml(s.arn)}</SubscriptionArn><Protocol>${s.protocol}</Protocol><Endpoint>${escapeXml(s.endpoint)}</Endpoint><TopicArn>${escapeXml(topicArn)}</TopicArn><Owner>000000000000</Owner></member>`,
+        )
+        .join('')}</Subscriptions>`;
+    },
+    Publish: (form) => {
+      const target = form.get('TopicArn') ?? form.get('TargetArn');
+      if (!target)
+        throw snsError(
+          'InvalidParameterException',
+          'InvalidParameter',
+          'Invalid parameter: TopicArn or TargetArn is required',
+        );
+      const subject = form.get('Subject') ?? undefined;
+      const id = topics.publish(target, required(form, 'Message'), subject, messageAttributes(form));
+      return `<MessageId>${id}</MessageId>`;
+    },
+  };
+  return {
+    name: 'sns',
+    // awsQuery services post forms to `/`; the other services on this endpoint use X-Amz-Target or a path.
+    matches: (method, path) => method === 'POST' && path === '/',
+    handle(request, ctx) {
+      const form = new URLSearchParams(request.body.toString('utf8'));
+      const action = form.get('Action') ?? '';
+      const run = Object.hasOwn(actions, action) ? actions[action] : undefined;
+      try {
+        if (!run) throw snsError('InvalidAction', 'InvalidAction', `Unknown action ${action}`);
+        return xmlResponse(action, run(form, ctx));
+      } catch (error) {
+        if (error instanceof AwsServiceError) return xmlError(error);
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import { fileURLToPath } from 'node:url';
+import {
+  CreateTopicCommand,
+  ListSubscriptionsByTopicCommand,
+  ListTopicsCommand,
+  PublishCommand,
+  SNSClient,
+  SubscribeCommand,
+} from '@aws-sdk/client-sns';
+import type { SNSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SnsEventSchema } from '../../../src/commands/alarms/alarm-event';
+import { type LocalAws, startLocalAws } from '../../../src/local/aws';
+import { createSnsService, SnsTopics } from '../../../src/local/aws/sns/sns-service';
+import { createLambdaRunner, type LambdaRunner, MemoryLogSink } from '../../../src/local/runner';
+import { clientConfig, rejectionOf } from '../aws/helpers';
+
+const recorder = fileURLToPath(new URL('./fixtures/record-sns.ts', import.meta.url));
+
+async function received(sink: MemoryLogSink, timeoutMs = 20_000): Promise<SNSEvent> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const line = sink.messages('/aws/lambda/alarm-recorder').find((m) => m.startsWith('{"received"'));
+    if (line) return (JSON.parse(line) as { received: SNSEvent }).received;
+    if (Date.now() > deadline) throw new Error('the subscriber never received the message');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('local SNS service', () => {
+  let aws: LocalAws;
+  let sns: SNSClient;
+  let runner: LambdaRunner;
+  const sink = new MemoryLogSink();
+  const topics = new SnsTopics('eu-west-1', '000000000000');
+
+  beforeAll(async () => {
+    aws = await startLocalAws({ port: 0 });
+    aws.registerRestService(createSnsService(topics));
+    runner = createLambdaRunner({
+      awsEndpointUrl: aws.url,
+      logSink: sink,
+      functions: [{ name: 'alarm-recorder', entry: recorder }],
+    });
+    topics.setInvoker(runner);
+    sns = new SNSClient(clientConfig(aws.url));
+  });
+
+  afterAll(async () => {
+    sns.destroy();
+    await runner.close();
+    await aws.close();
+  });
+
+  it('creates topics idempotently and lists them', async () => {
+    const a = await sns.send(new CreateTopicCommand({ Name: 'gumshoe-alarms' }));
+    const b = await sns.send(new CreateTopicCommand({ Name: 'gumshoe-alarms' }));
+    expect(a.TopicArn).toBe('arn:aws:sns:eu-west-1:000000000000:gumshoe-alarms');
+    expect(b.TopicArn).toBe(a.TopicArn);
+    const listed = await sns.send(new ListTopicsCommand({}));
+    expect(listed.Topics?.map((t) => t.TopicArn)).toEqual([a.TopicArn]);
+  });
+
+  it('delivers a publish to a lambda subscriber as an SNSEvent', async () => {
+    const topicArn = 'arn:aws:sns:eu-west-1:000000000000:gumshoe-alarms';
+    const sub = await sns.send(
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: 'lambda',
+        Endpoint: 'arn:aws:lambda:eu-west-1:000000000000:function:alarm-recorder',
+      }),
+    );
+    expect(sub.SubscriptionArn?.startsWith(`${topicArn}:`)).toBe(true);
+    const subs = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
+    expect(subs.Subscriptions?.[0]).toMatchObject({
+      Protocol: 'lambda',
+      SubscriptionArn: sub.SubscriptionArn,
+    });
+
+    const message = JSON.stringify({ AlarmName: 'x', NewStateValue: 'ALARM' });
+    const out = await sns.send(
+      new PublishCommand({
+        TopicArn: topicArn,
+        Message: message,
+        Subject: 'ALARM: "x" in EU (Ireland)',
+        MessageAttributes: { source: { DataType: 'String', StringValue: 'test' } },
+      }),
+    );
+    expect(out.MessageId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const event = await received(sink);
+    expect(SnsEventSchema.parse(event).Records).toHaveLength(1);
+    const record = event.Records[0];
+    expect(record).toMatchObject({
+      EventSource: 'aws:sns',
+      EventVersion: '1.0',
+      EventSubscriptionArn: sub.SubscriptionArn,
+      Sns: {
+        Type: 'Notification',
+        MessageId: out.MessageId,
+        TopicArn: topicArn,
+        Subject: 'ALARM: "x" in EU (Ireland)',
+        Message: message,
+        MessageAttributes: { source: { Type: 'String', Value: 'test' } },
+      },
+    });
+    expect(Number.isNaN(Date.parse(record?.Sns.Timestamp ?? ''))).toBe(false);
+  }, 30_000);
+
+  it('answers NotFound for an unknown topic and InvalidParameter for a non-lambda protocol', async () => {
+    const missing = await rejectionOf(
+      sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:eu-west-1:000000000000:nope', Message: 'm' })),
+    );
+    expect(missing.name).toBe('NotFoundException');
+    expect(missing.$metadata?.httpStatusCode).toBe(404);
+    const email = await rejectionOf(
+      sns.send(
+        new SubscribeCommand({
+          TopicArn: 'arn:aws:sns:eu-west-1:000000000000:gumshoe-alarms',
+          Protocol: 'email',
+          Endpoint: 'a@example.com',
+        }),
+      ),
+    );
+    expect(email.name).toBe('InvalidParameterException');
+  });
+});
