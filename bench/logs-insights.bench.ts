@@ -37,7 +37,8 @@ const JQ_MILESTONES =
  */
 const JQ_PROGRAMS: Record<string, string> = {
   // Streaming: one [earliest, latest] pair per trace. ISO-8601 strings of one format order like
-  // their times, so only the two ends of each trace are converted to numbers.
+  // their times, so only the two ends of each trace are converted to numbers. Read-then-assign:
+  // `.[$k] |= …` is about 20× slower in jq 1.6.
   reduce: `${JQ_MS}
 reduce (inputs | objects | ${JQ_MILESTONES}) as $e ({};
   .[$e.traceId] as $g
