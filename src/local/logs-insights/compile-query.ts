@@ -292,42 +292,45 @@ function noNestedAggregate(
 
 /** Per-group accumulators: memory grows with the number of groups, not of events. */
 function makeAggregator(stats: Stats): { add: (row: Row) => void; finish: () => Row[] } {
-  const groups = new Map<unknown, Group>();
-  if (stats.byGetters.length === 0)
-    groups.set('', { keys: [], accumulators: stats.factories.map((f) => f()) });
-  const { groupKey, byGetters, factories } = stats;
+  // Per group only its accumulators; the by values are kept apart, and only for several keys
+  // (one key is the map key itself). Fewer objects per group: less to copy in GC when groups are many.
+  const groups = new Map<unknown, Accumulator[]>();
+  const multiKeys = new Map<unknown, Value[]>();
+  const { groupKey, byGetters, byNames, factories, items } = stats;
+  if (byGetters.length === 0)
+    groups.set(
+      '',
+      factories.map((f) => f()),
+    );
   const add = (row: Row) => {
     const key = groupKey(row);
-    let group = groups.get(key);
-    if (!group) {
-      group = { keys: byGetters.map((g) => g.fn(row)), accumulators: factories.map((f) => f()) };
-      groups.set(key, group);
+    let accumulators = groups.get(key);
+    if (!accumulators) {
+      accumulators = factories.map((f) => f());
+      groups.set(key, accumulators);
+      if (byGetters.length > 1)
+        multiKeys.set(
+          key,
+          byGetters.map((g) => g.fn(row)),
+        );
     }
-    const accumulators = group.accumulators;
     for (let i = 0; i < accumulators.length; i++) (accumulators[i] as Accumulator).add(row);
   };
   const finish = () => {
     const rows: Row[] = [];
     let seq = 0;
-    for (const group of groups.values()) {
+    for (const [key, accumulators] of groups) {
       const row = new Row(undefined, seq++);
-      stats.byNames.forEach((name, i) => {
-        row.setVar(name, group.keys[i] ?? null);
-      });
-      group.accumulators.forEach((acc, i) => {
-        row.setVar(`${SLOT}${i}`, acc.result());
-      });
-      for (const item of stats.items) row.setVar(item.name, item.compiled.fn(row));
+      const keys = byGetters.length > 1 ? (multiKeys.get(key) as Value[]) : [key as Value];
+      for (let i = 0; i < byNames.length; i++) row.setVar(byNames[i] as string, keys[i] ?? null);
+      for (let i = 0; i < accumulators.length; i++)
+        row.setVar(`${SLOT}${i}`, (accumulators[i] as Accumulator).result());
+      for (const item of items) row.setVar(item.name, item.compiled.fn(row));
       rows.push(row);
     }
     return rows;
   };
   return { add, finish };
-}
-
-interface Group {
-  readonly keys: Value[];
-  readonly accumulators: ReturnType<AccumulatorFactory>[];
 }
 
 interface Plan {
