@@ -1,3 +1,9 @@
+export {
+  createHandlerBundler,
+  type HandlerBundler,
+  type HandlerBundlerOptions,
+  type LoadableModule,
+} from './bundler';
 export { FunctionNotFoundError, LocalRunnerError, RunnerClosedError } from './errors';
 export {
   createLambdaInvokeHandler,

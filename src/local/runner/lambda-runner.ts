@@ -9,7 +9,7 @@ import type { LambdaErrorPayload } from './protocol';
 /** One function the runner can invoke, as it would be deployed. */
 export interface LocalFunctionSpec {
   name: string;
-  /** Path of the handler module (TypeScript is fine: environments run with the tsx loader). */
+  /** Path of the handler module (TypeScript is fine: it is bundled with esbuild, or run through tsx). */
   entry: string;
   exportName?: string;
   memoryMb?: number;
