@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import { BotConfigError } from './errors';
 
@@ -10,13 +10,16 @@ export interface SlackSecrets {
 
 const SecretJson = z.object({ botToken: z.string().min(1), signingSecret: z.string().min(1) });
 
+/** The Secrets Manager SDK module, handed to the client factory once it is loaded. */
+export type SecretsManagerSdk = typeof import('@aws-sdk/client-secrets-manager');
+
 /**
  * Returns a loader that reads the Slack credentials once per environment: from Secrets Manager when
  * SLACK_SECRET_ARN is set (JSON {botToken, signingSecret}), else from SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET.
  */
 export function createSlackSecretsLoader(
   env: NodeJS.ProcessEnv,
-  secretsManager: () => SecretsManagerClient,
+  secretsManager: (sdk: SecretsManagerSdk) => SecretsManagerClient,
 ): () => Promise<SlackSecrets> {
   let cached: Promise<SlackSecrets> | undefined;
   const load = async (): Promise<SlackSecrets> => {
@@ -24,7 +27,10 @@ export function createSlackSecretsLoader(
     if (arn) {
       let raw: string | undefined;
       try {
-        raw = (await secretsManager().send(new GetSecretValueCommand({ SecretId: arn }))).SecretString;
+        // Imported only here: without an ARN (tokens in the environment) the SDK is never loaded,
+        // which keeps it out of the Slack handler's cold start.
+        const sdk = await import('@aws-sdk/client-secrets-manager');
+        raw = (await secretsManager(sdk).send(new sdk.GetSecretValueCommand({ SecretId: arn }))).SecretString;
       } catch (error) {
         throw new BotConfigError('could not read the Slack secret from Secrets Manager', { cause: error });
       }

@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createBotApp } from '../app';
 import { loadBotConfig } from '../config';
 import { BotConfigError } from '../errors';
@@ -12,9 +11,8 @@ const logger = new Logger({ serviceName: 'gumshoe-slack-events' });
 const config = loadBotConfig();
 const secrets = createSlackSecretsLoader(
   process.env,
-  () => new SecretsManagerClient({ region: config.region }),
+  (sdk) => new sdk.SecretsManagerClient({ region: config.region }),
 );
-let built: Promise<SlackEventsHandler> | undefined;
 
 async function build(): Promise<SlackEventsHandler> {
   if (!config.workerFunctionName) throw new BotConfigError('GUMSHOE_WORKER_FUNCTION is not set');
@@ -32,11 +30,21 @@ async function build(): Promise<SlackEventsHandler> {
   }).handler;
 }
 
+function start(): Promise<SlackEventsHandler> {
+  const building = build();
+  // Kept for the first event; a failure is retried there, not reported as an unhandled rejection.
+  building.catch(() => {
+    if (built === building) built = undefined;
+  });
+  return building;
+}
+
+// Built at module load, as the plain Bolt app is: Lambda runs this in the init phase, before the
+// first event, instead of charging it to the first request.
+let built: Promise<SlackEventsHandler> | undefined = start();
+
 /** The Function URL entry point: Bolt's two-argument Lambda handler behind a replay guard. */
 export const handler: SlackEventsHandler = async (event, context) => {
-  built ??= build().catch((error: unknown) => {
-    built = undefined;
-    throw error;
-  });
+  built ??= start();
   return (await built)(event, context);
 };

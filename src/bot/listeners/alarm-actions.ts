@@ -1,14 +1,8 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import {
-  type AlarmRecord,
-  AlarmStateConflictError,
-  type AlarmStateStore,
-  DynamoDbAlarmStateStore,
-} from '../../aws/alarm-state-store';
-import { type AlarmControl, CloudWatchAlarmControl } from '../../aws/cloudwatch-alarms';
+// Types only: the DynamoDB and CloudWatch adapters load on the first click, so the Slack handler's
+// cold start (every /trace) does not pay for SDK clients only the alarm buttons use.
+import type { AlarmRecord, AlarmStateStore } from '../../aws/alarm-state-store';
+import type { AlarmControl } from '../../aws/cloudwatch-alarms';
 import { alarmNameFromArn } from '../../commands/alarms/alarm-event';
 import {
   type AlarmActionResult,
@@ -51,25 +45,38 @@ async function whisper(args: ButtonArgs, text: string): Promise<void> {
   await args.respond({ response_type: 'ephemeral', replace_original: false, text });
 }
 
-/** Builds the alarm ports from the environment when the composition root did not pass them (the Slack handler). */
-function portsFromEnvironment(config: AlarmActionDeps['config']): () => AlarmActionPorts {
-  let ports: AlarmActionPorts | undefined;
-  return () => {
-    if (ports) return ports;
+/** Builds the alarm ports from the environment, on first use, when the composition root did not pass them (the Slack handler). */
+function portsFromEnvironment(config: AlarmActionDeps['config']): () => Promise<AlarmActionPorts> {
+  let ports: Promise<AlarmActionPorts> | undefined;
+  const build = async (): Promise<AlarmActionPorts> => {
     const alarms: AlarmConfig = loadAlarmConfig();
     if (!alarms.tableName)
       throw new GumshoeError('GUMSHOE_ALARM_TABLE is not set', 'Alarm buttons are not configured.');
-    ports = {
-      store: new DynamoDbAlarmStateStore(
+    const [{ CloudWatchClient }, { DynamoDBClient }, { DynamoDBDocumentClient }, stateStore, cloudWatch] =
+      await Promise.all([
+        import('@aws-sdk/client-cloudwatch'),
+        import('@aws-sdk/client-dynamodb'),
+        import('@aws-sdk/lib-dynamodb'),
+        import('../../aws/alarm-state-store'),
+        import('../../aws/cloudwatch-alarms'),
+      ]);
+    return {
+      store: new stateStore.DynamoDbAlarmStateStore(
         DynamoDBDocumentClient.from(new DynamoDBClient({ region: config.region }), {
           marshallOptions: { removeUndefinedValues: true },
         }),
         alarms.tableName,
       ),
-      control: new CloudWatchAlarmControl(new CloudWatchClient({ region: config.region })),
+      control: new cloudWatch.CloudWatchAlarmControl(new CloudWatchClient({ region: config.region })),
       settings: alarms,
       now: () => new Date(),
     };
+  };
+  return () => {
+    ports ??= build().catch((error: unknown) => {
+      ports = undefined; // a missing table name or failed load must not stick for the environment
+      throw error;
+    });
     return ports;
   };
 }
@@ -80,9 +87,9 @@ function portsFromEnvironment(config: AlarmActionDeps['config']): () => AlarmAct
  * and acks the URL buttons (Slack sends block_actions for them too).
  */
 export function registerAlarmActions(app: App, deps: AlarmActionDeps): void {
-  const ports =
+  const ports: () => Promise<AlarmActionPorts> =
     deps.store && deps.control && deps.settings && deps.now
-      ? () =>
+      ? async () =>
           ({
             store: deps.store,
             control: deps.control,
@@ -98,7 +105,9 @@ export function registerAlarmActions(app: App, deps: AlarmActionDeps): void {
   ): Promise<void> => {
     const value = parseAlarmButtonValue(args.action.value);
     if (!value) return whisper(args, NOT_UNDERSTOOD);
-    const p = ports();
+    const p = await ports();
+    // Loaded here, not at module scope, for the same cold-start reason as the adapters.
+    const { AlarmStateConflictError } = await import('../../aws/alarm-state-store');
     for (let attempt = 0; ; attempt += 1) {
       const record = await p.store.get(value.arn);
       if (!record) return whisper(args, 'Gumshoe has no conversation for this alarm any more.');
