@@ -39,6 +39,8 @@ export interface AlarmActionDeps extends Partial<AlarmActionPorts> {
 }
 
 const XRAY_TRACE_ID = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/;
+/** The block_id of the alarm message's buttons (alarm-view.ts). */
+const ALARM_ACTIONS_BLOCK = 'alarm_actions';
 const NOT_UNDERSTOOD = 'That button carried data Gumshoe does not understand.';
 
 async function whisper(args: ButtonArgs, text: string): Promise<void> {
@@ -197,16 +199,21 @@ export function registerAlarmActions(app: App, deps: AlarmActionDeps): void {
     await dispatch(args, { kind: 'alarm_investigate', alarm: value });
   });
   // The alarm message's xray_open carries a bare trace id; the /trace answer's carries JSON and is
-  // handled in block-actions.ts, so this listener only takes the alarm block's clicks.
-  app.action<BlockButtonAction>(
-    { type: 'block_actions', action_id: AlarmActionIds.openTrace, block_id: 'alarm_actions' },
-    guarded(async (args) => {
-      // block-actions.ts's xray_open (matched by action id alone) may run too and answer that it cannot read the value.
-      const traceId = args.action.value?.trim() ?? '';
-      if (!XRAY_TRACE_ID.test(traceId)) return whisper(args, NOT_UNDERSTOOD);
-      await dispatch(args, { kind: 'xray_waterfall', traceId });
-    }),
-  );
+  // handled in block-actions.ts by action id alone. Both listeners would run and ack twice, so the
+  // alarm block's clicks are taken here, in global middleware, before any listener sees them.
+  const openTrace = guarded(async (args) => {
+    const traceId = args.action.value?.trim() ?? '';
+    if (!XRAY_TRACE_ID.test(traceId)) return whisper(args, NOT_UNDERSTOOD);
+    await dispatch(args, { kind: 'xray_waterfall', traceId });
+  });
+  app.use(async (args) => {
+    const body = args.body as { type?: string; actions?: { action_id?: string; block_id?: string }[] };
+    const action = body.type === 'block_actions' ? body.actions?.[0] : undefined;
+    if (action?.action_id === AlarmActionIds.openTrace && action.block_id === ALARM_ACTIONS_BLOCK) {
+      return openTrace(args as unknown as ButtonArgs);
+    }
+    await args.next();
+  });
   for (const actionId of [AlarmActionIds.console, AlarmActionIds.logsInsights, 'alarm_trace_console']) {
     app.action({ type: 'block_actions', action_id: actionId }, async ({ ack }) => {
       await ack();

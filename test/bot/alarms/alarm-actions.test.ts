@@ -9,11 +9,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DynamoDbAlarmStateStore } from '../../../src/aws/alarm-state-store';
 import { CloudWatchAlarmControl } from '../../../src/aws/cloudwatch-alarms';
 import { postAlarmNotifications } from '../../../src/bot/alarms/post-alarms';
+import { createBotApp } from '../../../src/bot/app';
 import { registerAlarmActions } from '../../../src/bot/listeners/alarm-actions';
 import { createSlackWebClient, slackClientOptions } from '../../../src/bot/slack-client';
 import { LOCAL_WORKSPACE, type LocalSlack, startLocalSlack } from '../../../src/local/slack';
 import { buildBlockActionRequest } from '../../../src/local/slack/sender';
-import { functionUrlEvent, RecordingDispatcher } from '../fakes';
+import { functionUrlEvent, RecordingDispatcher, testConfig } from '../fakes';
 import { alarmFixture, startAlarmDynalite } from './helpers';
 
 const TOKEN = 'xoxb-test-token';
@@ -175,5 +176,40 @@ describe('registerAlarmActions through a real Bolt App', () => {
       { kind: 'xray_waterfall', traceId: '1-5759e988-bd862e3fe1be46a994272793' },
     ]);
     expect(ephemerals('U0001').some((m) => m.text.includes('does not understand'))).toBe(true);
+  });
+});
+
+describe('alarm xray_open inside createBotApp', () => {
+  it('dispatches the waterfall job once, without the /trace answer listener refusing the bare id', async () => {
+    const slack = await startLocalSlack({ port: 0, botToken: TOKEN, signingSecret: SECRET });
+    try {
+      const dispatcher = new RecordingDispatcher();
+      const { handler } = createBotApp({
+        config: testConfig(slack.apiUrl),
+        botToken: TOKEN,
+        signingSecret: SECRET,
+        dispatcher,
+        logLevel: LogLevel.ERROR,
+      });
+      const request = buildBlockActionRequest({
+        actionId: 'xray_open',
+        value: '1-5759e988-bd862e3fe1be46a994272793',
+        blockId: 'alarm_actions',
+        responseUrl: slack.createResponseUrl(),
+        signingSecret: SECRET,
+      });
+
+      const response = await handler(functionUrlEvent(request) as never, {} as never);
+
+      expect((response as { statusCode: number }).statusCode).toBe(200);
+      expect(dispatcher.dispatched.map((d) => d.job)).toEqual([
+        { kind: 'xray_waterfall', traceId: '1-5759e988-bd862e3fe1be46a994272793' },
+      ]);
+      expect(slack.messages().map((m) => m.text)).not.toContain(
+        'That button carried data Gumshoe does not understand.',
+      );
+    } finally {
+      await slack.close();
+    }
   });
 });
