@@ -1,42 +1,17 @@
 import { statSync } from 'node:fs';
-import { build, type Metafile, type Plugin } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
+import { lambdaEsbuildAlias } from '../../src/bundling/lambda-esbuild';
 
 // ESM output still holds CJS packages (Bolt, axios) that call require(); give them one.
 const CREATE_REQUIRE_BANNER =
   "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);";
 
-// Bolt modules a Lambda receiver never runs, and what stands in for each: a class (receivers
-// imported as default exports) or a function (raw-body), both throwing if ever used.
-const BOLT_UNUSED_ON_LAMBDA = /^(\.\/receivers\/|\.\/)(ExpressReceiver|SocketModeReceiver)$|^raw-body$/;
-
-/**
- * Stubs Bolt's Express and Socket Mode receivers and raw-body. Bolt's CommonJS index requires every
- * receiver, so esbuild cannot drop them, and they pull in express, body-parser, iconv-lite,
- * mime-db, @slack/socket-mode, undici and ws; AwsLambdaReceiver uses none of them.
- */
-export const trimBoltReceiversPlugin: Plugin = {
-  name: 'trim-bolt-receivers',
-  setup(plugin) {
-    plugin.onResolve({ filter: BOLT_UNUSED_ON_LAMBDA }, (args) =>
-      args.importer.includes('node_modules/@slack/bolt/')
-        ? { path: args.path, namespace: 'bolt-unused-on-lambda' }
-        : undefined,
-    );
-    plugin.onLoad({ filter: /.*/, namespace: 'bolt-unused-on-lambda' }, (args) => {
-      const message = JSON.stringify(`${args.path} is not bundled for Lambda`);
-      const contents =
-        args.path === 'raw-body'
-          ? `module.exports = function rawBodyUnbundled() { throw new Error(${message}); };`
-          : `class Unbundled { constructor() { throw new Error(${message}); } }
-module.exports = { __esModule: true, default: Unbundled };`;
-      return { contents, loader: 'js' };
-    });
-  },
-};
-
 /** Options of {@link bundleLambda}. */
 export interface BundleOptions {
-  /** Apply {@link trimBoltReceiversPlugin}. */
+  /**
+   * Apply the Bolt trim our deployed functions and local runner use (`lambdaEsbuildAlias`: express,
+   * raw-body and @slack/socket-mode replaced by a throwing stub).
+   */
   trimBoltReceivers?: boolean;
 }
 
@@ -72,7 +47,7 @@ export async function bundleLambda(
     metafile: true,
     logLevel: 'error',
     banner: { js: CREATE_REQUIRE_BANNER },
-    plugins: options.trimBoltReceivers ? [trimBoltReceiversPlugin] : [],
+    ...(options.trimBoltReceivers ? { alias: lambdaEsbuildAlias() } : {}),
   });
   return { outfile, bytes: statSync(outfile).size, metafile: result.metafile };
 }
