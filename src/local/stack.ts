@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +7,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { FunctionNames, logGroupOf } from '../conference-app/contract';
 import { cacheTableInput, sessionsTableInput } from '../conference-app/store/table-definitions';
+import { installLocalObservability, type LocalObservability } from './alarms/local-observability';
 import { type LocalAws, startLocalAws } from './aws';
 import {
   type EventSourceMapping,
@@ -40,7 +42,11 @@ export const BOT_FUNCTIONS = {
   slackEvents: 'gumshoe-slack-events',
   worker: 'gumshoe-worker',
   weeklyCost: 'gumshoe-weekly-cost',
+  alarm: 'gumshoe-alarm',
 } as const;
+
+/** The table the bot's alarm function keeps notification state in (`pk` string key). */
+export const LOCAL_ALARM_STATE_TABLE = 'gumshoe-alarm-state';
 
 /** Ports of the local stack; 0 picks a free one (tests). */
 export interface LocalStackPorts {
@@ -81,6 +87,8 @@ export interface LocalStack {
   botUrl: string;
   /** The log groups of the watched service. */
   serviceLogGroups: string[];
+  /** Local X-Ray traces, CloudWatch alarms (evaluated every 10 s) and the SNS alarm topic. */
+  observability: LocalObservability;
   close(): Promise<void>;
 }
 
@@ -133,6 +141,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     });
     closers.push(() => aws.close());
+    const observability = installLocalObservability(aws, { region, dataDir: options.dataDir });
+    closers.push(async () => observability.close());
     const clientConfig = {
       endpoint: aws.url,
       region,
@@ -150,6 +160,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await createTableIfMissing(dynamodb, sessionsTableInput(LOCAL_RESOURCES.sessionsTable));
     await createTableIfMissing(dynamodb, cacheTableInput(LOCAL_RESOURCES.cacheTable));
     const queue = await createSaveQueue(sqs);
+    // The bot's alarm function runs only once its handler exists in this checkout.
+    const alarmHandler = existsSync(entry('src/bot/handlers/alarm.ts'));
+    if (alarmHandler)
+      await createTableIfMissing(dynamodb, {
+        TableName: LOCAL_ALARM_STATE_TABLE,
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      });
 
     const standIns = await startStandIns({ port: ports.standIns, host });
     closers.push(() => standIns.close());
@@ -174,6 +193,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     closers.push(() => slack.close());
 
     const serviceLogGroups = Object.values(FunctionNames).map(logGroupOf);
+    const serviceFunctions = new Set<string>(Object.values(FunctionNames));
     const botEnv: Record<string, string> = {
       GUMSHOE_CHANNEL: channelId,
       GUMSHOE_LOG_GROUPS: serviceLogGroups.join(','),
@@ -202,7 +222,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       fn(BOT_FUNCTIONS.slackEvents, 'src/bot/handlers/slack-events.ts', botEnv, 256),
       fn(BOT_FUNCTIONS.worker, 'src/bot/handlers/worker.ts', botEnv, 512, 120_000),
       fn(BOT_FUNCTIONS.weeklyCost, 'src/bot/handlers/weekly-cost.ts', botEnv, 512, 120_000),
-    ].map((spec) => ({ ...spec, env: { ...spec.env, ...options.functionEnv?.[spec.name] } }));
+      ...(alarmHandler
+        ? [
+            fn(
+              BOT_FUNCTIONS.alarm,
+              'src/bot/handlers/alarm.ts',
+              { ...botEnv, GUMSHOE_ALARM_TABLE: LOCAL_ALARM_STATE_TABLE },
+              256,
+              60_000,
+            ),
+          ]
+        : []),
+    ]
+      // The service's functions send their spans to the local X-Ray (src/local/tracing/register.ts).
+      .map((spec) =>
+        serviceFunctions.has(spec.name)
+          ? { ...spec, env: { GUMSHOE_LOCAL_TRACING: '1', ...spec.env } }
+          : spec,
+      )
+      .map((spec) => ({ ...spec, env: { ...spec.env, ...options.functionEnv?.[spec.name] } }));
 
     // CDK creates every function's log group up front (explicit LogGroups), so queries over a
     // function that has not run yet find an empty group rather than ResourceNotFoundException.
@@ -219,6 +257,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     closers.push(() => runner.close());
     runnerRef = runner;
+    observability.topics.setInvoker(runner);
+    if (alarmHandler)
+      observability.topics.subscribe(
+        observability.alarmTopicArn,
+        'lambda',
+        `arn:aws:lambda:${region}:000000000000:function:${BOT_FUNCTIONS.alarm}`,
+      );
     aws.registerRestService(createLambdaInvokeService(runner));
     aws.registerRestService(createFunctionConfigurationService(runner, functions));
 
@@ -273,6 +318,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       standIns,
       botUrl,
       serviceLogGroups,
+      observability,
       close: closeAll,
     };
   } catch (error) {
