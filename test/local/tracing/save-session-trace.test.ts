@@ -52,7 +52,10 @@ function sqsEvent() {
 const newHeader = () =>
   `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replaceAll('-', '').slice(0, 24)};Parent=${randomUUID().replaceAll('-', '').slice(0, 16)};Sampled=1`;
 
-describe('local tracing of the save-session function', () => {
+describe.each([
+  ['bundled', true],
+  ['loaded through tsx', false],
+])('local tracing of the save-session function (%s)', (_mode, bundle) => {
   let aws: LocalAws;
   let runner: LambdaRunner;
   let xray: XRayClient;
@@ -68,6 +71,7 @@ describe('local tracing of the save-session function', () => {
     runner = createLambdaRunner({
       awsEndpointUrl: aws.url,
       region: 'eu-west-1',
+      bundle,
       logSink: new MemoryLogSink(),
       functions: [
         { name: FunctionNames.saveSession, entry, env },
