@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  LAMBDA_TRIMMED_PACKAGES,
+  lambdaEsbuildAlias,
+  lambdaEsbuildArgs,
+  UNBUNDLED_ON_LAMBDA_STUB,
+} from '../../src/bundling/lambda-esbuild';
+
+type BoltExports = {
+  AwsLambdaReceiver: new (options: { signingSecret: string }) => { toHandler(): unknown };
+  ExpressReceiver: new (options: { signingSecret: string }) => unknown;
+  SocketModeReceiver: new (options: { appToken: string }) => unknown;
+};
+
+describe('the shared Lambda Bolt trim', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gumshoe-trim-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('renders one --alias entry per trimmed package for CDK esbuildArgs', () => {
+    expect(lambdaEsbuildArgs()['--alias']).toEqual(
+      LAMBDA_TRIMMED_PACKAGES.map((name) => `${name}=${UNBUNDLED_ON_LAMBDA_STUB}`),
+    );
+  });
+
+  it('bundles Bolt without express, ws or raw-body; AwsLambdaReceiver works and the other receivers throw', async () => {
+    const outfile = join(dir, 'bolt.mjs');
+    const result = await build({
+      stdin: {
+        contents: "export { AwsLambdaReceiver, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';",
+        resolveDir: process.cwd(),
+        loader: 'ts',
+      },
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      metafile: true,
+      logLevel: 'silent',
+      alias: lambdaEsbuildAlias(),
+      banner: {
+        js: "import { createRequire as __c } from 'node:module'; const require = __c(import.meta.url);",
+      },
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    for (const dropped of [
+      'node_modules/express/',
+      'node_modules/ws/',
+      'node_modules/raw-body/',
+      'node_modules/undici/',
+    ]) {
+      expect(inputs.filter((path) => path.includes(dropped))).toEqual([]);
+    }
+    expect(inputs.some((path) => path.includes('@slack/bolt/dist/receivers/AwsLambdaReceiver'))).toBe(true);
+
+    const bolt = (await import(pathToFileURL(outfile).href)) as BoltExports;
+    expect(typeof new bolt.AwsLambdaReceiver({ signingSecret: 'secret' }).toHandler()).toBe('function');
+    expect(() => new bolt.ExpressReceiver({ signingSecret: 'secret' })).toThrow(/not bundled for Lambda/);
+    expect(() => new bolt.SocketModeReceiver({ appToken: 'xapp-1' })).toThrow(/not bundled for Lambda/);
+  });
+});
