@@ -73,6 +73,8 @@ export interface LocalStackOptions {
   functionEnv?: Record<string, Record<string, string>>;
   /** How fast the stream and queue pollers look for work (ms). */
   pollIntervalMs?: number;
+  /** Run functions from an esbuild bundle, as Lambda does (default); false loads the TypeScript with tsx. */
+  bundle?: boolean;
 }
 
 /** A running local stack: every endpoint and the handles tests drive. */
@@ -254,8 +256,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       logSink: aws.logs,
       awsEndpointUrl: aws.url,
       region,
+      bundle: options.bundle ?? true,
     });
     closers.push(() => runner.close());
+    // Functions are bundled once before the first request, like a deploy.
+    await runner.ready();
     runnerRef = runner;
     observability.topics.setInvoker(runner);
     if (alarmHandler)

@@ -1,9 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { XRayClient } from '@aws-sdk/client-xray';
 import type { WebClient } from '@slack/web-api';
 import type { Context } from 'aws-lambda';
 import { CloudWatchLogSearch } from '../../aws/cloudwatch-log-search';
+import { XRayClientTraceReader } from '../../aws/xray-trace-reader';
 import { runInvestigation } from '../../commands/jobs';
 import { systemClock } from '../../commands/ports';
 import { loadBotConfig } from '../config';
@@ -21,6 +23,7 @@ const secrets = createSlackSecretsLoader(
   process.env,
   () => new SecretsManagerClient({ region: config.region }),
 );
+const xray = new XRayClientTraceReader(new XRayClient({ region: config.region }));
 let client: WebClient | undefined;
 
 /** The worker Lambda: runs one investigation handed off by the Slack listener and answers the user. */
@@ -34,7 +37,7 @@ export const handler = async (event: unknown, context: Context): Promise<{ outco
   const input = parsed.data;
   client ??= createSlackWebClient((await secrets()).botToken, config);
   const outcome = await runWorker(input, context.awsRequestId, {
-    investigate: (job) => runInvestigation(job, { logs, clock: systemClock }, config.investigation),
+    investigate: (job) => runInvestigation(job, { logs, xray, clock: systemClock }, config.investigation),
     client,
     remainingTimeMs: () => context.getRemainingTimeInMillis(),
     log: (level, message, detail) => logger[level](message, detail),
