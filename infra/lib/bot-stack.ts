@@ -9,12 +9,17 @@ import {
   TimeZone,
   Validations,
 } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { logGroupOf } from '../../src/conference-app/contract/function-names';
 import type { GumshoeConfig } from './config';
@@ -35,20 +40,40 @@ export const BotEnv = {
   channelId: 'GUMSHOE_CHANNEL',
   workerFunction: 'GUMSHOE_WORKER_FUNCTION',
   logGroups: 'GUMSHOE_LOG_GROUPS',
-  aliases: 'GUMSHOE_ALIASES',
-  timeZone: 'GUMSHOE_TIME_ZONE',
-  alarmTopicArn: 'GUMSHOE_ALARM_TOPIC_ARN',
   architectures: 'GUMSHOE_ARCHITECTURES',
   defaultArchitecture: 'GUMSHOE_DEFAULT_ARCHITECTURE',
 } as const;
 
-/** The Slack bot: request function behind a Function URL, worker, weekly /cost schedule, secret. */
+/** The env names the alarm Lambdas and the alarm buttons read (src/bot/alarms/alarm-config.ts). */
+export const AlarmEnv = {
+  table: 'GUMSHOE_ALARM_TABLE',
+  accountAliases: 'GUMSHOE_ACCOUNT_ALIASES',
+  mentionHere: 'GUMSHOE_ALARM_MENTION_HERE',
+  reminderMinutes: 'GUMSHOE_ALARM_REMINDER_MINUTES',
+} as const;
+
+/** Formats an account alias map as GUMSHOE_ACCOUNT_ALIASES reads it: `123456789012=prod,210987654321=staging`. */
+export function accountAliasesEnv(aliases: Readonly<Record<string, string>>): string {
+  return Object.entries(aliases)
+    .map(([account, alias]) => `${account}=${alias}`)
+    .join(',');
+}
+
+/**
+ * The Slack bot: request function behind a Function URL, worker, weekly /cost schedule, secret, and
+ * the alarm path (alarm function on the alarm topic, reminder schedule, alarm-state table, DLQ).
+ */
 export class BotStack extends Stack {
   readonly slackEvents: GumshoeFunction;
   readonly worker: GumshoeFunction;
   readonly weeklyCost: GumshoeFunction;
+  readonly alarm: GumshoeFunction;
+  readonly alarmReminder: GumshoeFunction;
+  readonly alarmTable: Table;
+  /** Where an alarm notification lands when the alarm function still fails after Lambda's retries. */
+  readonly alarmDlq: Queue;
   readonly secret: Secret;
-  /** ARN of the conference stack's alarm topic: the alarm function (a later issue) subscribes here. */
+  /** ARN of the conference stack's alarm topic, which the alarm function subscribes to. */
   readonly alarmTopicArn: string;
   readonly functionUrl: string;
   private readonly watchedLogGroupArns: string[];
@@ -83,6 +108,22 @@ export class BotStack extends Stack {
         'Slack issues the bot token and signing secret; they are rotated in Slack, then stored by hand.',
     });
 
+    // One item per alarm plus short-lived `msg#…` delivery markers (expired by TTL). Kept on stack
+    // deletion like the service's tables: it holds the Slack thread of every open alarm.
+    this.alarmTable = new Table(this, 'AlarmState', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'expiresAt',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const alarmEnv = {
+      [AlarmEnv.table]: this.alarmTable.tableName,
+      [AlarmEnv.accountAliases]: accountAliasesEnv(config.aliases),
+      [AlarmEnv.mentionHere]: String(config.alarmMentionHere),
+      [AlarmEnv.reminderMinutes]: String(config.alarmReminderMinutes),
+    };
+
     this.worker = this.botFunction(
       'Worker',
       Names.bot.worker,
@@ -97,7 +138,10 @@ export class BotStack extends Stack {
       Names.bot.slackEvents,
       'src/bot/handlers/slack-events.ts',
       'Verifies and acknowledges Slack requests',
-      { timeout: Duration.seconds(10), extraEnv: { [BotEnv.workerFunction]: Names.bot.worker } },
+      {
+        timeout: Duration.seconds(10),
+        extraEnv: { [BotEnv.workerFunction]: Names.bot.worker, ...alarmEnv },
+      },
     );
     this.weeklyCost = this.botFunction(
       'WeeklyCost',
@@ -105,6 +149,23 @@ export class BotStack extends Stack {
       'src/bot/handlers/weekly-cost.ts',
       'Posts the weekly /cost report',
       { timeout: Duration.minutes(2) },
+    );
+    // Concurrency 1: every alarm goes to one channel (about one message per second), so the
+    // invocations run one after another and the handler's post interval paces them all. Throttled
+    // asynchronous events are not lost: Lambda keeps retrying them for up to the max event age.
+    this.alarm = this.botFunction(
+      'Alarm',
+      Names.bot.alarm,
+      'src/bot/handlers/alarm.ts',
+      'Posts CloudWatch alarm notifications to Slack',
+      { timeout: Duration.minutes(1), extraEnv: alarmEnv, reservedConcurrentExecutions: 1 },
+    );
+    this.alarmReminder = this.botFunction(
+      'AlarmReminder',
+      Names.bot.alarmReminder,
+      'src/bot/handlers/alarm-reminder.ts',
+      'Reminds the channel of alarms still in ALARM',
+      { timeout: Duration.minutes(1), extraEnv: alarmEnv },
     );
 
     // Slack cannot present AWS credentials; the function verifies Slack's HMAC signature on every
@@ -119,9 +180,25 @@ export class BotStack extends Stack {
         resources: [this.worker.fn.functionArn],
       }),
     );
-    for (const f of [this.slackEvents, this.worker, this.weeklyCost]) this.secret.grantRead(f.fn);
+    for (const f of [this.slackEvents, this.worker, this.weeklyCost, this.alarm, this.alarmReminder]) {
+      this.secret.grantRead(f.fn);
+    }
     this.grantInvestigations(this.worker);
     this.grantLogQueries(this.weeklyCost);
+
+    this.alarmDlq = this.wireAlarmFunction();
+    // Exactly the item operations each caller makes (src/aws/alarm-state-store.ts): the alarm
+    // function claims, completes and releases delivery markers; the reminder lists open alarms by
+    // Scan; the buttons read and save one alarm record.
+    this.grantAlarmTable(this.alarm, [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ]);
+    this.grantAlarmTable(this.alarmReminder, ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:PutItem']);
+    this.grantAlarmTable(this.slackEvents, ['dynamodb:GetItem', 'dynamodb:PutItem']);
+    this.grantAlarmMutes(this.slackEvents);
 
     // Its own role, so the schedule can invoke the weekly-cost function and nothing else.
     const schedulerRole = new Role(this, 'WeeklyCostSchedulerRole', {
@@ -143,11 +220,24 @@ export class BotStack extends Stack {
         role: schedulerRole,
       }),
     });
-    const weeklyCostResource = this.weeklyCost.fn.node.defaultChild as CfnResource;
-    Validations.of(schedulerRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(weeklyCostResource)}.Arn>:*]`,
-      reason: 'The scheduler target grant covers the weekly-cost function and its versions only.',
+    this.acknowledgeSchedulerGrant(schedulerRole, this.weeklyCost, 'weekly-cost');
+
+    const reminderRole = new Role(this, 'AlarmReminderSchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
     });
+    new Schedule(this, 'AlarmReminderSchedule', {
+      description: `Reminds the channel of open alarms every ${config.alarmReminderMinutes} minutes`,
+      schedule: ScheduleExpression.rate(Duration.minutes(config.alarmReminderMinutes)),
+      target: new LambdaInvoke(this.alarmReminder.fn, {
+        input: ScheduleTargetInput.fromObject({ source: 'gumshoe.alarm-reminder' }),
+        // The next run reminds anyway; a retry storm would only add duplicate checks.
+        retryAttempts: 0,
+        role: reminderRole,
+      }),
+    });
+    this.acknowledgeSchedulerGrant(reminderRole, this.alarmReminder, 'alarm-reminder');
 
     new CfnOutput(this, 'SlackRequestUrl', {
       value: `${url.url}slack/events`,
@@ -155,6 +245,100 @@ export class BotStack extends Stack {
     });
     new CfnOutput(this, 'FunctionUrl', { value: url.url });
     new CfnOutput(this, 'SlackSecretArn', { value: this.secret.secretArn });
+    new CfnOutput(this, 'AlarmTableName', { value: this.alarmTable.tableName });
+    new CfnOutput(this, 'AlarmDlqUrl', {
+      value: this.alarmDlq.queueUrl,
+      description: 'Alarm notifications the alarm function failed to post after its retries',
+    });
+  }
+
+  /**
+   * Subscribes the alarm function to the alarm topic, with two retries and an SQS on-failure
+   * destination so a notification that still fails is kept (14 days) rather than dropped.
+   */
+  private wireAlarmFunction(): Queue {
+    const dlq = new Queue(this, 'AlarmDlq', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(dlq).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: "This queue is itself the alarm function's on-failure destination (a dead-letter queue).",
+    });
+    this.alarm.fn.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(dlq),
+    });
+    Topic.fromTopicArn(this, 'AlarmTopic', this.alarmTopicArn).addSubscription(
+      new LambdaSubscription(this.alarm.fn),
+    );
+    // The alarm graph and the first error lines of the alarmed function's own log group.
+    this.alarm.fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['cloudwatch:GetMetricWidgetImage'],
+        resources: ['*'],
+      }),
+    );
+    this.grantLogQueries(this.alarm);
+    return dlq;
+  }
+
+  private grantAlarmTable(fn: GumshoeFunction, actions: string[]): void {
+    fn.fn.addToRolePolicy(
+      new PolicyStatement({ effect: Effect.ALLOW, actions, resources: [this.alarmTable.tableArn] }),
+    );
+  }
+
+  /**
+   * The Mute / Unmute buttons: PutAlarmMuteRule is authorized on the mute rule and on each alarm it
+   * targets; DeleteAlarmMuteRule on the mute rule. Both are scoped by name prefix.
+   */
+  private grantAlarmMutes(fn: GumshoeFunction): void {
+    const muteRules = this.formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm-mute-rule',
+      resourceName: `${Names.muteRulePrefix}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const alarms = this.formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: `${Names.alarmPrefix}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    fn.fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['cloudwatch:PutAlarmMuteRule'],
+        resources: [muteRules, alarms],
+      }),
+    );
+    fn.fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['cloudwatch:DeleteAlarmMuteRule'],
+        resources: [muteRules],
+      }),
+    );
+    Validations.of(fn).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm-mute-rule:${Names.muteRulePrefix}*]`,
+      reason: "Only Gumshoe's own mute rules, which all share this name prefix.",
+    });
+    Validations.of(fn).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:${Names.alarmPrefix}*]`,
+      reason: 'Only the conference service alarms, which all share this name prefix.',
+    });
+  }
+
+  private acknowledgeSchedulerGrant(role: Role, target: GumshoeFunction, what: string): void {
+    const resource = target.fn.node.defaultChild as CfnResource;
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(resource)}.Arn>:*]`,
+      reason: `The scheduler target grant covers the ${what} function and its versions only.`,
+    });
   }
 
   /** Grants Logs Insights queries on the watched log groups only (what /cost and /leadtime read). */
@@ -220,7 +404,11 @@ export class BotStack extends Stack {
     functionName: string,
     entry: string,
     description: string,
-    options: { timeout: Duration; extraEnv?: Record<string, string> },
+    options: {
+      timeout: Duration;
+      extraEnv?: Record<string, string>;
+      reservedConcurrentExecutions?: number;
+    },
   ): GumshoeFunction {
     const { config } = this.props;
     return new GumshoeFunction(this, id, {
@@ -232,13 +420,13 @@ export class BotStack extends Stack {
       memorySize: 512,
       logRetention: config.logRetentionDays as RetentionDays,
       adotLayerArn: config.adotLayerArn,
+      ...(options.reservedConcurrentExecutions !== undefined
+        ? { reservedConcurrentExecutions: options.reservedConcurrentExecutions }
+        : {}),
       environment: {
         [BotEnv.secretArn]: this.secret.secretArn,
         [BotEnv.channelId]: config.channelId,
         [BotEnv.logGroups]: this.props.watchedFunctions.map(logGroupOf).join(','),
-        [BotEnv.aliases]: JSON.stringify(config.aliases),
-        [BotEnv.timeZone]: config.timeZone,
-        [BotEnv.alarmTopicArn]: this.alarmTopicArn,
         // Every function here is arm64 (GumshoeFunction); /cost prices by architecture.
         [BotEnv.architectures]: this.props.watchedFunctions.map((name) => `${name}=arm64`).join(','),
         [BotEnv.defaultArchitecture]: 'arm64',

@@ -11,8 +11,20 @@ export const GumshoeConfig = z.object({
     .string()
     .regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[\w-]+:\d+$/, 'a Lambda layer version ARN')
     .optional(),
-  /** Short names users may type in Slack for the service's functions, e.g. {"save":"conference-save-session-dynamodb-lambda"}. */
-  aliases: z.record(z.string().min(1), z.string().min(1)).default({}),
+  /** Names shown in alarm messages in place of AWS account ids, e.g. {"123456789012":"prod"}. */
+  aliases: z
+    .record(
+      z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'),
+      // The bot reads them as `account=alias,…` (GUMSHOE_ACCOUNT_ALIASES): no `,` or `=` inside.
+      z.string().regex(/^[^,=]+$/, 'an alias without "," or "="'),
+    )
+    .default({}),
+  /** Minutes between two reminders while an alarm stays in ALARM (the reminder schedule's rate). */
+  alarmReminderMinutes: z.coerce.number().int().positive().max(1440).default(30),
+  /** Whether new ALARM messages and reminders mention `@here`. */
+  alarmMentionHere: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+    .default(false),
   /** Partner endpoint the forwarder sends sessions to. */
   partnerUrl: z.url().default('https://partner.example.com/sessions'),
   /** Days the functions' logs are kept. */
@@ -40,6 +52,8 @@ export const CONTEXT_KEYS = [
   'logRetentionDays',
   'leadTimeThresholdMs',
   'faults',
+  'alarmReminderMinutes',
+  'alarmMentionHere',
 ] as const;
 
 /** Raised when the CDK context does not describe a deployable app; the message names the bad key. */
@@ -53,7 +67,7 @@ export function readConfig(get: (key: string) => unknown): GumshoeConfig {
   for (const key of CONTEXT_KEYS) {
     const value = get(key);
     if (value === undefined || value === '') continue;
-    // `-c aliases='{"save":"…"}'` arrives as a string; cdk.json may hold the object itself.
+    // `-c aliases='{"123456789012":"prod"}'` arrives as a string; cdk.json may hold the object itself.
     raw[key] =
       (key === 'aliases' || key === 'faults') && typeof value === 'string' ? parseJson(key, value) : value;
   }

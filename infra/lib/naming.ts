@@ -5,6 +5,8 @@ import { FunctionNames, logGroupOf } from '../../src/conference-app/contract/fun
 export const Names = {
   alarmTopic: 'conference-alarms',
   alarmPrefix: 'conference-',
+  /** Prefix of the CloudWatch alarm mute rules the Mute button creates (src/aws/cloudwatch-alarms.ts). */
+  muteRulePrefix: 'gumshoe-mute-',
   dashboard: 'conference-session',
   slackSecret: 'gumshoe/slack',
   webhookSecret: 'conference/slack-webhook',
@@ -12,6 +14,8 @@ export const Names = {
     slackEvents: 'gumshoe-slack-events',
     worker: 'gumshoe-worker',
     weeklyCost: 'gumshoe-weekly-cost',
+    alarm: 'gumshoe-alarm',
+    alarmReminder: 'gumshoe-alarm-reminder',
   },
 } as const;
 

@@ -21,7 +21,9 @@ beforeAll(() => {
       channelId: 'C0123ABCD',
       timeZone: 'Europe/Paris',
       adotLayerArn: ADOT,
-      aliases: '{"save":"conference-save-session-dynamodb-lambda"}',
+      aliases: '{"123456789012":"prod","210987654321":"staging"}',
+      alarmReminderMinutes: '15',
+      alarmMentionHere: 'true',
     },
   });
   const stacks = buildGumshoeApp(app, PROJECT_ROOT);
@@ -238,7 +240,7 @@ describe('BotStack', () => {
   it('reads the Slack secret only by its ARN', () => {
     const [secretId] = Object.keys(bot.findResources('AWS::SecretsManager::Secret'));
     const reads = statementsWith(bot, 'secretsmanager:GetSecretValue');
-    expect(reads).toHaveLength(3);
+    expect(reads).toHaveLength(5);
     for (const s of reads) expect(s.Resource).toEqual({ Ref: secretId });
   });
 

@@ -23,6 +23,8 @@ export interface GumshoeFunctionOptions {
   readonly indexedFields?: readonly string[];
   /** The ADOT layer: when given, OpenTelemetry spans are exported to X-Ray through it. */
   readonly adotLayerArn?: string | undefined;
+  /** Caps the function's concurrency (and reserves it); unreserved when omitted. */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 // esbuild emits ESM; some dependencies still call `require`, so the bundle gets a require shim.
@@ -68,6 +70,9 @@ export class GumshoeFunction extends Construct {
       memorySize: options.memorySize ?? 256,
       timeout: options.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
+      ...(options.reservedConcurrentExecutions !== undefined
+        ? { reservedConcurrentExecutions: options.reservedConcurrentExecutions }
+        : {}),
       logGroup: this.logGroup,
       // TEXT keeps the platform's START/END/REPORT lines in the classic form the seed's
       // `@type = "REPORT"` queries and /cost parse; the application lines are JSON (Powertools)
