@@ -291,6 +291,142 @@ describe('BotStack', () => {
     });
   });
 
+  it('subscribes the alarm function to the conference alarm topic', () => {
+    bot.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      TopicArn: Match.objectLike({
+        'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':conference-alarms$')])],
+      }),
+      Endpoint: { 'Fn::GetAtt': [functionLogicalId(bot, 'gumshoe-alarm'), 'Arn'] },
+    });
+  });
+
+  it('retries a failed alarm notification twice, then sends it to an SSL-only SQS dead-letter queue', () => {
+    const [dlqId] = Object.keys(bot.findResources('AWS::SQS::Queue'));
+    bot.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: functionLogicalId(bot, 'gumshoe-alarm') },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqId, 'Arn'] } } },
+    });
+    bot.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: dlqId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('runs one alarm invocation at a time, so posts to the channel stay paced', () => {
+    bot.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'gumshoe-alarm',
+      ReservedConcurrentExecutions: 1,
+    });
+  });
+
+  it('keys the alarm-state table on pk, on demand, with TTL on expiresAt, PITR, and retained', () => {
+    bot.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('runs the alarm reminder at the configured rate', () => {
+    bot.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [functionLogicalId(bot, 'gumshoe-alarm-reminder'), 'Arn'] },
+      }),
+    });
+  });
+
+  it('gives the alarm Lambdas and the Slack handler the alarm settings (src/bot/alarms/alarm-config.ts names)', () => {
+    const [tableId] = Object.keys(bot.findResources('AWS::DynamoDB::Table'));
+    for (const name of ['gumshoe-alarm', 'gumshoe-alarm-reminder', 'gumshoe-slack-events']) {
+      bot.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: name,
+        Environment: {
+          Variables: Match.objectLike({
+            GUMSHOE_ALARM_TABLE: { Ref: tableId },
+            GUMSHOE_ACCOUNT_ALIASES: '123456789012=prod,210987654321=staging',
+            GUMSHOE_ALARM_MENTION_HERE: 'true',
+            GUMSHOE_ALARM_REMINDER_MINUTES: '15',
+          }),
+        },
+      });
+    }
+  });
+
+  it('sets no bot env variable that no bot code reads', () => {
+    for (const fn of Object.values(bot.findResources('AWS::Lambda::Function'))) {
+      const vars = Object.keys(
+        (fn as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties
+          .Environment?.Variables ?? {},
+      );
+      expect(vars).not.toEqual(
+        expect.arrayContaining([expect.stringMatching(/^GUMSHOE_(ALIASES|TIME_ZONE|ALARM_TOPIC_ARN)$/)]),
+      );
+    }
+  });
+
+  it('grants each alarm-table user exactly its item operations, on the table only', () => {
+    const [tableId] = Object.keys(bot.findResources('AWS::DynamoDB::Table'));
+    const tableActions = (fn: string) =>
+      statementsOf(bot, roleOf(bot, fn))
+        .filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))
+        .map((s) => {
+          expect([s.Resource].flat()).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
+          return [s.Action].flat().sort();
+        });
+    expect({
+      alarm: tableActions('gumshoe-alarm'),
+      reminder: tableActions('gumshoe-alarm-reminder'),
+      slackEvents: tableActions('gumshoe-slack-events'),
+      worker: tableActions('gumshoe-worker'),
+    }).toEqual({
+      alarm: [['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']],
+      reminder: [['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan']],
+      slackEvents: [['dynamodb:GetItem', 'dynamodb:PutItem']],
+      worker: [],
+    });
+  });
+
+  it('lets the alarm function draw metric graphs and query the watched log groups, nothing more', () => {
+    const actions = statementsOf(bot, roleOf(bot, 'gumshoe-alarm')).flatMap((s) => [s.Action].flat());
+    expect(actions).toEqual(
+      expect.arrayContaining(['cloudwatch:GetMetricWidgetImage', 'logs:StartQuery', 'logs:GetQueryResults']),
+    );
+    expect(actions).not.toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^xray:(BatchGetTraces|GetTraceSummaries)$|^cloudwatch:(DescribeAlarms|PutAlarmMuteRule)$/,
+        ),
+      ]),
+    );
+  });
+
+  it('scopes mute and unmute to Gumshoe mute rules and the conference alarms, for the Slack handler only', () => {
+    const resourcesOf = (action: string) =>
+      statementsWith(bot, action).map((s) => JSON.stringify(s.Resource));
+    const put = resourcesOf('cloudwatch:PutAlarmMuteRule');
+    const del = resourcesOf('cloudwatch:DeleteAlarmMuteRule');
+    expect(put).toHaveLength(1);
+    expect(put[0]).toMatch(/alarm-mute-rule:gumshoe-mute-\*.*alarm:conference-\*/);
+    expect(del).toHaveLength(1);
+    expect(del[0]).toMatch(/alarm-mute-rule:gumshoe-mute-\*"\]/);
+    const holders = statementsOf(bot, roleOf(bot, 'gumshoe-slack-events')).flatMap((s) => [s.Action].flat());
+    expect(holders).toEqual(
+      expect.arrayContaining(['cloudwatch:PutAlarmMuteRule', 'cloudwatch:DeleteAlarmMuteRule']),
+    );
+  });
+
   it('creates the secret with placeholders only and never puts secret values in function environments', () => {
     bot.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"botToken":"","signingSecret":""}' }),
