@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Span, SpanOptions, Tracer } from '@opentelemetry/api';
 import type { APIGatewayProxyEventV2, Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
@@ -16,6 +16,7 @@ import {
   SESSIONS_PARTITION,
   sessionsTableInput,
 } from '../../src/conference-app/store/table-definitions';
+import { startTestDynamo } from '../fakes/dynalite';
 
 /** The seed's load-test body. */
 export const newSessionBody: Record<string, unknown> = JSON.parse(
@@ -138,11 +139,6 @@ export function streamEvent(
   };
 }
 
-type DynaliteServer = Server;
-type Dynalite = (options: Record<string, number>) => DynaliteServer;
-// dynalite ships no types; a non-literal specifier keeps this file free of a global module declaration.
-const dynaliteModule = 'dynalite';
-
 /** A dynalite server on loopback with the service's two tables. */
 export async function startDynalite(): Promise<{
   client: DynamoDBDocumentClient;
@@ -150,29 +146,12 @@ export async function startDynalite(): Promise<{
   cacheTable: string;
   close: () => Promise<void>;
 }> {
-  const dynalite = ((await import(dynaliteModule)) as { default: Dynalite }).default;
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  const raw = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  const { raw, client, close } = await startTestDynamo();
   const sessionsTable = 'sessions';
   const cacheTable = 'sessions-cache';
   await raw.send(new CreateTableCommand(sessionsTableInput(sessionsTable)));
   await raw.send(new CreateTableCommand(cacheTableInput(cacheTable)));
-  const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-  return {
-    client,
-    sessionsTable,
-    cacheTable,
-    close: async () => {
-      raw.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { client, sessionsTable, cacheTable, close };
 }
 
 /** An HTTP stub on loopback that records requests and in-flight counts; `respond` decides each answer. */
