@@ -18,12 +18,12 @@ const stack = await startLocalStack({
 const lines = [
   `Gumshoe local stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s (data: ${dataDir}${values.fresh ? ', fresh' : ''})`,
   `  conference API      ${stack.conferenceApi.url}/sessions   (POST to create, GET to list)`,
-  `  local AWS endpoint  ${stack.aws.url}   (CloudWatch Logs + Insights, DynamoDB + Streams, SQS, Lambda)`,
+  `  local AWS endpoint  ${stack.aws.url}   (Logs + Insights, DynamoDB + Streams, SQS, Lambda, X-Ray, CloudWatch, SNS)`,
   `  local Slack         ${stack.slack.url}/   (the #incidents channel; Web API under /api/)`,
   `  bot request URL     ${stack.botUrl}`,
   `  webhook + partner   ${stack.standIns.url}/_received   (what the Slack webhook and the partner got)`,
   '',
-  `  export AWS_ENDPOINT_URL=${stack.aws.url} AWS_REGION=eu-west-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
+  `  export AWS_ENDPOINT_URL=${stack.aws.url} AWS_REGION=eu-west-1 AWS_DEFAULT_REGION=eu-west-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
   'Ctrl-C stops everything.',
 ];
 console.log(lines.join('\n'));
