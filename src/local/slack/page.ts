@@ -10,15 +10,63 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** A little mrkdwn: code blocks, inline code, bold, italics and <url|label> links, all escaped first. */
+// The few emoji our messages use; others stay as their :code:, as Slack shows unknown ones.
+const EMOJI: Readonly<Record<string, string>> = {
+  rotating_light: '🚨',
+  white_check_mark: '✅',
+  warning: '⚠️',
+  mag: '🔍',
+  office: '🏢',
+  earth_africa: '🌍',
+  grey_question: '❔',
+  x: '❌',
+  red_circle: '🔴',
+  large_green_circle: '🟢',
+  hourglass_flowing_sand: '⏳',
+  bell: '🔔',
+  mute: '🔇',
+  stopwatch: '⏱️',
+  zap: '⚡',
+};
+
+/** Renders one Slack control sequence (`<…>`): links, mentions and date tokens. */
+function controlSequence(inner: string): string {
+  const [target = '', label] = inner.split('|', 2);
+  if (target.startsWith('!date^')) return escapeHtml(label ?? target);
+  if (target.startsWith('!')) return `<b>@${escapeHtml(target.slice(1))}</b>`;
+  if (target.startsWith('@') || target.startsWith('#'))
+    return `<b>${escapeHtml(label ? `${target[0]}${label}` : target)}</b>`;
+  const url = escapeHtml(target);
+  return `<a href="${url}">${escapeHtml(label ?? target)}</a>`;
+}
+
+/**
+ * A little mrkdwn as Slack reads it: control sequences (`<url|label>`, `<!here>`, `<!date^…|fallback>`)
+ * first, then Slack's three entities (`&amp;`, `&lt;`, `&gt;`) decoded before HTML-escaping, then code
+ * blocks, inline code, bold, italics and the emoji our messages use.
+ */
 function mrkdwn(text: string): string {
-  return escapeHtml(text)
-    .replace(/```([\s\S]*?)```/g, '<pre>$1</pre>')
-    .replace(/`([^`\n]+)`/g, '<code>$1</code>')
+  const tokens: string[] = [];
+  const withPlaceholders = text.replace(/<([^<>\n]+)>/g, (_m, inner: string) => {
+    tokens.push(controlSequence(inner));
+    return `\u0000${tokens.length - 1}\u0000`;
+  });
+  const decoded = withPlaceholders.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  // Code is shown as written: no bold, italics or emoji inside it.
+  const code: string[] = [];
+  const keep = (html: string): string => {
+    code.push(html);
+    return `\u0001${code.length - 1}\u0001`;
+  };
+  return escapeHtml(decoded)
+    .replace(/```([\s\S]*?)```/g, (_m, body: string) => keep(`<pre>${body}</pre>`))
+    .replace(/`([^`\n]+)`/g, (_m, body: string) => keep(`<code>${body}</code>`))
     .replace(/\*([^*\n]+)\*/g, '<b>$1</b>')
     .replace(/(^|\s)_([^_\n]+)_/g, '$1<i>$2</i>')
-    .replace(/&#60;(https?:\/\/[^|&]+?)\|([^&]+?)&#62;/g, '<a href="$1">$2</a>')
-    .replace(/\n/g, '<br>');
+    .replace(/:([a-z0-9_+-]+):/g, (m, name: string) => EMOJI[name] ?? m)
+    .replace(/\n/g, '<br>')
+    .replace(/\u0001(\d+)\u0001/g, (_m, i: string) => code[Number(i)] ?? '')
+    .replace(/\u0000(\d+)\u0000/g, (_m, i: string) => tokens[Number(i)] ?? '');
 }
 
 function textOf(value: unknown): string {

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { renderChannelPage } from '../../../src/local/slack/page';
+
+const options = { channelName: 'incidents', botUrl: 'http://127.0.0.1:3200/slack/events' };
+
+function pageWith(text: string): string {
+  return renderChannelPage(
+    [{ kind: 'channel', via: 'chat.postMessage', channel: 'C0001', ts: '1.000100', text, blocks: [] }],
+    options,
+  );
+}
+
+describe('renderChannelPage', () => {
+  it('reads mrkdwn as Slack does: entities decoded once, then HTML-escaped', () => {
+    const html = pageWith('p90 &gt; 5000 &amp; <b>not bold</b>');
+
+    expect(html).toContain('p90 &#62; 5000 &#38; ');
+    expect(html).not.toContain('&amp;gt;');
+  });
+
+  it('renders control sequences: links, date tokens by their fallback, and @here', () => {
+    const html = pageWith(
+      '<!here> since <!date^1795538603^{date_short_pretty}|2026-11-24T16:43Z> <https://x.example/a?b=1|console>',
+    );
+
+    expect(html).toContain('<b>@here</b>');
+    expect(html).toContain('since 2026-11-24T16:43Z');
+    expect(html).toContain('<a href="https://x.example/a?b=1">console</a>');
+  });
+
+  it('shows known emoji and leaves clock times alone', () => {
+    const html = pageWith(':rotating_light: ALARM at 16:43:24 :unknown_one:');
+
+    expect(html).toContain('🚨 ALARM at 16:43:24 :unknown_one:');
+  });
+
+  it('keeps code blocks verbatim', () => {
+    const html = pageWith('```a *b* :mag: &lt;c&gt;\nline 2```');
+
+    expect(html).toContain('<pre>a *b* :mag: &#60;c&#62;\nline 2</pre>');
+  });
+});
