@@ -73,6 +73,8 @@ export interface LocalStackOptions {
   functionEnv?: Record<string, Record<string, string>>;
   /** How fast the stream and queue pollers look for work (ms). */
   pollIntervalMs?: number;
+  /** How often the local alarms are evaluated (ms); 10 s by default. */
+  alarmEvaluationIntervalMs?: number;
   /** Run functions from an esbuild bundle, as Lambda does (default); false loads the TypeScript with tsx. */
   bundle?: boolean;
 }
@@ -143,7 +145,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     });
     closers.push(() => aws.close());
-    const observability = installLocalObservability(aws, { region, dataDir: options.dataDir });
+    const observability = installLocalObservability(aws, {
+      region,
+      dataDir: options.dataDir,
+      ...(options.alarmEvaluationIntervalMs === undefined
+        ? {}
+        : { evaluationIntervalMs: options.alarmEvaluationIntervalMs }),
+    });
     closers.push(async () => observability.close());
     const clientConfig = {
       endpoint: aws.url,

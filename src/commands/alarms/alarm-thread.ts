@@ -21,7 +21,7 @@ export type AlarmThreadState = z.infer<typeof AlarmThreadStateSchema>;
 
 /** What to do with a new notification for an alarm. */
 export type AlarmPostDecision =
-  | { readonly action: 'ignore'; readonly reason: 'duplicate' | 'stale' }
+  | { readonly action: 'ignore'; readonly reason: 'duplicate' | 'stale' | 'nothing-to-report' }
   | { readonly action: 'post-new' }
   | {
       readonly action: 'reply-and-update';
@@ -78,7 +78,7 @@ export function startAlarmThread(
 /**
  * Decides between a new conversation and a reply in the existing one. A repeated message id
  * (SNS delivers at least once) and a change older than the one we hold (out-of-order delivery)
- * are ignored.
+ * are ignored, and so is an OK that follows no ALARM when no conversation is open.
  */
 export function decideAlarmPost(
   prev: AlarmThreadState | undefined,
@@ -87,7 +87,13 @@ export function decideAlarmPost(
   now: Date,
   options: AlarmThreadOptions = {},
 ): AlarmPostDecision {
-  if (!prev || prev.alarmArn !== alarm.arn) return { action: 'post-new' };
+  if (!prev || prev.alarmArn !== alarm.arn) {
+    // AWS fires OK actions on INSUFFICIENT_DATA -> OK (every alarm, at every start locally): with no
+    // conversation open and no ALARM behind it, that is noise. OK -> INSUFFICIENT_DATA (data stopped) still posts.
+    if (alarm.newState === 'OK' && alarm.oldState !== 'ALARM')
+      return { action: 'ignore', reason: 'nothing-to-report' };
+    return { action: 'post-new' };
+  }
   if (prev.lastMessageId === messageId) return { action: 'ignore', reason: 'duplicate' };
   if (alarm.stateChangeTime.getTime() < prev.since.getTime()) return { action: 'ignore', reason: 'stale' };
   const reopenAfter = options.reopenAfterMs ?? DAY_MS;

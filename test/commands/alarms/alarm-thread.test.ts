@@ -34,6 +34,20 @@ describe('decideAlarmPost', () => {
     expect(decideAlarmPost(undefined, FIRING, 'm-1', at('10:00:01'))).toEqual({ action: 'post-new' });
   });
 
+  it('skips INSUFFICIENT_DATA -> OK with no conversation open (the first evaluation after a start)', () => {
+    const settled: AlarmEvent = { ...RESOLVED, oldState: 'INSUFFICIENT_DATA' };
+    expect(decideAlarmPost(undefined, settled, 'm-1', at('10:12:01'))).toEqual({
+      action: 'ignore',
+      reason: 'nothing-to-report',
+    });
+  });
+
+  it('still opens a conversation for ALARM -> OK and OK -> INSUFFICIENT_DATA when none is open', () => {
+    expect(decideAlarmPost(undefined, RESOLVED, 'm-1', at('10:12:01'))).toEqual({ action: 'post-new' });
+    const noData: AlarmEvent = { ...RESOLVED, newState: 'INSUFFICIENT_DATA', oldState: 'OK' };
+    expect(decideAlarmPost(undefined, noData, 'm-1', at('10:12:01'))).toEqual({ action: 'post-new' });
+  });
+
   it('replies with the time spent in ALARM and updates the parent when the alarm recovers', () => {
     const decision = decideAlarmPost(firingState(), RESOLVED, 'm-2', at('10:12:01'));
     expect(decision).toMatchObject({
