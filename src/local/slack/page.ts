@@ -47,16 +47,19 @@ function controlSequence(inner: string): string {
  */
 function mrkdwn(text: string): string {
   const tokens: string[] = [];
-  const withPlaceholders = text.replace(/<([^<>\n]+)>/g, (_m, inner: string) => {
-    tokens.push(controlSequence(inner));
-    return `\u0000${tokens.length - 1}\u0000`;
-  });
+  // Placeholders use private-use code points, which are stripped from the input so text cannot forge one.
+  const withPlaceholders = text
+    .replace(/[\uE000\uE001]/g, '')
+    .replace(/<([^<>\n]+)>/g, (_m, inner: string) => {
+      tokens.push(controlSequence(inner));
+      return `\uE000${tokens.length - 1}\uE000`;
+    });
   const decoded = withPlaceholders.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
   // Code is shown as written: no bold, italics or emoji inside it.
   const code: string[] = [];
   const keep = (html: string): string => {
     code.push(html);
-    return `\u0001${code.length - 1}\u0001`;
+    return `\uE001${code.length - 1}\uE001`;
   };
   return escapeHtml(decoded)
     .replace(/```([\s\S]*?)```/g, (_m, body: string) => keep(`<pre>${body}</pre>`))
@@ -65,8 +68,8 @@ function mrkdwn(text: string): string {
     .replace(/(^|\s)_([^_\n]+)_/g, '$1<i>$2</i>')
     .replace(/:([a-z0-9_+-]+):/g, (m, name: string) => EMOJI[name] ?? m)
     .replace(/\n/g, '<br>')
-    .replace(/\u0001(\d+)\u0001/g, (_m, i: string) => code[Number(i)] ?? '')
-    .replace(/\u0000(\d+)\u0000/g, (_m, i: string) => tokens[Number(i)] ?? '');
+    .replace(/\uE001(\d+)\uE001/g, (_m, i: string) => code[Number(i)] ?? '')
+    .replace(/\uE000(\d+)\uE000/g, (_m, i: string) => tokens[Number(i)] ?? '');
 }
 
 function textOf(value: unknown): string {
