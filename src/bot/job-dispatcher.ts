@@ -9,6 +9,8 @@ export const ReplyTarget = z.object({
   channelId: z.string().min(1),
   userId: z.string().min(1),
   share: z.boolean(),
+  // Set when the answer belongs in a thread (an alarm's conversation), not the channel's top level.
+  threadTs: z.string().min(1).optional(),
 });
 export type ReplyTarget = z.infer<typeof ReplyTarget>;
 

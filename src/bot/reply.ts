@@ -13,7 +13,8 @@ export interface ReplyDeps {
 
 /**
  * Delivers a message: through the response_url when there is one (ephemeral unless shared), else
- * chat.postMessage when shared or chat.postEphemeral to the asker (a private answer stays private).
+ * chat.postMessage when shared or chat.postEphemeral to the asker (a private answer stays private),
+ * in the target's thread when it names one.
  */
 export async function deliverReply(
   target: ReplyTarget,
@@ -36,11 +37,13 @@ export async function deliverReply(
     return;
   }
   const budget = { remainingTimeMs: deps.remainingTimeMs };
+  const thread = target.threadTs ? { thread_ts: target.threadTs } : {};
   if (target.share) {
     await withRateLimitBudget(
       () =>
         deps.client.chat.postMessage({
           channel: target.channelId,
+          ...thread,
           text: message.text,
           blocks: message.blocks as never,
         }),
@@ -53,6 +56,7 @@ export async function deliverReply(
       deps.client.chat.postEphemeral({
         channel: target.channelId,
         user: target.userId,
+        ...thread,
         text: message.text,
         blocks: message.blocks as never,
       }),
