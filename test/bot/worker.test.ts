@@ -113,6 +113,29 @@ describe('runWorker answering through the local Slack', () => {
     ]);
   });
 
+  it('answers in the reply target’s thread when it names one, shared or private', async () => {
+    const parent = await client.chat.postMessage({ channel: 'C0001', text: 'ALARM: save-session errors' });
+    const threadTs = String(parent.ts);
+    const inThread = (share: boolean) => ({ ...input(share), reply: { ...input(share).reply, threadTs } });
+    await runWorker(
+      inThread(true),
+      'req-t1',
+      deps(async () => result),
+    );
+    await runWorker(
+      inThread(true),
+      'req-t2',
+      deps(async () => {
+        throw new NoDataError('no traces', 'No failing traces in that window.');
+      }),
+    );
+    expect(slack.messages().map((m) => [m.kind, m.via, m.threadTs, m.text])).toEqual([
+      ['channel', 'chat.postMessage', undefined, 'ALARM: save-session errors'],
+      ['channel', 'chat.postMessage', threadTs, 'Trace complete'],
+      ['ephemeral', 'chat.postEphemeral', threadTs, 'No failing traces in that window.'],
+    ]);
+  });
+
   it('throws SlackRateLimitedError when a 429 does not fit in the invocation', async () => {
     slack.setRateLimit('chat.postMessage', { perSecond: 0.01, burst: 1 });
     await runWorker(

@@ -79,22 +79,36 @@ function textOf(value: unknown): string {
   return type === 'mrkdwn' ? mrkdwn(text) : escapeHtml(text);
 }
 
-function renderElement(element: unknown): string {
+/** The message and block a button sits in, sent with a click so the bot gets Slack's payload. */
+interface ButtonPlace {
+  messageTs?: string;
+  blockId?: string;
+}
+
+function hidden(name: string, value: string | undefined): string {
+  return value === undefined ? '' : `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
+}
+
+function renderElement(element: unknown, place: ButtonPlace = {}): string {
   if (typeof element !== 'object' || element === null) return '';
   const e = element as Record<string, unknown>;
   if (e.type === 'button') {
     const label = textOf(e.text);
     if (typeof e.url === 'string') return `<a class="button" href="${escapeHtml(e.url)}">${label}</a>`;
-    return `<form method="post" action="/_local/action" class="inline"><input type="hidden" name="actionId" value="${escapeHtml(String(e.action_id ?? ''))}"><input type="hidden" name="value" value="${escapeHtml(String(e.value ?? ''))}"><button>${label}</button></form>`;
+    return `<form method="post" action="/_local/action" class="inline">${hidden('actionId', String(e.action_id ?? ''))}${hidden('value', String(e.value ?? ''))}${hidden('messageTs', place.messageTs)}${hidden('blockId', place.blockId)}<button>${label}</button></form>`;
   }
   if (e.type === 'image')
     return `<img src="${escapeHtml(String(e.image_url ?? ''))}" alt="${escapeHtml(String(e.alt_text ?? ''))}">`;
   return `<span>${textOf(e)}</span>`;
 }
 
-function renderBlock(block: unknown): string {
+function renderBlock(block: unknown, messageTs?: string): string {
   if (typeof block !== 'object' || block === null) return '';
   const b = block as Record<string, unknown>;
+  const place: ButtonPlace = {
+    ...(messageTs ? { messageTs } : {}),
+    ...(typeof b.block_id === 'string' ? { blockId: b.block_id } : {}),
+  };
   switch (b.type) {
     case 'header':
       return `<h3>${textOf(b.text)}</h3>`;
@@ -102,13 +116,13 @@ function renderBlock(block: unknown): string {
       const fields = Array.isArray(b.fields)
         ? `<div class="fields">${b.fields.map((f) => `<div>${textOf(f)}</div>`).join('')}</div>`
         : '';
-      const accessory = b.accessory ? renderElement(b.accessory) : '';
+      const accessory = b.accessory ? renderElement(b.accessory, place) : '';
       return `<div class="section">${textOf(b.text)}${fields}${accessory}</div>`;
     }
     case 'context':
-      return `<div class="context">${(Array.isArray(b.elements) ? b.elements : []).map(renderElement).join(' ')}</div>`;
+      return `<div class="context">${(Array.isArray(b.elements) ? b.elements : []).map((e) => renderElement(e)).join(' ')}</div>`;
     case 'actions':
-      return `<div class="actions">${(Array.isArray(b.elements) ? b.elements : []).map(renderElement).join(' ')}</div>`;
+      return `<div class="actions">${(Array.isArray(b.elements) ? b.elements : []).map((e) => renderElement(e, place)).join(' ')}</div>`;
     case 'divider':
       return '<hr>';
     case 'image':
@@ -124,7 +138,7 @@ function renderMessage(message: LocalMessage, replies: LocalMessage[]): string {
   const who = message.kind === 'ephemeral' ? `only visible to ${escapeHtml(message.user ?? '')}` : 'gumshoe';
   const body =
     message.blocks.length > 0
-      ? message.blocks.map(renderBlock).join('')
+      ? message.blocks.map((b) => renderBlock(b, message.ts)).join('')
       : `<div>${mrkdwn(message.text)}</div>`;
   const files = (message.files ?? [])
     .map(
@@ -145,7 +159,8 @@ export function renderChannelPage(messages: readonly LocalMessage[], options: Ch
     .map((m) =>
       renderMessage(
         m,
-        messages.filter((r) => r.threadTs === m.ts && r.kind === 'channel'),
+        // Ephemeral replies in a thread show there too, as Slack shows them to their user.
+        messages.filter((r) => r.threadTs === m.ts),
       ),
     )
     .join('');

@@ -23,6 +23,10 @@ export interface BlockActionOptions {
   channelId?: string;
   userId?: string;
   messageTs?: string;
+  /** The clicked message as Slack sends it in the payload (`message`): ts, thread_ts, text, blocks. */
+  message?: Record<string, unknown>;
+  /** The clicked message is an ephemeral one (Slack then sends no `message`). */
+  ephemeral?: boolean;
   timestampSeconds?: number;
 }
 
@@ -83,10 +87,17 @@ export function buildBlockActionRequest(options: BlockActionOptions): SignedSlac
     user: { id: userId, username: LOCAL_WORKSPACE.userName, team_id: LOCAL_WORKSPACE.teamId },
     api_app_id: LOCAL_WORKSPACE.appId,
     token: 'deprecated-verification-token',
-    container: { type: 'message', message_ts: options.messageTs ?? '0.0', channel_id: channelId },
+    container: {
+      type: 'message',
+      message_ts: options.messageTs ?? '0.0',
+      channel_id: channelId,
+      is_ephemeral: options.ephemeral ?? false,
+      ...(typeof options.message?.thread_ts === 'string' ? { thread_ts: options.message.thread_ts } : {}),
+    },
     trigger_id: triggerId(),
     channel: { id: channelId, name: LOCAL_WORKSPACE.channelName },
     response_url: options.responseUrl,
+    ...(options.message ? { message: options.message } : {}),
     actions: [
       {
         type: 'button',

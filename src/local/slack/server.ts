@@ -36,6 +36,8 @@ export interface SendOptions {
   channelId?: string;
   userId?: string;
   messageTs?: string;
+  /** The block the button sits in; found in the clicked message when not given. */
+  blockId?: string;
 }
 
 /** A running local Slack. */
@@ -99,9 +101,25 @@ const LocalActionBody = z.object({
   actionId: z.string().min(1).max(255),
   value: z.string().max(2000),
   messageTs: z.string().optional(),
+  blockId: z.string().max(255).optional(),
   channelId: z.string().optional(),
   userId: z.string().optional(),
 });
+
+/** The block_id of the block holding a button with this action id and value, as Slack reports it on a click. */
+function blockIdOf(blocks: readonly unknown[], actionId: string, value: string): string | undefined {
+  for (const block of blocks) {
+    if (typeof block !== 'object' || block === null) continue;
+    const b = block as { block_id?: unknown; elements?: unknown; accessory?: unknown };
+    const elements = [...(Array.isArray(b.elements) ? b.elements : []), b.accessory];
+    const hit = elements.some((e) => {
+      const el = e as { action_id?: unknown; value?: unknown } | null | undefined;
+      return el?.action_id === actionId && (el.value ?? '') === value;
+    });
+    if (hit) return typeof b.block_id === 'string' ? b.block_id : undefined;
+  }
+  return undefined;
+}
 
 interface ResponseUrlState {
   createdMs: number;
@@ -283,6 +301,8 @@ export async function startLocalSlack(options: LocalSlackOptions = {}): Promise<
         user: parsed.data.user,
         text: parsed.data.text ?? '',
         blocks: parsed.data.blocks ?? [],
+        // Slack shows an ephemeral posted with thread_ts inside that thread.
+        ...(parsed.data.thread_ts ? { threadTs: parsed.data.thread_ts } : {}),
       });
       return { body: { ok: true, message_ts: message.ts } };
     },
@@ -486,7 +506,19 @@ export async function startLocalSlack(options: LocalSlackOptions = {}): Promise<
 
   const action: LocalSlack['action'] = async (actionId, value, context = {}) => {
     const responseUrl = createResponseUrl(context);
-    const result = await sendBlockAction(botUrl, { ...context, actionId, value, responseUrl, signingSecret });
+    // A click on a stored message carries what Slack sends: the message itself and the button's block_id.
+    const clicked = context.messageTs ? store.find((m) => m.ts === context.messageTs) : undefined;
+    const blockId = context.blockId ?? (clicked ? blockIdOf(clicked.blocks, actionId, value) : undefined);
+    const result = await sendBlockAction(botUrl, {
+      ...context,
+      actionId,
+      value,
+      responseUrl,
+      signingSecret,
+      ...(blockId ? { blockId } : {}),
+      ...(clicked?.kind === 'channel' ? { message: toApiMessage(clicked) } : {}),
+      ...(clicked?.kind === 'ephemeral' ? { ephemeral: true } : {}),
+    });
     keepAck(result, context);
     return { ...result, responseUrl };
   };

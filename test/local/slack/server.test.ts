@@ -239,6 +239,84 @@ describe('local Slack signed sender', () => {
     });
   });
 
+  it('sends a page button click with the clicked message, its thread and the button’s block_id, as Slack does', async () => {
+    slack.reset();
+    const client = new WebClient(TOKEN, { slackApiUrl: slack.apiUrl });
+    const parent = await client.chat.postMessage({ channel: 'C0001', text: 'ALARM' });
+    const buttons = {
+      type: 'actions',
+      block_id: 'alarm_actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: 'xray_open',
+          text: { type: 'plain_text', text: 'Open' },
+          value: '1-abc',
+        },
+      ],
+    };
+    const reply = await client.chat.postMessage({
+      channel: 'C0001',
+      thread_ts: String(parent.ts),
+      text: 'reply',
+      blocks: [buttons],
+    });
+    const page = await (await fetch(`${slack.url}/`)).text();
+    const form = /<form method="post" action="\/_local\/action"[^>]*>(.*?)<\/form>/.exec(page)?.[1] ?? '';
+    const fields = Object.fromEntries(
+      [...form.matchAll(/name="(\w+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+    );
+
+    const response = await fetch(`${slack.url}/_local/action`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+      redirect: 'manual',
+    });
+
+    const payload = JSON.parse(new URLSearchParams(received.at(-1)?.body ?? '').get('payload') ?? '{}');
+    expect(fields).toEqual({
+      actionId: 'xray_open',
+      value: '1-abc',
+      messageTs: reply.ts,
+      blockId: 'alarm_actions',
+    });
+    expect(response.status).toBe(303);
+    expect(payload).toMatchObject({
+      container: { message_ts: reply.ts, thread_ts: parent.ts, is_ephemeral: false },
+      message: { ts: reply.ts, thread_ts: parent.ts, text: 'reply', blocks: [buttons] },
+      actions: [{ action_id: 'xray_open', block_id: 'alarm_actions', value: '1-abc' }],
+    });
+  });
+
+  it('finds the block_id of a clicked button in the stored message when the click names none', async () => {
+    const client = new WebClient(TOKEN, { slackApiUrl: slack.apiUrl });
+    const posted = await client.chat.postMessage({
+      channel: 'C0001',
+      text: 'trace',
+      blocks: [
+        {
+          type: 'section',
+          block_id: 'row_2',
+          text: { type: 'mrkdwn', text: 'x' },
+          accessory: {
+            type: 'button',
+            action_id: 'trace_run',
+            text: { type: 'plain_text', text: 'Show' },
+            value: 't2',
+          },
+        },
+      ],
+    });
+
+    await slack.action('trace_run', 't2', { messageTs: String(posted.ts) });
+
+    const payload = JSON.parse(new URLSearchParams(received.at(-1)?.body ?? '').get('payload') ?? '{}');
+    expect(payload.actions).toMatchObject([{ block_id: 'row_2' }]);
+    expect(payload.message).toMatchObject({ ts: posted.ts });
+    expect(payload.message.thread_ts).toBeUndefined();
+  });
+
   it('drives a command over HTTP and shows it on the page', async () => {
     const response = await fetch(`${slack.url}/_local/command`, {
       method: 'POST',
