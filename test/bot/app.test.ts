@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBotApp } from '../../src/bot/app';
 import { DispatchError } from '../../src/bot/job-dispatcher';
+import { encodeAlarmButtonValue } from '../../src/commands/alarms/alarm-view';
 import { helpMessage } from '../../src/commands/help/help-view';
 import { type HttpApiServer, inProcessInvoker, startHttpApi } from '../../src/local/event-sources';
 import { buildBlockActionRequest, buildSlashCommandRequest } from '../../src/local/slack/sender';
@@ -190,20 +191,90 @@ describe('bot Slack edge through a real Bolt App and AwsLambdaReceiver', () => {
     ]);
   });
 
-  it('answers xray_open with the console link', async () => {
+  it('dispatches the waterfall for the /trace answer’s xray_open, answered privately, and refuses a tampered value', async () => {
     const value = JSON.stringify({ xrayTraceId: '1-6a99c470-a01ef2a0f003da37183f4fcc', region: 'eu-west-1' });
+    const responseUrl = slack.createResponseUrl();
+    await invoke(
+      buildBlockActionRequest({ actionId: 'xray_open', value, responseUrl, signingSecret: SECRET }),
+    );
     await invoke(
       buildBlockActionRequest({
         actionId: 'xray_open',
-        value,
+        value: '{"xrayTraceId":"1-x","region":"eu-west-1"}',
         responseUrl: slack.createResponseUrl(),
         signingSecret: SECRET,
       }),
     );
-    expect(slack.messages({ kind: 'ephemeral' })[0]?.text).toContain(
-      'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#xray:traces/1-6a99c470-a01ef2a0f003da37183f4fcc',
+    expect(dispatcher.dispatched).toEqual([
+      {
+        job: { kind: 'xray_waterfall', traceId: '1-6a99c470-a01ef2a0f003da37183f4fcc' },
+        reply: { responseUrl, channelId: 'C0001', userId: 'U0001', share: false },
+      },
+    ]);
+    expect(slack.messages({ kind: 'ephemeral' }).map((m) => m.text)).toEqual([
+      'That button carried data Gumshoe does not understand.',
+    ]);
+  });
+
+  it('answers a button on a message in a thread privately in that thread, not through the response_url', async () => {
+    await invoke(
+      buildBlockActionRequest({
+        actionId: 'trace_run',
+        value: SESSION_ID,
+        responseUrl: slack.createResponseUrl(),
+        signingSecret: SECRET,
+        messageTs: '1700000001.000200',
+        message: { type: 'message', ts: '1700000001.000200', thread_ts: '1700000000.000100', text: 'x' },
+      }),
     );
-    expect(dispatcher.dispatched).toEqual([]);
+    expect(dispatcher.dispatched).toEqual([
+      {
+        job: { kind: 'trace', id: SESSION_ID },
+        reply: { channelId: 'C0001', userId: 'U0001', share: false, threadTs: '1700000000.000100' },
+      },
+    ]);
+  });
+
+  describe('alarm buttons answer in the alarm’s thread', () => {
+    const ALARM_TS = '1700000000.000100';
+    const TRACE = '1-6a99c470-a01ef2a0f003da37183f4fcc';
+    const alarmValue = encodeAlarmButtonValue(
+      'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:save-session-errors',
+      { start: new Date('2026-05-01T10:00:00Z'), end: new Date('2026-05-01T10:16:00Z') },
+      ['conference-save-session-dynamodb-lambda'],
+    );
+    const click = (actionId: string, value: string, message: Record<string, unknown>) =>
+      invoke(
+        buildBlockActionRequest({
+          actionId,
+          value,
+          blockId: 'alarm_actions',
+          responseUrl: slack.createResponseUrl(),
+          signingSecret: SECRET,
+          messageTs: String(message.ts),
+          message: { type: 'message', text: 'ALARM', ...message },
+        }),
+      );
+
+    it('threads Investigate and Open X-Ray trace clicked on the alarm message under that message', async () => {
+      await click('alarm_investigate', alarmValue, { ts: ALARM_TS });
+      await click('xray_open', TRACE, { ts: ALARM_TS });
+
+      expect(dispatcher.dispatched.map((d) => [d.job.kind, d.reply])).toEqual([
+        ['alarm_investigate', { channelId: 'C0001', userId: 'U0001', share: true, threadTs: ALARM_TS }],
+        ['xray_waterfall', { channelId: 'C0001', userId: 'U0001', share: true, threadTs: ALARM_TS }],
+      ]);
+      expect(slack.messages({ kind: 'ephemeral' }).map((m) => m.text)).toEqual([
+        'Investigating … the answer will appear in this thread.',
+        'Investigating … the answer will appear in this thread.',
+      ]);
+    });
+
+    it('threads a click on a reply in the alarm’s thread under the alarm message, not under the reply', async () => {
+      await click('alarm_investigate', alarmValue, { ts: '1700000005.000300', thread_ts: ALARM_TS });
+
+      expect(dispatcher.dispatched[0]?.reply.threadTs).toBe(ALARM_TS);
+    });
   });
 
   it('works end to end: the local Slack signs a command, the bot acks over HTTP, the ack shows as an ephemeral', async () => {

@@ -163,9 +163,22 @@ export function registerAlarmActions(app: App, deps: AlarmActionDeps): void {
   const dispatch = async (args: ButtonArgs, job: Parameters<JobDispatcher['dispatch']>[0]['job']) => {
     const channelId = args.body.channel?.id;
     if (!channelId) return whisper(args, NOT_UNDERSTOOD);
-    // Shared: the answer is for everyone working the incident.
-    await deps.dispatcher.dispatch({ job, reply: { channelId, userId: args.body.user.id, share: true } });
-    await whisper(args, 'Investigating … the answer will appear in the channel.');
+    // Shared, in the alarm's thread (the clicked message's thread, or the alarm message itself), so
+    // the channel keeps one conversation per alarm.
+    const message = args.body.message as { ts?: unknown; thread_ts?: unknown } | undefined;
+    const thread = [message?.thread_ts, message?.ts, args.body.container?.thread_ts].find(
+      (ts): ts is string => typeof ts === 'string' && ts.length > 0,
+    );
+    await deps.dispatcher.dispatch({
+      job,
+      reply: { channelId, userId: args.body.user.id, share: true, ...(thread ? { threadTs: thread } : {}) },
+    });
+    await whisper(
+      args,
+      thread
+        ? 'Investigating … the answer will appear in this thread.'
+        : 'Investigating … the answer will appear in the channel.',
+    );
   };
 
   const on = (actionId: string, run: (args: ButtonArgs) => Promise<void>) =>
@@ -214,7 +227,13 @@ export function registerAlarmActions(app: App, deps: AlarmActionDeps): void {
     }
     await args.next();
   });
-  for (const actionId of [AlarmActionIds.console, AlarmActionIds.logsInsights, 'alarm_trace_console']) {
+  // xray_console is the waterfall answer's console link.
+  for (const actionId of [
+    AlarmActionIds.console,
+    AlarmActionIds.logsInsights,
+    'alarm_trace_console',
+    'xray_console',
+  ]) {
     app.action({ type: 'block_actions', action_id: actionId }, async ({ ack }) => {
       await ack();
     });

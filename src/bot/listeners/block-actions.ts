@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } 
 import { z } from 'zod';
 import type { InvestigationJob } from '../../commands/jobs';
 import type { BotConfig } from '../config';
-import type { JobDispatcher } from '../job-dispatcher';
+import type { JobDispatcher, ReplyTarget } from '../job-dispatcher';
 import { isAllowed, NOT_ALLOWED_TEXT } from './access';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
@@ -59,14 +59,22 @@ function dispatchingListener(
       deps.log('button value refused', { actionId: action.action_id });
       return refuse(args, 'That button carried data Gumshoe does not understand.');
     }
-    await deps.dispatcher.dispatch({
-      job,
-      reply: { responseUrl: body.response_url, channelId, userId: body.user.id, share: false },
-    });
+    await deps.dispatcher.dispatch({ job, reply: privateReplyTo(body, channelId) });
   };
 }
 
-/** Registers trace_run, trace_show_logs and xray_open. */
+/**
+ * Where a button's private answer goes: into the clicked message's thread when it sits in one (an
+ * alarm's conversation; a response_url can only answer at the top level), else the response_url.
+ */
+function privateReplyTo(body: ButtonArgs['body'], channelId: string): ReplyTarget {
+  const threadTs = (body.message as { thread_ts?: unknown } | undefined)?.thread_ts;
+  if (typeof threadTs === 'string' && threadTs.length > 0)
+    return { channelId, userId: body.user.id, share: false, threadTs };
+  return { responseUrl: body.response_url, channelId, userId: body.user.id, share: false };
+}
+
+/** Registers trace_run, trace_show_logs and xray_open (the /trace answer's), each answered privately by the worker. */
 export function blockActionListeners(deps: BlockActionDeps) {
   return {
     trace_run: dispatchingListener(deps, (value) => {
@@ -77,16 +85,10 @@ export function blockActionListeners(deps: BlockActionDeps) {
       const parsed = parseJsonValue(TraceShowLogsValue, value);
       return parsed && parsed.fromMs <= parsed.toMs ? { kind: 'trace_logs', ...parsed } : undefined;
     }),
-    // Opening X-Ray in Slack is a later issue; for now the answer is the console link.
-    xray_open: async (args: ButtonArgs): Promise<void> => {
-      await args.ack();
-      const parsed = parseJsonValue(XrayOpenValue, args.action.value);
-      if (!parsed) return refuse(args, 'That button carried data Gumshoe does not understand.');
-      await args.respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        text: `<${xrayConsoleUrl(parsed.region, parsed.xrayTraceId)}|Open ${parsed.xrayTraceId} in the X-Ray console>`,
-      });
-    },
+    // The /trace answer's button: the worker draws the waterfall (it links the console too).
+    xray_open: dispatchingListener(deps, (value) => {
+      const parsed = parseJsonValue(XrayOpenValue, value);
+      return parsed ? { kind: 'xray_waterfall', traceId: parsed.xrayTraceId } : undefined;
+    }),
   };
 }

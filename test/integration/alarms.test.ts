@@ -1,0 +1,277 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  GetFunctionConfigurationCommand,
+  LambdaClient,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FunctionNames } from '../../src/conference-app/contract';
+import { SAVE_SPAN_NAME } from '../../src/conference-app/sessions/save-session';
+import { LOCAL_ALARMS } from '../../src/local/alarms/local-observability';
+import type { LocalMessage } from '../../src/local/slack';
+import { type LocalStack, startLocalStack } from '../../src/local/stack';
+import {
+  createSession,
+  credentials,
+  jsonLines,
+  messageContent,
+  readEvents,
+  region,
+  waitFor,
+} from './helpers';
+
+/** The action ids of the buttons a message carries, in order. */
+function actionIds(message: LocalMessage): string[] {
+  return message.blocks.flatMap((block) => {
+    const b = block as { elements?: { action_id?: string }[]; accessory?: { action_id?: string } };
+    return [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])].flatMap((e) =>
+      e.action_id ? [e.action_id] : [],
+    );
+  });
+}
+
+/** The value of the first button with this action id. */
+function buttonValue(message: LocalMessage, actionId: string): string {
+  for (const block of message.blocks) {
+    const b = block as { elements?: { action_id?: string; value?: string }[] };
+    const hit = b.elements?.find((e) => e.action_id === actionId);
+    if (hit?.value !== undefined) return hit.value;
+  }
+  throw new Error(`no ${actionId} button in ${messageContent(message)}`);
+}
+
+/** The values of every xray_open button (the /trace answer has one per X-Ray trace). */
+function xrayButtonValues(message: LocalMessage): string[] {
+  return message.blocks.flatMap((block) =>
+    ((block as { elements?: { action_id?: string; value?: string }[] }).elements ?? []).flatMap((e) =>
+      e.action_id === 'xray_open' && e.value ? [e.value] : [],
+    ),
+  );
+}
+
+describe('local stack: the save-session alarm from fault to OK (issue 5)', () => {
+  let stack: LocalStack;
+  let dataDir: string;
+  let lambda: LambdaClient;
+  let cloudWatch: CloudWatchClient;
+  let logs: CloudWatchLogsClient;
+  let originalVariables: Record<string, string>;
+
+  const alarmName = LOCAL_ALARMS.saveSessionErrors;
+  const slack = () => stack.slack;
+  /** Top-level channel messages about the save-session alarm. */
+  const alarmMessages = () =>
+    slack()
+      .messages({ kind: 'channel' })
+      .filter((m) => !m.threadTs && m.via === 'chat.postMessage' && m.text.includes(alarmName));
+  const thread = (ts: string) =>
+    slack()
+      .messages()
+      .filter((m) => m.threadTs === ts);
+
+  /** Clicks a button as the local Slack page does: a form POST naming the message, signed on to the bot. */
+  async function click(message: LocalMessage, actionId: string, value: string): Promise<void> {
+    const response = await fetch(`${slack().url}/_local/action`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ actionId, value, messageTs: message.ts }).toString(),
+      redirect: 'manual',
+    });
+    expect(response.status).toBe(303);
+  }
+
+  /** UpdateFunctionConfiguration replaces every variable: merge into what the function has. */
+  async function setSaveVariables(changes: Record<string, string>): Promise<void> {
+    const current = await lambda.send(
+      new GetFunctionConfigurationCommand({ FunctionName: FunctionNames.saveSession }),
+    );
+    await lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: FunctionNames.saveSession,
+        Environment: { Variables: { ...current.Environment?.Variables, ...changes } },
+      }),
+    );
+  }
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'gumshoe-alarms-'));
+    stack = await startLocalStack({
+      ports: { aws: 0, conferenceApi: 0, slack: 0, bot: 0, standIns: 0 },
+      dataDir,
+      region,
+      pollIntervalMs: 50,
+      alarmEvaluationIntervalMs: 1000,
+    });
+    await stack.runner.ready();
+    lambda = new LambdaClient({ endpoint: stack.aws.url, region, credentials });
+    cloudWatch = new CloudWatchClient({ endpoint: stack.aws.url, region, credentials });
+    logs = new CloudWatchLogsClient({ endpoint: stack.aws.url, region, credentials });
+    const current = await lambda.send(
+      new GetFunctionConfigurationCommand({ FunctionName: FunctionNames.saveSession }),
+    );
+    originalVariables = current.Environment?.Variables ?? {};
+    // The stack's alarm looks at one minute of errors; a 10-second period lets it return to OK
+    // within the test rather than a minute after the last error. PutMetricAlarm replaces the whole
+    // definition (and keeps the state): read it, then put it back with the shorter period.
+    const { MetricAlarms } = await cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: [alarmName] }));
+    const definition = MetricAlarms?.[0];
+    if (!definition?.AlarmName || !definition.EvaluationPeriods || !definition.ComparisonOperator)
+      throw new Error(`no local alarm ${alarmName}`);
+    await cloudWatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: definition.AlarmName,
+        AlarmDescription: definition.AlarmDescription,
+        Namespace: definition.Namespace,
+        MetricName: definition.MetricName,
+        Dimensions: definition.Dimensions,
+        Statistic: definition.Statistic,
+        Period: 10,
+        EvaluationPeriods: definition.EvaluationPeriods,
+        DatapointsToAlarm: definition.DatapointsToAlarm,
+        Threshold: definition.Threshold,
+        ComparisonOperator: definition.ComparisonOperator,
+        TreatMissingData: definition.TreatMissingData,
+        ActionsEnabled: definition.ActionsEnabled,
+        AlarmActions: definition.AlarmActions,
+        OKActions: definition.OKActions,
+        InsufficientDataActions: definition.InsufficientDataActions,
+      }),
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    lambda?.destroy();
+    cloudWatch?.destroy();
+    logs?.destroy();
+    await stack?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('posts the alarm with buttons and a graph, answers Investigate and Open X-Ray trace in its thread, then OK', async () => {
+    // Fault on: every save fails.
+    await setSaveVariables({ FAULT_SAVE_ERROR_RATE: '1', FAULT_SAVE_DELAY_MS: '0' });
+    const failing = [
+      await createSession(stack, 'Doomed talk 1'),
+      await createSession(stack, 'Doomed talk 2'),
+    ];
+
+    // The alarm posts once at the top level, with its buttons and a PNG graph.
+    const alarm = await waitFor(
+      'the ALARM message',
+      () => alarmMessages().find((m) => m.text.includes('ALARM')),
+      45_000,
+      250,
+    );
+    expect(actionIds(alarm)).toEqual(
+      expect.arrayContaining(['alarm_investigate', 'xray_open', 'alarm_ack', 'alarm_mute']),
+    );
+    const graph = await waitFor(
+      'the alarm graph',
+      () =>
+        slack()
+          .messages()
+          .flatMap((m) => (m.ts === alarm.ts || m.threadTs === alarm.ts ? (m.files ?? []) : []))
+          .find((f) => f.name.endsWith('.png')),
+      20_000,
+      250,
+    );
+    const png = new Uint8Array(await (await fetch(graph.url_private)).arrayBuffer());
+    expect([...png.slice(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(png.length).toBe(graph.length);
+
+    // Investigate, clicked on the alarm message, answers in its thread with the failing traces.
+    await click(alarm, 'alarm_investigate', buttonValue(alarm, 'alarm_investigate'));
+    const investigation = await waitFor(
+      'the Investigate answer in the thread',
+      () => thread(alarm.ts).find((m) => m.kind === 'channel' && m.text.includes('trace(s) affected')),
+      30_000,
+      250,
+    );
+    for (const session of failing) expect(messageContent(investigation)).toContain(session.traceId);
+
+    // Open X-Ray trace on the alarm message draws that trace's waterfall in the thread too.
+    const alarmTrace = buttonValue(alarm, 'xray_open');
+    await click(alarm, 'xray_open', alarmTrace);
+    const alarmWaterfall = await waitFor(
+      'the alarm trace’s waterfall in the thread',
+      () => thread(alarm.ts).find((m) => m.kind === 'channel' && m.text.startsWith(`Trace ${alarmTrace}`)),
+      30_000,
+      250,
+    );
+    expect(messageContent(alarmWaterfall)).toContain(FunctionNames.saveSession);
+
+    // Delay fault instead of errors: /trace the slow session, open its X-Ray trace, and the
+    // waterfall names the slow save as the bottleneck.
+    await setSaveVariables({ FAULT_SAVE_ERROR_RATE: '0', FAULT_SAVE_DELAY_MS: '1500' });
+    const slow = await createSession(stack, 'Slow talk');
+    const slowXRayId = await waitFor(
+      'the X-Ray id the save function logged for the slow session',
+      async () =>
+        jsonLines(await readEvents(logs, [FunctionNames.saveSession]))
+          .map((e) => e.line)
+          .find((line) => line.traceId === slow.traceId && typeof line.xrayTraceId === 'string')
+          ?.xrayTraceId as string | undefined,
+    );
+    const traceAnswer = await waitFor(
+      'a /trace answer with the save’s Open X-Ray trace button',
+      async () => {
+        const before = slack().messages({ via: 'response_url' }).length;
+        await slack().command('/trace', slow.sessionId);
+        const answer = await waitFor(
+          'the /trace answer',
+          () => slack().messages({ via: 'response_url' }).slice(before)[0],
+          20_000,
+          250,
+        );
+        return xrayButtonValues(answer).some((v) => v.includes(slowXRayId)) ? answer : undefined;
+      },
+      40_000,
+      1000,
+    );
+    // The save runs in its own X-Ray trace (SQS starts one): its id is the one the save function logged.
+    const xrayValue = xrayButtonValues(traceAnswer).find((v) => v.includes(slowXRayId)) ?? '';
+    await slack().action('xray_open', xrayValue, { messageTs: traceAnswer.ts });
+    const waterfall = await waitFor(
+      'the slow trace’s waterfall',
+      () =>
+        slack()
+          .messages()
+          .find((m) => m.text.startsWith(`Trace ${slowXRayId}`)),
+      30_000,
+      250,
+    );
+    expect(waterfall.text).toContain(`Bottleneck: ${SAVE_SPAN_NAME}`);
+
+    // Faults off: once the errors leave the alarm's window it reports OK in the thread and redraws the parent.
+    await lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: FunctionNames.saveSession,
+        Environment: { Variables: originalVariables },
+      }),
+    );
+    const ok = await waitFor(
+      'the OK reply in the thread',
+      async () => {
+        await createSession(stack, 'Healthy talk');
+        return thread(alarm.ts).find((m) => m.kind === 'channel' && m.text.startsWith('✅ OK'));
+      },
+      45_000,
+      2000,
+    );
+    expect(ok.via).toBe('chat.postMessage');
+    const parent = await waitFor('the parent redrawn as OK', () =>
+      alarmMessages().find((m) => m.ts === alarm.ts && m.text.startsWith('✅ OK: ')),
+    );
+    expect(parent.edited).toBe(true);
+    // One conversation per alarm: one top-level message, the answers all in its thread.
+    expect(alarmMessages()).toHaveLength(1);
+    const topLevel = slack()
+      .messages({ kind: 'channel' })
+      .filter((m) => !m.threadTs);
+    expect(topLevel.filter((m) => /trace\(s\) affected|^Trace 1-/.test(m.text))).toEqual([]);
+  }, 150_000);
+});
