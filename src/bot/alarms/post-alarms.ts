@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { AlarmRecord, AlarmStateStore } from '../../aws/alarm-state-store';
 import type { AlarmEvent, ParsedNotification } from '../../commands/alarms/alarm-event';
 import { parseAlarmNotifications } from '../../commands/alarms/alarm-event';
+import type { QueuedNotification } from '../../commands/alarms/alarm-queue';
 import { planAlarmPosts, splitPlanByDeadline } from '../../commands/alarms/alarm-storm';
 import { decideAlarmPost, startAlarmThread } from '../../commands/alarms/alarm-thread';
 import { type AlarmMessage, buildNotificationMessage } from '../../commands/alarms/alarm-view';
@@ -99,6 +100,22 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   }
 }
 
+/** One notification to post, with what it came in. */
+interface Incoming {
+  readonly n: ParsedNotification;
+  readonly source: string | undefined;
+}
+
+/** What {@link postBatch} did, without throwing: the edge decides how failures reach Lambda. */
+interface BatchOutcome extends AlarmBatchResult {
+  /** Message ids claimed by another invocation or cut at the deadline. */
+  readonly deferred: readonly string[];
+  /** Message ids posted (or found already posted) in this invocation. */
+  readonly settled: ReadonlySet<string>;
+  /** The Slack or store failure that stopped the batch, if one did. */
+  readonly error?: unknown;
+}
+
 /**
  * Posts a batch of alarm notifications (an SNS event or a direct alarm payload) to the channel,
  * each exactly once: a claim on the message id is taken before posting and marked done after
@@ -109,11 +126,63 @@ export async function postAlarmNotifications(
   event: unknown,
   deps: AlarmPostingDeps,
 ): Promise<AlarmBatchResult> {
+  const notifications = parseAlarmNotifications(event);
+  const sources = sourcesOf(event, notifications.length);
+  const outcome = await postBatch(
+    notifications.map((n, i) => ({ n, source: sources[i] })),
+    deps,
+  );
+  if (outcome.error !== undefined) throw outcome.error;
+  if (outcome.deferred.length > 0) throw new AlarmsDeferredError(outcome.deferred);
+  return summary(outcome);
+}
+
+/** What one SQS-triggered invocation did, with the records Lambda must hand back to the queue. */
+export interface QueuedAlarmBatchResult extends AlarmBatchResult {
+  readonly batchItemFailures: { readonly itemIdentifier: string }[];
+}
+
+/**
+ * Posts the notifications of an SQSEvent (bodies are SNS envelopes or direct alarm payloads) like
+ * {@link postAlarmNotifications}, but never throws for a notification: every record not posted
+ * (deferred, Slack failure incl. 429, store failure) is named in `batchItemFailures`, so only those
+ * return to the queue after the visibility timeout. The exactly-once key stays the SNS MessageId.
+ */
+export async function postQueuedAlarmNotifications(
+  queued: readonly QueuedNotification[],
+  deps: AlarmPostingDeps,
+): Promise<QueuedAlarmBatchResult> {
+  const outcome = await postBatch(
+    queued.map((q) => ({ n: q.notification, source: q.source })),
+    deps,
+  );
+  const failed = queued.filter((q) => {
+    const id = messageIdOf(q.notification);
+    return id === undefined || !outcome.settled.has(id);
+  });
+  if (failed.length > 0)
+    deps.log('warn', 'alarm notifications returned to the queue', {
+      items: failed.map((q) => q.itemIdentifier),
+    });
+  return {
+    ...summary(outcome),
+    batchItemFailures: failed.map((q) => ({ itemIdentifier: q.itemIdentifier })),
+  };
+}
+
+function summary(outcome: BatchOutcome): AlarmBatchResult {
+  return {
+    posted: outcome.posted,
+    replied: outcome.replied,
+    skipped: outcome.skipped,
+    storm: outcome.storm,
+  };
+}
+
+async function postBatch(incoming: readonly Incoming[], deps: AlarmPostingDeps): Promise<BatchOutcome> {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const leaseMs = deps.claimLeaseMs ?? 5 * 60 * 1000;
   const safetyMs = deps.safetyMs ?? 5000;
-  const notifications = parseAlarmNotifications(event);
-  const sources = sourcesOf(event, notifications.length);
   const budget = { remainingTimeMs: deps.remainingTimeMs, sleep };
   const slack = <T>(call: () => Promise<T>) => withRateLimitBudget(call, budget);
 
@@ -133,11 +202,13 @@ export async function postAlarmNotifications(
 
   const deferred: string[] = [];
   const pending = new Set<string>();
+  const settled = new Set<string>();
   let skipped = 0;
   let posted = 0;
   let replied = 0;
+  let storm = false;
 
-  for (const n of notifications) {
+  for (const { n } of incoming) {
     if (n.kind === 'unparsed')
       deps.log('warn', 'alarm notification not understood', { error: n.error, messageId: n.messageId });
   }
@@ -146,23 +217,26 @@ export async function postAlarmNotifications(
     if (!id) return;
     await deps.store.completeMessage(id, deps.now());
     pending.delete(id);
+    settled.add(id);
   };
 
   try {
     // Claim first: a redelivered message stops here, before any Slack call.
     const work: WorkItem[] = [];
-    for (const [i, n] of notifications.entries()) {
+    for (const { n, source } of incoming) {
       const id = messageIdOf(n);
       if (!id) {
-        work.push({ n, source: sources[i], claimedId: undefined });
+        work.push({ n, source, claimedId: undefined });
         continue;
       }
       const claim = await deps.store.claimMessage(id, deps.now(), leaseMs);
-      if (claim === 'done') skipped += 1;
-      else if (claim === 'in-progress') deferred.push(id);
+      if (claim === 'done') {
+        skipped += 1;
+        settled.add(id);
+      } else if (claim === 'in-progress') deferred.push(id);
       else {
         pending.add(id);
-        work.push({ n, source: sources[i], claimedId: id });
+        work.push({ n, source, claimedId: id });
       }
     }
 
@@ -194,7 +268,7 @@ export async function postAlarmNotifications(
       }
     }
 
-    const storm = fresh.length >= deps.settings.stormThreshold;
+    storm = fresh.length >= deps.settings.stormThreshold;
     if (storm) {
       posted += await postStorm(fresh, deps, paced, finish, deferred, safetyMs);
     } else {
@@ -224,11 +298,8 @@ export async function postAlarmNotifications(
 
     for (const id of deferred)
       if (pending.has(id)) await deps.store.releaseMessage(id).then(() => pending.delete(id));
-    if (deferred.length > 0) {
-      deps.log('warn', 'alarm notifications deferred to a retry', { deferred });
-      throw new AlarmsDeferredError(deferred);
-    }
-    return { posted, replied, skipped, storm };
+    if (deferred.length > 0) deps.log('warn', 'alarm notifications deferred to a retry', { deferred });
+    return { posted, replied, skipped, storm, deferred, settled };
   } catch (error) {
     // Give back every claim not yet done so the retry can post those notifications.
     for (const id of pending) {
@@ -239,9 +310,8 @@ export async function postAlarmNotifications(
         }),
       );
     }
-    if (!(error instanceof AlarmsDeferredError))
-      deps.log('error', 'posting alarm notifications failed; Lambda will retry', { error, posted, replied });
-    throw error;
+    deps.log('error', 'posting alarm notifications failed; Lambda will retry', { error, posted, replied });
+    return { posted, replied, skipped, storm, deferred, settled, error };
   }
 }
 

@@ -9,9 +9,16 @@ import type { Context } from 'aws-lambda';
 import { DynamoDbAlarmStateStore } from '../../aws/alarm-state-store';
 import { CloudWatchAlarmControl } from '../../aws/cloudwatch-alarms';
 import { CloudWatchLogSearch } from '../../aws/cloudwatch-log-search';
+import { isSqsEvent, parseQueuedNotifications } from '../../commands/alarms/alarm-queue';
 import { loadAlarmConfig } from '../alarms/alarm-config';
 import { logSearchEnrichment } from '../alarms/error-lines';
-import { type AlarmBatchResult, postAlarmNotifications } from '../alarms/post-alarms';
+import {
+  type AlarmBatchResult,
+  type AlarmPostingDeps,
+  postAlarmNotifications,
+  postQueuedAlarmNotifications,
+  type QueuedAlarmBatchResult,
+} from '../alarms/post-alarms';
 import { loadBotConfig } from '../config';
 import { BotConfigError } from '../errors';
 import { createSlackSecretsLoader } from '../secrets';
@@ -39,13 +46,17 @@ const secrets = createSlackSecretsLoader(
 let client: WebClient | undefined;
 
 /**
- * The Lambda subscribed to the alarm SNS topic (or invoked directly by an alarm action): posts each
- * notification once; throws when Slack or the store failed, or when some notifications were
- * deferred, so Lambda's asynchronous retry (then the on-failure destination) takes over.
+ * The alarm Lambda. From the alarm queue (SQS event source: SNS envelopes, many per batch) it posts
+ * a storm as one summary with a thread per alarm and returns `batchItemFailures` naming every record
+ * not posted, so only those come back; invoked by SNS or directly by an alarm action it throws
+ * instead, so Lambda's asynchronous retry (then the on-failure destination) takes over.
  */
-export const handler = async (event: unknown, context: Context): Promise<AlarmBatchResult> => {
+export const handler = async (
+  event: unknown,
+  context: Context,
+): Promise<AlarmBatchResult | QueuedAlarmBatchResult> => {
   client ??= createSlackWebClient((await secrets()).botToken, config);
-  const result = await postAlarmNotifications(event, {
+  const deps: AlarmPostingDeps = {
     store,
     client,
     channelId: config.channelId,
@@ -55,7 +66,11 @@ export const handler = async (event: unknown, context: Context): Promise<AlarmBa
     log: (level, message, detail) => logger[level](message, detail),
     metricImage: (alarm) => control.metricImage(alarm),
     enrich: logSearchEnrichment(logs),
-  });
+  };
+  const queued = isSqsEvent(event) ? parseQueuedNotifications(event) : undefined;
+  const result = queued
+    ? await postQueuedAlarmNotifications(queued, deps)
+    : await postAlarmNotifications(event, deps);
   logger.info('alarm notifications handled', { ...result });
   return result;
 };

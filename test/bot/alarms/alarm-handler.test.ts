@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOCAL_WORKSPACE, type LocalSlack, startLocalSlack } from '../../../src/local/slack';
 import { alarmFixture, startAlarmDynalite } from './helpers';
+import { snsAlarmRecord, sqsRecordOf } from './slack-helpers';
 
 /** A loopback port nobody listens on: AWS calls there fail at once (connection refused). */
 async function closedPort(): Promise<number> {
@@ -61,5 +62,24 @@ describe('alarm Lambda entry point', () => {
     const messages = slack.messages({ kind: 'channel' });
     expect(messages).toHaveLength(1);
     expect(messages[0]?.text).toContain('save-session-errors in prod');
+  }, 20_000);
+
+  it('takes an SQS batch of SNS envelopes, answers batchItemFailures, and treats the redelivery as done', async () => {
+    const { handler } = await import('../../../src/bot/handlers/alarm');
+    const context = { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'r-2' } as never;
+    const event = {
+      Records: [
+        sqsRecordOf(snsAlarmRecord('queued-one', 'm-queued-1'), 'q-1'),
+        sqsRecordOf(snsAlarmRecord('queued-two', 'm-queued-2'), 'q-2'),
+      ],
+    };
+    const before = slack.messages({ kind: 'channel' }).length;
+
+    const first = await handler(event, context);
+    const second = await handler(event, context);
+
+    expect(first).toMatchObject({ posted: 2, batchItemFailures: [] });
+    expect(second).toMatchObject({ posted: 0, skipped: 2, batchItemFailures: [] });
+    expect(slack.messages({ kind: 'channel' }).length - before).toBe(2);
   }, 20_000);
 });

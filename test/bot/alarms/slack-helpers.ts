@@ -74,3 +74,34 @@ export async function startFailingProxy(target: string): Promise<{
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** The SQS record SNS writes for one SNS record (raw delivery off: the body is the SNS envelope JSON). */
+export function sqsRecordOf(
+  snsRecord: Record<string, unknown>,
+  sqsMessageId: string,
+): Record<string, unknown> {
+  const sns = snsRecord.Sns as Record<string, unknown>;
+  const envelope = {
+    Type: 'Notification',
+    MessageId: sns.MessageId,
+    TopicArn: sns.TopicArn,
+    ...(sns.Subject ? { Subject: sns.Subject } : {}),
+    Message: sns.Message,
+    Timestamp: sns.Timestamp ?? '2026-05-01T10:00:00.000Z',
+    SignatureVersion: '1',
+    Signature: 'bG9jYWw=',
+    SigningCertURL: 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-x.pem',
+    UnsubscribeURL: 'https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe',
+  };
+  return {
+    messageId: sqsMessageId,
+    receiptHandle: `rh-${sqsMessageId}`,
+    body: JSON.stringify(envelope),
+    attributes: { ApproximateReceiveCount: '1' },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:gumshoe-alarm-queue',
+    awsRegion: 'eu-west-1',
+  };
+}
