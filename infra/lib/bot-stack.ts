@@ -9,16 +9,19 @@ import {
   TimeZone,
   Validations,
 } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { logGroupOf } from '../../src/conference-app/contract/function-names';
@@ -52,6 +55,28 @@ export const AlarmEnv = {
   reminderMinutes: 'GUMSHOE_ALARM_REMINDER_MINUTES',
 } as const;
 
+/**
+ * How long one alarm invocation may run: a batch of 100 notifications at about one post per second
+ * fits, so a storm of that size is posted in one invocation rather than cut and retried.
+ */
+export const ALARM_FUNCTION_TIMEOUT = Duration.minutes(2);
+
+/** How the alarm queue feeds the alarm function (an SQS event source mapping). */
+export const ALARM_QUEUE_SOURCE = {
+  /** A storm of up to this many notifications is grouped into one summary message. */
+  batchSize: 100,
+  /** How long Lambda gathers messages before invoking: a storm's alarms arrive within seconds. */
+  maxBatchingWindow: Duration.seconds(20),
+  /**
+   * The lowest value the setting takes (Lambda requires 2 to 1000). One channel takes about one
+   * message per second, so two batches at most run at once; the handler's pacing and its 429
+   * handling absorb the overlap, and whatever does not fit is returned as a batch item failure.
+   */
+  maxConcurrency: 2,
+  /** Receives before a notification is moved to the dead-letter queue. */
+  maxReceiveCount: 5,
+} as const;
+
 /** Formats an account alias map as GUMSHOE_ACCOUNT_ALIASES reads it: `123456789012=prod,210987654321=staging`. */
 export function accountAliasesEnv(aliases: Readonly<Record<string, string>>): string {
   return Object.entries(aliases)
@@ -61,7 +86,7 @@ export function accountAliasesEnv(aliases: Readonly<Record<string, string>>): st
 
 /**
  * The Slack bot: request function behind a Function URL, worker, weekly /cost schedule, secret, and
- * the alarm path (alarm function on the alarm topic, reminder schedule, alarm-state table, DLQ).
+ * the alarm path (alarm queue on the alarm topic feeding the alarm function, reminder schedule, alarm-state table, DLQ).
  */
 export class BotStack extends Stack {
   readonly slackEvents: GumshoeFunction;
@@ -72,8 +97,10 @@ export class BotStack extends Stack {
   readonly alarmTable: Table;
   /** Where an alarm notification lands when the alarm function still fails after Lambda's retries. */
   readonly alarmDlq: Queue;
+  /** The queue subscribed to the alarm topic; the alarm function reads it in batches. */
+  readonly alarmQueue: Queue;
   readonly secret: Secret;
-  /** ARN of the conference stack's alarm topic, which the alarm function subscribes to. */
+  /** ARN of the conference stack's alarm topic, which the alarm queue subscribes to. */
   readonly alarmTopicArn: string;
   readonly functionUrl: string;
   private readonly watchedLogGroupArns: string[];
@@ -150,15 +177,15 @@ export class BotStack extends Stack {
       'Posts the weekly /cost report',
       { timeout: Duration.minutes(2) },
     );
-    // Concurrency 1: every alarm goes to one channel (about one message per second), so the
-    // invocations run one after another and the handler's post interval paces them all. Throttled
-    // asynchronous events are not lost: Lambda keeps retrying them for up to the max event age.
+    // No reserved concurrency: the alarm queue's event source caps it (maxConcurrency in
+    // wireAlarmFunction), and reserved concurrency under an SQS event source only throttles batches
+    // back onto the queue, each throttle counting towards maxReceiveCount.
     this.alarm = this.botFunction(
       'Alarm',
       Names.bot.alarm,
       'src/bot/handlers/alarm.ts',
       'Posts CloudWatch alarm notifications to Slack',
-      { timeout: Duration.minutes(1), extraEnv: alarmEnv, reservedConcurrentExecutions: 1 },
+      { timeout: ALARM_FUNCTION_TIMEOUT, extraEnv: alarmEnv },
     );
     this.alarmReminder = this.botFunction(
       'AlarmReminder',
@@ -186,7 +213,9 @@ export class BotStack extends Stack {
     this.grantInvestigations(this.worker);
     this.grantLogQueries(this.weeklyCost);
 
-    this.alarmDlq = this.wireAlarmFunction();
+    const wired = this.wireAlarmFunction();
+    this.alarmDlq = wired.dlq;
+    this.alarmQueue = wired.queue;
     // Exactly the item operations each caller makes (src/aws/alarm-state-store.ts): the alarm
     // function claims, completes and releases delivery markers; the reminder lists open alarms by
     // Scan; the buttons read and save one alarm record.
@@ -246,6 +275,10 @@ export class BotStack extends Stack {
     new CfnOutput(this, 'FunctionUrl', { value: url.url });
     new CfnOutput(this, 'SlackSecretArn', { value: this.secret.secretArn });
     new CfnOutput(this, 'AlarmTableName', { value: this.alarmTable.tableName });
+    new CfnOutput(this, 'AlarmQueueUrl', {
+      value: this.alarmQueue.queueUrl,
+      description: 'The queue between the alarm topic and the alarm function',
+    });
     new CfnOutput(this, 'AlarmDlqUrl', {
       value: this.alarmDlq.queueUrl,
       description: 'Alarm notifications the alarm function failed to post after its retries',
@@ -253,10 +286,12 @@ export class BotStack extends Stack {
   }
 
   /**
-   * Subscribes the alarm function to the alarm topic, with two retries and an SQS on-failure
-   * destination so a notification that still fails is kept (14 days) rather than dropped.
+   * Feeds the alarm function from the alarm topic through a queue, so a storm arrives as one batch
+   * (SNS invokes Lambda with one record per invocation; an SQS event source batches). One
+   * dead-letter queue keeps what still fails: messages the queue gave up on after maxReceiveCount
+   * receives, and direct (asynchronous) invocations that failed after Lambda's two retries.
    */
-  private wireAlarmFunction(): Queue {
+  private wireAlarmFunction(): { dlq: Queue; queue: Queue } {
     const dlq = new Queue(this, 'AlarmDlq', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -264,16 +299,52 @@ export class BotStack extends Stack {
     });
     Validations.of(dlq).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: "This queue is itself the alarm function's on-failure destination (a dead-letter queue).",
+      reason: "This queue is itself the alarm queue's and the alarm function's dead-letter queue.",
     });
+    const queue = new Queue(this, 'AlarmQueue', {
+      queueName: Names.alarmQueue,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // AWS's advice for an SQS event source: at least six times the function timeout, so a batch
+      // still running (or retried after a throttle) is not handed to a second invocation.
+      visibilityTimeout: Duration.seconds(ALARM_FUNCTION_TIMEOUT.toSeconds() * 6),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: dlq, maxReceiveCount: ALARM_QUEUE_SOURCE.maxReceiveCount },
+    });
+    // Raw delivery off: each body is the SNS envelope, whose MessageId is the exactly-once key.
+    // The subscription also adds the queue policy letting only this topic send to the queue.
+    const topic = Topic.fromTopicArn(this, 'AlarmTopic', this.alarmTopicArn);
+    topic.addSubscription(new SqsSubscription(queue, { rawMessageDelivery: false }));
+    this.alarm.fn.addEventSource(
+      new SqsEventSource(queue, {
+        batchSize: ALARM_QUEUE_SOURCE.batchSize,
+        maxBatchingWindow: ALARM_QUEUE_SOURCE.maxBatchingWindow,
+        maxConcurrency: ALARM_QUEUE_SOURCE.maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+    // An alarm action may still invoke the function directly (asynchronously): kept on failure too.
     this.alarm.fn.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
       onFailure: new SqsDestination(dlq),
     });
-    Topic.fromTopicArn(this, 'AlarmTopic', this.alarmTopicArn).addSubscription(
-      new LambdaSubscription(this.alarm.fn),
-    );
+    // Anything in the dead-letter queue is an alarm nobody saw in Slack.
+    const dlqAlarm = new Alarm(this, 'AlarmDlqNotEmpty', {
+      alarmName: Names.alarmDlqAlarm,
+      alarmDescription:
+        'Alarm notifications Gumshoe could not post to Slack are waiting in the dead-letter queue',
+      metric: dlq.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    // To the same topic: once Slack answers again, the channel hears what it missed.
+    dlqAlarm.addAlarmAction(new SnsAction(topic));
     // The alarm graph and the first error lines of the alarmed function's own log group.
     this.alarm.fn.addToRolePolicy(
       new PolicyStatement({
@@ -283,7 +354,7 @@ export class BotStack extends Stack {
       }),
     );
     this.grantLogQueries(this.alarm);
-    return dlq;
+    return { dlq, queue };
   }
 
   private grantAlarmTable(fn: GumshoeFunction, actions: string[]): void {

@@ -4,6 +4,10 @@ import { FunctionNames, logGroupOf } from '../../src/conference-app/contract/fun
 /** The deployed names that both stacks agree on, so the bot stack builds ARNs without Fn::ImportValue. */
 export const Names = {
   alarmTopic: 'conference-alarms',
+  /** The queue between the alarm topic and the alarm function (the local stack uses the same name). */
+  alarmQueue: 'gumshoe-alarm-queue',
+  /** The alarm on the alarm dead-letter queue's depth. */
+  alarmDlqAlarm: 'gumshoe-alarm-dlq-not-empty',
   alarmPrefix: 'conference-',
   /** Prefix of the CloudWatch alarm mute rules the Mute button creates (src/aws/cloudwatch-alarms.ts). */
   muteRulePrefix: 'gumshoe-mute-',

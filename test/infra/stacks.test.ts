@@ -291,18 +291,92 @@ describe('BotStack', () => {
     });
   });
 
-  it('subscribes the alarm function to the conference alarm topic', () => {
+  function queueId(name: string): string {
+    const [id] = Object.keys(bot.findResources('AWS::SQS::Queue', { Properties: { QueueName: name } }));
+    if (!id) throw new Error(`no queue ${name}`);
+    return id;
+  }
+
+  function alarmDlqId(): string {
+    const ids = Object.keys(bot.findResources('AWS::SQS::Queue')).filter(
+      (id) => id !== queueId('gumshoe-alarm-queue'),
+    );
+    expect(ids).toHaveLength(1);
+    return ids[0] as string;
+  }
+
+  it('subscribes an encrypted, SSL-only alarm queue to the conference alarm topic, raw delivery off', () => {
+    const queue = queueId('gumshoe-alarm-queue');
     bot.hasResourceProperties('AWS::SNS::Subscription', {
-      Protocol: 'lambda',
+      Protocol: 'sqs',
       TopicArn: Match.objectLike({
         'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':conference-alarms$')])],
       }),
-      Endpoint: { 'Fn::GetAtt': [functionLogicalId(bot, 'gumshoe-alarm'), 'Arn'] },
+      Endpoint: { 'Fn::GetAtt': [queue, 'Arn'] },
+    });
+    expect(JSON.stringify(bot.findResources('AWS::SNS::Subscription'))).not.toContain(
+      '"RawMessageDelivery":true',
+    );
+    expect(bot.findResources('AWS::SNS::Subscription', { Properties: { Protocol: 'lambda' } })).toEqual({});
+    bot.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'gumshoe-alarm-queue',
+      SqsManagedSseEnabled: true,
     });
   });
 
-  it('retries a failed alarm notification twice, then sends it to an SSL-only SQS dead-letter queue', () => {
-    const [dlqId] = Object.keys(bot.findResources('AWS::SQS::Queue'));
+  it('lets only the alarm topic send to the alarm queue, over TLS', () => {
+    const queue = queueId('gumshoe-alarm-queue');
+    bot.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queue }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sqs:SendMessage',
+            Principal: { Service: 'sns.amazonaws.com' },
+            Condition: {
+              ArnEquals: {
+                'aws:SourceArn': Match.objectLike({
+                  'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':conference-alarms$')])],
+                }),
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('gives the alarm queue a visibility timeout of six function timeouts and a dead-letter queue after 5 receives', () => {
+    const fn = bot.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'gumshoe-alarm' } });
+    const timeout = (Object.values(fn)[0] as { Properties: { Timeout: number } }).Properties.Timeout;
+    bot.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'gumshoe-alarm-queue',
+      VisibilityTimeout: timeout * 6,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [alarmDlqId(), 'Arn'] }, maxReceiveCount: 5 },
+    });
+  });
+
+  it('feeds the alarm function from the queue in batches of 100 within 20 s, at most two at once, with partial failures', () => {
+    bot.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionLogicalId(bot, 'gumshoe-alarm') },
+      EventSourceArn: { 'Fn::GetAtt': [queueId('gumshoe-alarm-queue'), 'Arn'] },
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 20,
+      ScalingConfig: { MaximumConcurrency: 2 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('reserves no concurrency for the alarm function, which would throttle the SQS event source', () => {
+    const fn = bot.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'gumshoe-alarm' } });
+    const props = (Object.values(fn)[0] as { Properties: Record<string, unknown> }).Properties;
+    expect(props.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('retries a failed direct invocation twice, then sends it to the SSL-only dead-letter queue', () => {
+    const dlqId = alarmDlqId();
     bot.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: functionLogicalId(bot, 'gumshoe-alarm') },
       MaximumRetryAttempts: 2,
@@ -318,10 +392,19 @@ describe('BotStack', () => {
     });
   });
 
-  it('runs one alarm invocation at a time, so posts to the channel stay paced', () => {
-    bot.hasResourceProperties('AWS::Lambda::Function', {
-      FunctionName: 'gumshoe-alarm',
-      ReservedConcurrentExecutions: 1,
+  it('alarms to the alarm topic as soon as the dead-letter queue holds a message', () => {
+    bot.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'gumshoe-alarm-dlq-not-empty',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [alarmDlqId(), 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [
+        Match.objectLike({
+          'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':conference-alarms$')])],
+        }),
+      ],
     });
   });
 
