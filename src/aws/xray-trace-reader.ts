@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-xray';
 import { GumshoeError } from '../commands/errors';
 import type { TimeWindow } from '../commands/time-window';
+import type { TraceSummaryReader } from '../commands/xray/trace-summaries';
 import type { XRayTraceReader } from '../commands/xray/waterfall-session';
 
 /** BatchGetTraces accepts at most five trace ids per call. */
@@ -21,7 +22,7 @@ export class XRayReadError extends GumshoeError {
 }
 
 /** {@link XRayTraceReader} over @aws-sdk/client-xray, plus paginated trace summaries. */
-export class XRayClientTraceReader implements XRayTraceReader {
+export class XRayClientTraceReader implements XRayTraceReader, TraceSummaryReader {
   constructor(private readonly client: XRayClient) {}
 
   /** Every trace of `traceIds`, five per BatchGetTraces call, pages followed; output shaped like one call's. */

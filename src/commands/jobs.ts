@@ -1,13 +1,10 @@
 import { z } from 'zod';
 import { AlarmButtonValueSchema, investigateTargetOf } from './alarms/alarm-view';
 import { investigateAlarm } from './alarms/investigate';
-import type { ParsedCommand } from './command-text';
 import type { InvestigationConfig } from './config';
 import { investigateCost } from './cost/cost';
 import { costMessage } from './cost/cost-view';
-import { GumshoeError } from './errors';
 import { helpMessage } from './help/help-view';
-import { usageText } from './help/usage';
 import { investigateLeadTime } from './leadtime/leadtime';
 import { leadTimeMessage } from './leadtime/leadtime-view';
 import type { Clock, LogSearch } from './ports';
@@ -15,6 +12,7 @@ import type { SlackMessage } from './slack/block-kit';
 import { TimeWindowSpec } from './time-window';
 import { investigateTrace, showTraceLogs } from './trace/trace-session';
 import { traceLogsMessage, traceMessage } from './trace/trace-view';
+import type { TraceSummaryReader } from './xray/trace-summaries';
 import { showTraceWaterfall, type XRayTraceReader } from './xray/waterfall-session';
 
 /** The work the Slack edge hands to the worker: JSON-serialisable, parsed again on arrival. */
@@ -40,27 +38,16 @@ export interface InvestigationPorts {
   readonly clock: Clock;
   /** For `xray_waterfall`; without it the waterfall comes from the `aws/spans` log group only. */
   readonly xray?: XRayTraceReader;
+  /** For `alarm_investigate`: GetTraceSummaries over the alarm window; without it the answer has the log errors only. */
+  readonly traceSummaries?: TraceSummaryReader;
 }
 
 /** Stands in when no X-Ray reader is wired: finds nothing, so the waterfall falls back to `aws/spans`. */
 const noXRay: XRayTraceReader = { batchGetTraces: async () => ({ Traces: [] }) };
 
-/**
- * The job a parsed command asks for. Help needs no job: answer it with helpMessage() before calling
- * this; a help command here is a bug in the edge and throws.
- */
-export function jobFromCommand(parsed: ParsedCommand): InvestigationJob {
-  switch (parsed.kind) {
-    case 'trace':
-      return { kind: 'trace', id: parsed.id };
-    case 'leadtime':
-      return { kind: 'leadtime', window: parsed.window };
-    case 'cost':
-      return { kind: 'cost', period: parsed.period };
-    case 'help':
-      throw new GumshoeError('help has no investigation job', usageText());
-  }
-}
+// Kept in its own module so the Slack handler's ack path can build a job without loading every
+// investigation this file runs.
+export { jobFromCommand } from './job-from-command';
 
 /** Runs one job to its Slack answer (already validated against Slack's limits); expected failures throw GumshoeError. */
 export async function runInvestigation(
@@ -78,7 +65,7 @@ export async function runInvestigation(
     case 'trace_logs':
       return traceLogsMessage(await showTraceLogs(job, ports, config));
     case 'alarm_investigate':
-      return investigateAlarm(investigateTargetOf(job.alarm), ports.logs);
+      return investigateAlarm(investigateTargetOf(job.alarm), ports.logs, ports.traceSummaries);
     case 'xray_waterfall': {
       const answer = await showTraceWaterfall(
         job.traceId,

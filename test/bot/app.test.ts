@@ -270,6 +270,27 @@ describe('bot Slack edge through a real Bolt App and AwsLambdaReceiver', () => {
       ]);
     });
 
+    it('takes the Investigate answer’s Open X-Ray trace (a bare id) as an alarm button, answered in the thread', async () => {
+      await invoke(
+        buildBlockActionRequest({
+          actionId: 'xray_open',
+          value: TRACE,
+          blockId: 'alarm_xray_0',
+          responseUrl: slack.createResponseUrl(),
+          signingSecret: SECRET,
+          messageTs: '1700000005.000300',
+          message: { type: 'message', ts: '1700000005.000300', thread_ts: ALARM_TS, text: 'answer' },
+        }),
+      );
+
+      expect(dispatcher.dispatched).toEqual([
+        {
+          job: { kind: 'xray_waterfall', traceId: TRACE },
+          reply: { channelId: 'C0001', userId: 'U0001', share: true, threadTs: ALARM_TS },
+        },
+      ]);
+    });
+
     it('threads a click on a reply in the alarm’s thread under the alarm message, not under the reply', async () => {
       await click('alarm_investigate', alarmValue, { ts: '1700000005.000300', thread_ts: ALARM_TS });
 

@@ -37,7 +37,8 @@ export const handler = async (event: unknown, context: Context): Promise<{ outco
   const input = parsed.data;
   client ??= createSlackWebClient((await secrets()).botToken, config);
   const outcome = await runWorker(input, context.awsRequestId, {
-    investigate: (job) => runInvestigation(job, { logs, xray, clock: systemClock }, config.investigation),
+    investigate: (job) =>
+      runInvestigation(job, { logs, xray, traceSummaries: xray, clock: systemClock }, config.investigation),
     client,
     remainingTimeMs: () => context.getRemainingTimeInMillis(),
     log: (level, message, detail) => logger[level](message, detail),

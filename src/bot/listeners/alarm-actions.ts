@@ -11,6 +11,7 @@ import {
   unmuteAlarm,
 } from '../../commands/alarms/alarm-thread';
 import { AlarmActionIds, parseAlarmButtonValue } from '../../commands/alarms/alarm-view';
+import { INVESTIGATE_XRAY_BLOCK_PREFIX } from '../../commands/alarms/investigate';
 import { GumshoeError } from '../../commands/errors';
 import { type AlarmConfig, loadAlarmConfig } from '../alarms/alarm-config';
 import { type AlarmViewSettings, renderAlarmRecord } from '../alarms/alarm-render';
@@ -211,9 +212,9 @@ export function registerAlarmActions(app: App, deps: AlarmActionDeps): void {
     if (!value || value.f.length === 0) return whisper(args, NOT_UNDERSTOOD);
     await dispatch(args, { kind: 'alarm_investigate', alarm: value });
   });
-  // The alarm message's xray_open carries a bare trace id; the /trace answer's carries JSON and is
-  // handled in block-actions.ts by action id alone. Both listeners would run and ack twice, so the
-  // alarm block's clicks are taken here, in global middleware, before any listener sees them.
+  // The alarm message's xray_open (and the Investigate answer's) carries a bare trace id; the /trace
+  // answer's carries JSON and is handled in block-actions.ts by action id alone. Both listeners would
+  // run and ack twice, so the alarm blocks' clicks are taken here, in global middleware, first.
   const openTrace = guarded(async (args) => {
     const traceId = args.action.value?.trim() ?? '';
     if (!XRAY_TRACE_ID.test(traceId)) return whisper(args, NOT_UNDERSTOOD);
@@ -222,7 +223,10 @@ export function registerAlarmActions(app: App, deps: AlarmActionDeps): void {
   app.use(async (args) => {
     const body = args.body as { type?: string; actions?: { action_id?: string; block_id?: string }[] };
     const action = body.type === 'block_actions' ? body.actions?.[0] : undefined;
-    if (action?.action_id === AlarmActionIds.openTrace && action.block_id === ALARM_ACTIONS_BLOCK) {
+    const alarmBlock =
+      action?.block_id === ALARM_ACTIONS_BLOCK ||
+      action?.block_id?.startsWith(INVESTIGATE_XRAY_BLOCK_PREFIX) === true;
+    if (action?.action_id === AlarmActionIds.openTrace && alarmBlock) {
       return openTrace(args as unknown as ButtonArgs);
     }
     await args.next();

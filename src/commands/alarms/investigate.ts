@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors';
+import { GumshoeError, InvalidInputError } from '../errors';
 import type { LogSearch, LogSearchRequest } from '../ports';
 import { FunctionNameValue, TraceId, XRayTraceId } from '../query/quote';
 import {
@@ -12,6 +12,12 @@ import {
   truncate,
 } from '../slack/block-kit';
 import type { TimeWindow } from '../time-window';
+import {
+  type FailedTraces,
+  findFailedTraces,
+  SERVICE_NAME_PATTERN,
+  type TraceSummaryReader,
+} from '../xray/trace-summaries';
 import type { AlarmEvent } from './alarm-event';
 
 /**
@@ -191,6 +197,9 @@ export function firstErrorLines(rows: readonly Readonly<Record<string, string>>[
   });
 }
 
+/** What X-Ray said about the alarm window: the failed traces, or why there are none to show. */
+export type XRayFindings = { readonly found: FailedTraces } | { readonly unavailable: string };
+
 /** Options of the Investigate result message. */
 export interface InvestigationMessageOptions {
   readonly alarmName: string;
@@ -198,20 +207,87 @@ export interface InvestigationMessageOptions {
   readonly maxTraces?: number;
   /** What the query cost, shown in a context line. */
   readonly scan?: ScanSummary;
+  /** The failed traces GetTraceSummaries found in the window, when X-Ray was asked. */
+  readonly xray?: XRayFindings;
+  /** X-Ray traces listed with an Open X-Ray trace button (default 5, at most 8). */
+  readonly maxXRayTraces?: number;
 }
 
-/** The Investigate result: affected traces with counts, each with a `trace_run` button. */
+/**
+ * The block_id prefix of the Investigate answer's Open X-Ray trace rows: the alarm listener takes
+ * xray_open clicks in these blocks (bare trace id) and answers in the alarm's thread.
+ */
+export const INVESTIGATE_XRAY_BLOCK_PREFIX = 'alarm_xray_';
+
+function xrayBlocks(xray: XRayFindings, logged: readonly AffectedTrace[], maxShown: number): Block[] {
+  if ('unavailable' in xray) {
+    return [{ type: 'context', elements: [mrkdwn(`:satellite: X-Ray: ${escapeMrkdwn(xray.unavailable)}`)] }];
+  }
+  const { traces, truncated } = xray.found;
+  if (traces.length === 0) {
+    return [{ type: 'context', elements: [mrkdwn(':satellite: X-Ray: no failed traces in the window.')] }];
+  }
+  const count = `${traces.length}${truncated ? '+' : ''}`;
+  const blocks: Block[] = [
+    { type: 'section', text: mrkdwn(`:satellite: X-Ray: *${count}* failed trace(s) in the window`) },
+  ];
+  // A trace our logs name by its X-Ray id gets that correlation id beside it.
+  const byXRay = new Map(logged.flatMap((t) => (t.xrayTraceId ? [[t.xrayTraceId, t.traceId]] : [])));
+  traces.slice(0, maxShown).forEach((t, i) => {
+    const flags = [t.fault ? 'fault' : '', t.error ? 'error' : '', t.throttle ? 'throttled' : '']
+      .filter(Boolean)
+      .join(', ');
+    const facts = [
+      flags,
+      t.durationSeconds !== undefined ? `${t.durationSeconds.toFixed(2)} s` : '',
+      t.startTime ? t.startTime.toISOString().slice(11, 19) : '',
+    ].filter(Boolean);
+    const correlation = byXRay.get(t.id);
+    blocks.push({
+      type: 'section',
+      block_id: `${INVESTIGATE_XRAY_BLOCK_PREFIX}${i}`,
+      text: mrkdwn(
+        `\`${t.id}\` ${facts.join(' · ')}${correlation ? ` · trace \`${escapeMrkdwn(correlation)}\`` : ''}`,
+      ),
+      accessory: { type: 'button', action_id: 'xray_open', text: plain('Open X-Ray trace'), value: t.id },
+    });
+  });
+  if (traces.length > maxShown) {
+    blocks.push({
+      type: 'context',
+      elements: [mrkdwn(`… and ${traces.length - maxShown}${truncated ? '+' : ''} more X-Ray traces`)],
+    });
+  }
+  return blocks;
+}
+
+/**
+ * The Investigate result: affected traces with counts, each with a `trace_run` button, then the
+ * failed X-Ray traces of the window, each with an Open X-Ray trace button.
+ */
 export function buildInvestigationMessage(
   summary: InvestigationSummary,
   options: InvestigationMessageOptions,
 ): SlackMessage {
   const max = Math.min(options.maxTraces ?? 10, 40);
   const name = escapeMrkdwn(options.alarmName);
+  const xray = options.xray
+    ? xrayBlocks(options.xray, summary.traces, Math.min(options.maxXRayTraces ?? 5, 8))
+    : [];
+  const xrayCount = options.xray && 'found' in options.xray ? options.xray.found.traces.length : 0;
+  const xrayText = xrayCount > 0 ? ` X-Ray: ${xrayCount} failed trace(s).` : '';
+  const scan: Block[] = options.scan
+    ? [{ type: 'context', elements: [mrkdwn(formatScan(options.scan))] }]
+    : [];
   if (summary.total === 0) {
-    const text = `No errors or exceptions logged around ${options.alarmName}.`;
+    const text = `No errors or exceptions logged around ${options.alarmName}.${xrayText}`;
     return {
       text,
-      blocks: [{ type: 'section', text: mrkdwn(`:mag: No errors or exceptions logged around *${name}*.`) }],
+      blocks: [
+        { type: 'section', text: mrkdwn(`:mag: No errors or exceptions logged around *${name}*.`) },
+        ...xray,
+        ...scan,
+      ],
     };
   }
   const shown = summary.traces.slice(0, max);
@@ -247,8 +323,8 @@ export function buildInvestigationMessage(
       elements: [mrkdwn(`… and ${summary.traces.length - shown.length} more traces`)],
     });
   }
-  if (options.scan) blocks.push({ type: 'context', elements: [mrkdwn(formatScan(options.scan))] });
-  const text = `${summary.total} error line(s) around ${escapeMrkdwn(options.alarmName)}; ${summary.traces.length} trace(s) affected.`;
+  blocks.push(...xray, ...scan);
+  const text = `${summary.total} error line(s) around ${escapeMrkdwn(options.alarmName)}; ${summary.traces.length} trace(s) affected.${xrayText}`;
   return { text, blocks };
 }
 
@@ -259,9 +335,21 @@ export interface InvestigateTarget {
   readonly window: TimeWindow;
 }
 
-/** The Investigate use case: runs the errors query over the alarm's functions and window and builds the answer. */
-export async function investigateAlarm(target: InvestigateTarget, logs: LogSearch): Promise<SlackMessage> {
-  const result = await logs.run(buildInvestigateQuery(target.functions, target.window));
+/**
+ * The Investigate use case: runs the errors query over the alarm's functions and window and, when
+ * X-Ray is wired, GetTraceSummaries for their failed traces in the same window, and builds the answer.
+ * X-Ray failing with an expected error leaves a note; the log answer still comes.
+ */
+export async function investigateAlarm(
+  target: InvestigateTarget,
+  logs: LogSearch,
+  xray?: TraceSummaryReader,
+): Promise<SlackMessage> {
+  const request = buildInvestigateQuery(target.functions, target.window);
+  const [result, findings] = await Promise.all([
+    logs.run(request),
+    xray ? xrayFindings(xray, target) : Promise.resolve(undefined),
+  ]);
   return buildInvestigationMessage(summarizeInvestigation(result.rows), {
     alarmName: target.alarmName,
     scan: {
@@ -269,5 +357,17 @@ export async function investigateAlarm(target: InvestigateTarget, logs: LogSearc
       bytesScanned: result.statistics.bytesScanned,
       durationMs: result.durationMs,
     },
+    ...(findings ? { xray: findings } : {}),
   });
+}
+
+async function xrayFindings(xray: TraceSummaryReader, target: InvestigateTarget): Promise<XRayFindings> {
+  const services = target.functions.filter((f) => SERVICE_NAME_PATTERN.test(f));
+  if (services.length === 0) return { unavailable: 'the alarm names no service to look for traces in.' };
+  try {
+    return { found: await findFailedTraces(xray, { services, window: target.window }) };
+  } catch (error) {
+    if (error instanceof GumshoeError) return { unavailable: error.userMessage };
+    throw error;
+  }
 }
