@@ -39,4 +39,48 @@ describe('renderChannelPage', () => {
 
     expect(html).toContain('<pre>a *b* :mag: &#60;c&#62;\nline 2</pre>');
   });
+
+  it('shows an ephemeral reply inside its thread, and names message and block in each button form', () => {
+    const html = renderChannelPage(
+      [
+        {
+          kind: 'channel',
+          via: 'chat.postMessage',
+          channel: 'C0001',
+          ts: '1.000100',
+          text: 'ALARM',
+          blocks: [
+            {
+              type: 'actions',
+              block_id: 'alarm_actions',
+              elements: [
+                {
+                  type: 'button',
+                  action_id: 'alarm_ack',
+                  text: { type: 'plain_text', text: 'Ack' },
+                  value: '{"a":1}',
+                },
+              ],
+            },
+          ],
+        },
+        {
+          kind: 'ephemeral',
+          via: 'chat.postEphemeral',
+          channel: 'C0001',
+          ts: '1.000200',
+          text: 'only for you, in the thread',
+          blocks: [],
+          user: 'U0001',
+          threadTs: '1.000100',
+        },
+      ],
+      options,
+    );
+
+    expect(html).toMatch(/<div class="thread"><div class="message ephemeral">.*only for you, in the thread/);
+    expect(html).toContain(
+      '<input type="hidden" name="actionId" value="alarm_ack"><input type="hidden" name="value" value="{&#34;a&#34;:1}"><input type="hidden" name="messageTs" value="1.000100"><input type="hidden" name="blockId" value="alarm_actions">',
+    );
+  });
 });
