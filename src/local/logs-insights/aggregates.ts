@@ -1,14 +1,20 @@
 import type { Row } from './row';
 import { toNumber, type Value } from './values';
 
-/** One aggregate's running state for one group. */
-export interface Accumulator {
-  add(row: Row): void;
-  result(): Value;
+/**
+ * One aggregate's running state for every group of a run, column-wise: groups are numbered
+ * 0, 1, 2 … in the order they are first seen, and numeric state lives in typed arrays, so a group
+ * costs a few array slots instead of an object (fewer objects for the GC to trace and promote).
+ */
+export interface AggregateColumn {
+  /** Makes room for the next group, numbered `group` (always the number of groups so far). */
+  open(group: number): void;
+  add(group: number, row: Row): void;
+  result(group: number): Value;
 }
 
-/** Builds fresh accumulators for a new group; `value` reads the argument, `timestamp` the event time. */
-export type AccumulatorFactory = () => Accumulator;
+/** Builds a fresh column for one run of a query. */
+export type AggregateColumnFactory = () => AggregateColumn;
 
 type Getter = (row: Row) => Value;
 
@@ -27,18 +33,17 @@ export const AGGREGATES = new Map<string, { min: number; max: number; keepsTime:
 ]);
 
 /**
- * Makes the accumulator factory for one aggregate call (`arg` is undefined for count() and count(*)).
+ * Makes the column factory for one aggregate call (`arg` is undefined for count() and count(*)).
  * `argIsTimestamp` says the argument is `@timestamp` itself, so earliest/latest need keep only the time.
  */
-export function accumulatorFactory(
+export function aggregateColumnFactory(
   name: string,
   arg: Getter | undefined,
   timestamp: Getter,
   percentile: number,
   argIsTimestamp = false,
-): AccumulatorFactory {
+): AggregateColumnFactory {
   const value = arg ?? ONE;
-  // Classes, not closures: one small object per group and aggregate, so many groups stay cheap.
   switch (name) {
     case 'count':
       return () => new Count(value);
@@ -63,102 +68,154 @@ export function accumulatorFactory(
       return () => new Extreme(value, timestamp, latest);
     }
     default:
-      throw new Error(`No accumulator for ${name}`);
+      throw new Error(`No aggregate column for ${name}`);
   }
 }
 
 const ONE: Getter = () => 1;
 
-class Count implements Accumulator {
-  private n = 0;
-  constructor(private readonly value: Getter) {}
-  add(r: Row): void {
-    if (this.value(r) !== null) this.n++;
+/** A growable Float64Array; new slots start at `initial` (NaN stands for "no value yet"). */
+class Numbers {
+  a = new Float64Array(64);
+  constructor(private readonly initial: number) {
+    if (initial !== 0) this.a.fill(initial);
   }
-  result(): Value {
-    return this.n;
+  open(group: number): void {
+    if (group < this.a.length) return;
+    const bigger = new Float64Array(this.a.length * 2);
+    if (this.initial !== 0) bigger.fill(this.initial, this.a.length);
+    bigger.set(this.a);
+    this.a = bigger;
   }
 }
 
-class CountDistinct implements Accumulator {
-  private readonly seen = new Set<Value>();
+class Count implements AggregateColumn {
+  private readonly n = new Numbers(0);
   constructor(private readonly value: Getter) {}
-  add(r: Row): void {
+  open(g: number): void {
+    this.n.open(g);
+  }
+  add(g: number, r: Row): void {
+    if (this.value(r) === null) return;
+    const n = this.n.a;
+    n[g] = (n[g] as number) + 1;
+  }
+  result(g: number): Value {
+    return this.n.a[g] as number;
+  }
+}
+
+class CountDistinct implements AggregateColumn {
+  private readonly seen: Set<Value>[] = [];
+  constructor(private readonly value: Getter) {}
+  open(): void {
+    this.seen.push(new Set());
+  }
+  add(g: number, r: Row): void {
     const v = this.value(r);
-    if (v !== null) this.seen.add(typeof v === 'number' ? v : String(v));
+    if (v !== null) this.seen[g]?.add(typeof v === 'number' ? v : String(v));
   }
-  result(): Value {
-    return this.seen.size;
+  result(g: number): Value {
+    return this.seen[g]?.size ?? 0;
   }
 }
 
-class Sum implements Accumulator {
-  private sum = 0;
-  private n = 0;
+class Sum implements AggregateColumn {
+  private readonly sum = new Numbers(0);
+  private readonly n = new Numbers(0);
   constructor(
     private readonly value: Getter,
     private readonly average: boolean,
   ) {}
-  add(r: Row): void {
+  open(g: number): void {
+    this.sum.open(g);
+    this.n.open(g);
+  }
+  add(g: number, r: Row): void {
     const x = toNumber(this.value(r));
     if (x !== null) {
-      this.sum += x;
-      this.n++;
+      const sum = this.sum.a;
+      const n = this.n.a;
+      sum[g] = (sum[g] as number) + x;
+      n[g] = (n[g] as number) + 1;
     }
   }
-  result(): Value {
-    return this.n === 0 ? null : this.average ? this.sum / this.n : this.sum;
+  result(g: number): Value {
+    const n = this.n.a[g] as number;
+    const sum = this.sum.a[g] as number;
+    return n === 0 ? null : this.average ? sum / n : sum;
   }
 }
 
-class MinMax implements Accumulator {
-  private best: number | null = null;
+// toNumber never gives NaN, so NaN can mark a group without a value.
+class MinMax implements AggregateColumn {
+  private readonly best = new Numbers(Number.NaN);
   constructor(
     private readonly value: Getter,
     private readonly max: boolean,
   ) {}
-  add(r: Row): void {
+  open(g: number): void {
+    this.best.open(g);
+  }
+  add(g: number, r: Row): void {
     const x = toNumber(this.value(r));
     if (x === null) return;
-    if (this.best === null || (this.max ? x > this.best : x < this.best)) this.best = x;
+    const a = this.best.a;
+    const b = a[g] as number;
+    if (Number.isNaN(b) || (this.max ? x > b : x < b)) a[g] = x;
   }
-  result(): Value {
-    return this.best;
+  result(g: number): Value {
+    const b = this.best.a[g] as number;
+    return Number.isNaN(b) ? null : b;
   }
 }
 
 // Welford's running variance; sample standard deviation (n - 1), as most SQL engines report.
-class StdDev implements Accumulator {
-  private n = 0;
-  private mean = 0;
-  private m2 = 0;
+class StdDev implements AggregateColumn {
+  private readonly n = new Numbers(0);
+  private readonly mean = new Numbers(0);
+  private readonly m2 = new Numbers(0);
   constructor(private readonly value: Getter) {}
-  add(r: Row): void {
+  open(g: number): void {
+    this.n.open(g);
+    this.mean.open(g);
+    this.m2.open(g);
+  }
+  add(g: number, r: Row): void {
     const x = toNumber(this.value(r));
     if (x === null) return;
-    this.n++;
-    const delta = x - this.mean;
-    this.mean += delta / this.n;
-    this.m2 += delta * (x - this.mean);
+    const counts = this.n.a;
+    const mean = this.mean.a;
+    const m2 = this.m2.a;
+    const n = (counts[g] as number) + 1;
+    counts[g] = n;
+    const delta = x - (mean[g] as number);
+    const nextMean = (mean[g] as number) + delta / n;
+    mean[g] = nextMean;
+    m2[g] = (m2[g] as number) + delta * (x - nextMean);
   }
-  result(): Value {
-    return this.n === 0 ? null : this.n === 1 ? 0 : Math.sqrt(this.m2 / (this.n - 1));
+  result(g: number): Value {
+    const n = this.n.a[g] as number;
+    return n === 0 ? null : n === 1 ? 0 : Math.sqrt((this.m2.a[g] as number) / (n - 1));
   }
 }
 
 // Exact nearest-rank percentile: keeps the group's values (AWS approximates at scale).
-class Pct implements Accumulator {
-  private readonly values: number[] = [];
+class Pct implements AggregateColumn {
+  private readonly values: number[][] = [];
   constructor(
     private readonly value: Getter,
     private readonly percentile: number,
   ) {}
-  add(r: Row): void {
-    const x = toNumber(this.value(r));
-    if (x !== null) this.values.push(x);
+  open(): void {
+    this.values.push([]);
   }
-  result(): Value {
-    const values = this.values;
+  add(g: number, r: Row): void {
+    const x = toNumber(this.value(r));
+    if (x !== null) this.values[g]?.push(x);
+  }
+  result(g: number): Value {
+    const values = this.values[g] ?? [];
     if (values.length === 0) return null;
     values.sort((a, b) => a - b);
     const rank = Math.ceil((this.percentile / 100) * values.length);
@@ -167,43 +224,53 @@ class Pct implements Accumulator {
 }
 
 /** earliest/latest of any field: the value at the extreme time (the last one seen wins a tie for latest). */
-class Extreme implements Accumulator {
-  private bestTime = Number.NaN;
-  private best: Value = null;
+class Extreme implements AggregateColumn {
+  private readonly bestTime = new Numbers(Number.NaN);
+  private readonly best: Value[] = [];
   constructor(
     private readonly value: Getter,
     private readonly timestamp: Getter,
     private readonly latest: boolean,
   ) {}
-  add(r: Row): void {
+  open(g: number): void {
+    this.bestTime.open(g);
+    this.best.push(null);
+  }
+  add(g: number, r: Row): void {
     const v = this.value(r);
     const t = toNumber(this.timestamp(r));
     if (v === null || t === null) return;
-    const b = this.bestTime;
+    const times = this.bestTime.a;
+    const b = times[g] as number;
     if (Number.isNaN(b) || (this.latest ? t >= b : t < b)) {
-      this.bestTime = t;
-      this.best = v;
+      times[g] = t;
+      this.best[g] = v;
     }
   }
-  result(): Value {
-    return this.best;
+  result(g: number): Value {
+    return this.best[g] ?? null;
   }
 }
 
 /** earliest(@timestamp) / latest(@timestamp): the value is the time, so one number is the whole state. */
-class TimeExtreme implements Accumulator {
-  private best = Number.NaN;
+class TimeExtreme implements AggregateColumn {
+  private readonly best = new Numbers(Number.NaN);
   constructor(
     private readonly timestamp: Getter,
     private readonly latest: boolean,
   ) {}
-  add(r: Row): void {
+  open(g: number): void {
+    this.best.open(g);
+  }
+  add(g: number, r: Row): void {
     const t = toNumber(this.timestamp(r));
     if (t === null) return;
-    const b = this.best;
-    if (Number.isNaN(b) || (this.latest ? t > b : t < b)) this.best = t;
+    const a = this.best.a;
+    const b = a[g] as number;
+    if (Number.isNaN(b) || (this.latest ? t > b : t < b)) a[g] = t;
   }
-  result(): Value {
-    return Number.isNaN(this.best) ? null : this.best;
+  result(g: number): Value {
+    const b = this.best.a[g] as number;
+    return Number.isNaN(b) ? null : b;
   }
 }

@@ -33,7 +33,7 @@ function fieldGetter(name: string, scope: Scope): Compiled {
   }
   switch (name) {
     case '@timestamp':
-      return { fn: (r) => r.event?.timestamp ?? null, isTime: true };
+      return { fn: (r) => r.time, isTime: true };
     case '@ingestionTime':
       return { fn: (r) => r.event?.ingestionTime ?? null, isTime: true };
     case '@message':

@@ -1,5 +1,10 @@
 import type { StoredLogEvent } from '../logs/log-event';
-import { type Accumulator, type AccumulatorFactory, AGGREGATES, accumulatorFactory } from './aggregates';
+import {
+  AGGREGATES,
+  type AggregateColumn,
+  type AggregateColumnFactory,
+  aggregateColumnFactory,
+} from './aggregates';
 import type {
   CompiledInsightsQuery,
   InsightsResult,
@@ -34,7 +39,10 @@ export interface RawEventBatch {
   readonly buffer: Buffer;
   readonly starts: ArrayLike<number>;
   readonly ends: ArrayLike<number>;
-  /** The whole event at index i; called at most once per event, only for events the prefilter passes. */
+  /**
+   * The whole event at index i; called at most once per event, only for events the prefilter passes,
+   * and not at all when the query reads only their time and top-level fields of a flat JSON line.
+   */
   event(index: number): StoredLogEvent;
 }
 
@@ -51,7 +59,7 @@ interface Stats {
   readonly groupKey: (row: Row) => unknown;
   readonly byGetters: readonly Compiled[];
   readonly byNames: readonly string[];
-  readonly factories: readonly AccumulatorFactory[];
+  readonly factories: readonly AggregateColumnFactory[];
   readonly items: readonly { readonly name: string; readonly compiled: Compiled }[];
 }
 
@@ -217,7 +225,7 @@ function compileStats(
   scope: Scope,
   errorAt: (message: string, offset: number) => MalformedQueryError,
 ): { stats: Stats; after: Scope } {
-  const factories: AccumulatorFactory[] = [];
+  const factories: AggregateColumnFactory[] = [];
   const timestamp = compileExpr({ k: 'field', name: '@timestamp', offset: 0 }, scope).fn;
   const after: Scope = {
     vars: new Map(),
@@ -250,7 +258,7 @@ function compileStats(
         first.name === '@timestamp' &&
         !scope.afterStats &&
         !scope.vars.has('@timestamp');
-      factories.push(accumulatorFactory(name, arg?.fn, timestamp, percentile, argIsTimestamp));
+      factories.push(aggregateColumnFactory(name, arg?.fn, timestamp, percentile, argIsTimestamp));
       return { fn: (r: Row) => r.getVar(slot), isTime: spec.keepsTime && (arg?.isTime ?? false) };
     },
   };
@@ -290,41 +298,38 @@ function noNestedAggregate(
   };
 }
 
-/** Per-group accumulators: memory grows with the number of groups, not of events. */
+/** Per-group aggregate state: memory grows with the number of groups, not of events. */
 function makeAggregator(stats: Stats): { add: (row: Row) => void; finish: () => Row[] } {
-  // Per group only its accumulators; the by values are kept apart, and only for several keys
-  // (one key is the map key itself). Fewer objects per group: less to copy in GC when groups are many.
-  const groups = new Map<unknown, Accumulator[]>();
-  const multiKeys = new Map<unknown, Value[]>();
+  // A group is a number: its slot in every aggregate column. The map from key to number is the
+  // only per-group entry besides the key; the by values are kept apart only for several keys.
+  const groups = new Map<unknown, number>();
+  const multiKeys: Value[][] = [];
   const { groupKey, byGetters, byNames, factories, items } = stats;
-  if (byGetters.length === 0)
-    groups.set(
-      '',
-      factories.map((f) => f()),
-    );
+  const columns: AggregateColumn[] = factories.map((f) => f());
+  const open = (key: unknown): number => {
+    const g = groups.size;
+    groups.set(key, g);
+    for (let i = 0; i < columns.length; i++) (columns[i] as AggregateColumn).open(g);
+    return g;
+  };
+  if (byGetters.length === 0) open('');
   const add = (row: Row) => {
     const key = groupKey(row);
-    let accumulators = groups.get(key);
-    if (!accumulators) {
-      accumulators = factories.map((f) => f());
-      groups.set(key, accumulators);
-      if (byGetters.length > 1)
-        multiKeys.set(
-          key,
-          byGetters.map((g) => g.fn(row)),
-        );
+    let g = groups.get(key);
+    if (g === undefined) {
+      g = open(key);
+      if (byGetters.length > 1) multiKeys.push(byGetters.map((b) => b.fn(row)));
     }
-    for (let i = 0; i < accumulators.length; i++) (accumulators[i] as Accumulator).add(row);
+    for (let i = 0; i < columns.length; i++) (columns[i] as AggregateColumn).add(g, row);
   };
   const finish = () => {
     const rows: Row[] = [];
-    let seq = 0;
-    for (const [key, accumulators] of groups) {
-      const row = new Row(undefined, seq++);
-      const keys = byGetters.length > 1 ? (multiKeys.get(key) as Value[]) : [key as Value];
+    for (const [key, g] of groups) {
+      const row = new Row(undefined, g);
+      const keys = byGetters.length > 1 ? (multiKeys[g] as Value[]) : [key as Value];
       for (let i = 0; i < byNames.length; i++) row.setVar(byNames[i] as string, keys[i] ?? null);
-      for (let i = 0; i < accumulators.length; i++)
-        row.setVar(`${SLOT}${i}`, (accumulators[i] as Accumulator).result());
+      for (let i = 0; i < columns.length; i++)
+        row.setVar(`${SLOT}${i}`, (columns[i] as AggregateColumn).result(g));
       for (const item of items) row.setVar(item.name, item.compiled.fn(row));
       rows.push(row);
     }
@@ -334,6 +339,8 @@ function makeAggregator(stats: Stats): { add: (row: Row) => void; finish: () => 
 }
 
 interface Plan {
+  /** Whether streamed rows are only read as they pass (a stats sink): they may then read their batch in place. */
+  readonly transient: boolean;
   /** The op stages before the first sort/limit/dedup/stats, run on each event's row as it streams. */
   readonly streaming: readonly RowOp[];
   /** The prefilters of the streaming filters together: a row failing it would be dropped anyway. */
@@ -365,7 +372,7 @@ function plan(stages: readonly Stage[], options: InsightsRunOptions): Plan {
   } else {
     // Non-stats results come newest first unless the query sorts them.
     let order: { keys: Order; descending: readonly boolean[] } = {
-      keys: (row) => [row.event?.timestamp ?? null],
+      keys: (row) => [row.time],
       descending: [true],
     };
     if (blocking?.k === 'sort') {
@@ -385,7 +392,15 @@ function plan(stages: readonly Stage[], options: InsightsRunOptions): Plan {
     sink = (row) => top.add(row);
     finish = () => top.sorted();
   }
-  return { streaming: ops.map((op) => op.apply), pre, sink, finish, rest, apiLimit };
+  return {
+    transient: blocking?.k === 'stats',
+    streaming: ops.map((op) => op.apply),
+    pre,
+    sink,
+    finish,
+    rest,
+    apiLimit,
+  };
 }
 
 /** Runs the streaming stages on one row and hands it on; false if a filter dropped it. */
@@ -430,6 +445,7 @@ function runBatches(
   const p = plan(stages, options);
   const { startTimeMs, endTimeMs } = options;
   const pre = p.pre ? byteTest(p.pre) : null;
+  const transient = p.transient;
   let recordsScanned = 0;
   let recordsMatched = 0;
   let bytesScanned = 0;
@@ -444,7 +460,9 @@ function runBatches(
       bytesScanned += messageBytes[i] as number;
       // The byte test before any string or object exists: most lines stop here.
       if (pre !== null && !pre.test(buffer, starts[i] as number, ends[i] as number)) continue;
-      if (stream(p, new Row(batch.event(i), seq++))) recordsMatched++;
+      // A row kept past this batch (sorted, limited) needs its event now; a stats row reads in place.
+      const row = transient ? new Row(undefined, seq++, batch, i, t) : new Row(batch.event(i), seq++);
+      if (stream(p, row)) recordsMatched++;
     }
   }
   return finishRun(p, columns, { recordsMatched, recordsScanned, bytesScanned });

@@ -1,4 +1,5 @@
 import type { StoredLogEvent } from '../logs/log-event';
+import { JsonLine, NEEDS_PARSE } from './json-scan';
 import type { Value } from './values';
 
 /** The account id local `@log` values carry (`<account-id>:<log-group-name>`). */
@@ -24,21 +25,57 @@ export function isPlatformField(name: string): boolean {
 
 const NO_JSON = Symbol('no-json');
 
+/** Where a row's event lies in a batch of raw lines (see `RawEventBatch`), before it is built. */
+export interface RawLines {
+  readonly buffer: Buffer;
+  readonly starts: ArrayLike<number>;
+  readonly ends: ArrayLike<number>;
+  event(index: number): StoredLogEvent;
+}
+
+// One position table for every row: rows from a batch are read one at a time, as they stream.
+const scanned = new JsonLine();
+let scannedRow: Row | undefined;
+
 /**
  * One row flowing through the pipeline: an event (before `stats`) or an aggregated group (after),
  * plus the fields that `fields`, `parse` and `stats` computed. JSON and platform fields are
  * parsed only when a query first asks for them.
  */
 export class Row {
-  vars: Map<string, Value> | undefined;
-  private parsedJson: unknown;
-  private platform: Map<string, Value> | null | undefined;
+  vars: Map<string, Value> | undefined = undefined;
+  private parsedJson: unknown = undefined;
+  private platform: Map<string, Value> | null | undefined = undefined;
+  private built: StoredLogEvent | undefined;
+  private readonly lines: RawLines | undefined;
+  private readonly index: number;
+  /** The event's timestamp (epoch ms), or null for an aggregated row. */
+  readonly time: number | null;
 
+  /**
+   * A row for `event`, or for line `index` of `lines` with its `time`: then the event object is
+   * built only if a stage needs more than the time and top-level JSON fields, which are read from
+   * the batch's buffer. Such a row must not outlive its batch (a `stats` reads each row as it streams).
+   */
   constructor(
-    readonly event: StoredLogEvent | undefined,
+    event: StoredLogEvent | undefined,
     /** Arrival order, the last tie-breaker of every sort so results are stable. */
     readonly seq: number,
-  ) {}
+    lines?: RawLines,
+    index = 0,
+    time: number | null = event === undefined ? null : event.timestamp,
+  ) {
+    this.built = event;
+    this.lines = lines;
+    this.index = index;
+    this.time = time;
+  }
+
+  /** The event, built from its batch line on first use. */
+  get event(): StoredLogEvent | undefined {
+    if (this.built === undefined && this.lines !== undefined) this.built = this.lines.event(this.index);
+    return this.built;
+  }
 
   getVar(name: string): Value {
     return this.vars?.get(name) ?? null;
@@ -55,6 +92,20 @@ export class Row {
 
   /** A field discovered in the message's JSON (whole line, or the first `{` fragment of a Lambda line). */
   jsonField(name: string): Value {
+    if (this.parsedJson === undefined && this.lines !== undefined) {
+      // A flat JSON line is read in place; any other line is parsed below.
+      if (scannedRow !== this) {
+        const lines = this.lines;
+        const i = this.index;
+        scannedRow = scanned.scan(lines.buffer, lines.starts[i] as number, lines.ends[i] as number)
+          ? this
+          : undefined;
+      }
+      if (scannedRow === this) {
+        const value = scanned.get(name);
+        if (value !== NEEDS_PARSE) return value;
+      }
+    }
     if (this.parsedJson === undefined) this.parsedJson = parseMessageJson(this.event?.message);
     if (this.parsedJson === NO_JSON) return null;
     return lookupPath(this.parsedJson, name);
