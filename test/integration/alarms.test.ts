@@ -234,6 +234,8 @@ describe('local stack: the save-session alarm from fault to OK (issue 5)', () =>
           .map((e) => e.line)
           .find((line) => line.traceId === slow.traceId && typeof line.xrayTraceId === 'string')
           ?.xrayTraceId as string | undefined,
+      30_000,
+      250,
     );
     const traceAnswer = await waitFor(
       'a /trace answer with the save’s Open X-Ray trace button',
