@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { build, type Metafile } from 'esbuild';
-import { lambdaEsbuildAlias } from '../../src/bundling/lambda-esbuild';
+import { lambdaEsbuildOptions } from '../../src/bundling/lambda-esbuild';
 
 // ESM output still holds CJS packages (Bolt, axios) that call require(); give them one.
 const CREATE_REQUIRE_BANNER =
@@ -9,10 +9,11 @@ const CREATE_REQUIRE_BANNER =
 /** Options of {@link bundleLambda}. */
 export interface BundleOptions {
   /**
-   * Apply the Bolt trim our deployed functions and local runner use (`lambdaEsbuildAlias`: express,
-   * raw-body and @slack/socket-mode replaced by a throwing stub).
+   * Apply the shared Lambda options our deployed functions and local runner use
+   * (`lambdaEsbuildOptions`: express, raw-body, @slack/socket-mode and @slack/oauth replaced by a
+   * throwing stub; ESM-first main fields). Without it the bundle is built the standard way.
    */
-  trimBoltReceivers?: boolean;
+  lambdaOptions?: boolean;
 }
 
 /** A bundle written to disk and what went into it. */
@@ -47,7 +48,7 @@ export async function bundleLambda(
     metafile: true,
     logLevel: 'error',
     banner: { js: CREATE_REQUIRE_BANNER },
-    ...(options.trimBoltReceivers ? { alias: lambdaEsbuildAlias() } : {}),
+    ...(options.lambdaOptions ? lambdaEsbuildOptions() : {}),
   });
   return { outfile, bytes: statSync(outfile).size, metafile: result.metafile };
 }
@@ -70,4 +71,23 @@ export function bytesByPackage(metafile: Metafile): Array<{ name: string; bytes:
     }
   }
   return [...totals].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
+}
+
+/**
+ * The inputs an entry reaches through static imports and requires only: what runs when the bundle
+ * is imported. Modules reached only through `await import()` are parsed but evaluated on first use.
+ */
+export function staticallyReachable(metafile: Metafile, entrySuffix: string): string[] {
+  const start = Object.keys(metafile.inputs).find((path) => path.endsWith(entrySuffix));
+  if (start === undefined) return [];
+  const seen = new Set([start]);
+  const queue = [start];
+  for (let path = queue.shift(); path !== undefined; path = queue.shift()) {
+    for (const imported of metafile.inputs[path]?.imports ?? []) {
+      if (imported.kind === 'dynamic-import' || imported.external || seen.has(imported.path)) continue;
+      seen.add(imported.path);
+      queue.push(imported.path);
+    }
+  }
+  return [...seen];
 }

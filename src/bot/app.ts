@@ -1,7 +1,6 @@
 import { App, AwsLambdaReceiver, LogLevel } from '@slack/bolt';
 import type { BotConfig } from './config';
 import type { JobDispatcher } from './job-dispatcher';
-import { registerAlarmActions } from './listeners/alarm-actions';
 import { blockActionListeners } from './listeners/block-actions';
 import { slashCommandListener } from './listeners/slash-command';
 import { ReplayGuard, type SlackEventsHandler, withReplayGuard } from './replay-guard';
@@ -46,6 +45,36 @@ export function createBotApp(options: BotAppOptions): BotApp {
   for (const [actionId, listener] of Object.entries(blockActionListeners(deps))) {
     app.action({ type: 'block_actions', action_id: actionId }, listener as never);
   }
-  registerAlarmActions(app, deps);
+  registerAlarmActionsOnFirstClick(app, deps);
   return { app, handler: withReplayGuard(receiver.toHandler(), options.replayGuard ?? new ReplayGuard()) };
+}
+
+/**
+ * Registers the alarm buttons' listeners when the first button click arrives, not at init: they and
+ * the alarm views' zod classic schemas would otherwise be evaluated in every slash command's cold
+ * start. Bolt runs global middleware before it reads its listener list (and walks the middleware
+ * list as it grows), so listeners and middleware registered here already see the triggering click.
+ */
+function registerAlarmActionsOnFirstClick(
+  app: App,
+  deps: {
+    config: BotConfig;
+    dispatcher: JobDispatcher;
+    log: (message: string, detail: Record<string, unknown>) => void;
+  },
+): void {
+  let registered: Promise<void> | undefined;
+  app.use(async ({ body, next }) => {
+    if ((body as { type?: unknown }).type === 'block_actions') {
+      registered ??= import('./listeners/alarm-actions').then(
+        ({ registerAlarmActions }) => registerAlarmActions(app, deps),
+        (error: unknown) => {
+          registered = undefined; // a failed load is retried on the next click
+          throw error;
+        },
+      );
+      await registered;
+    }
+    await next();
+  });
 }

@@ -1,34 +1,39 @@
-import { z } from 'zod';
+// zod/mini, with zod's English messages (classic loads them on import; mini does not): the Slack
+// handler parses this at load, and zod classic's load time counted against its cold start.
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { InvestigationConfig } from '../commands/config';
 import { BotConfigError } from './errors';
 
-const commaList = z
-  .string()
-  .optional()
-  .transform((value) =>
+z.config(en());
+
+const commaList = z.pipe(
+  z.optional(z.string()),
+  z.transform((value: string | undefined) =>
     (value ?? '')
       .split(',')
       .map((item) => item.trim())
       .filter((item) => item.length > 0),
-  );
+  ),
+);
 
-const optionalNumber = z.coerce.number().nonnegative().optional();
+const optionalNumber = z.optional(z.coerce.number().check(z.nonnegative()));
 
 const BotEnvSchema = z.object({
-  GUMSHOE_CHANNEL: z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD'),
+  GUMSHOE_CHANNEL: z.string().check(z.regex(/^[CGD][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD')),
   GUMSHOE_LOG_GROUPS: commaList,
-  GUMSHOE_WORKER_FUNCTION: z.string().min(1).optional(),
-  AWS_REGION: z.string().min(1).default('eu-west-1'),
+  GUMSHOE_WORKER_FUNCTION: z.optional(z.string().check(z.minLength(1))),
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'eu-west-1'),
   GUMSHOE_PRICE_X86_64_GB_SECOND: optionalNumber,
   GUMSHOE_PRICE_ARM64_GB_SECOND: optionalNumber,
   GUMSHOE_PRICE_PER_MILLION_REQUESTS: optionalNumber,
   /** `function-name=arm64,other=x86_64` */
   GUMSHOE_ARCHITECTURES: commaList,
-  GUMSHOE_DEFAULT_ARCHITECTURE: z.enum(['x86_64', 'arm64']).optional(),
+  GUMSHOE_DEFAULT_ARCHITECTURE: z.optional(z.enum(['x86_64', 'arm64'])),
   GUMSHOE_ALLOWED_CHANNELS: commaList,
   GUMSHOE_ALLOWED_USERS: commaList,
-  SLACK_API_URL: z.url().optional(),
-  SLACK_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  SLACK_API_URL: z.optional(z.url()),
+  SLACK_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.positive()), 5000),
 });
 
 /** Everything the bot's Lambdas read from their environment, parsed once. */

@@ -1,5 +1,6 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+// zod/mini: the Slack handler reads its secrets on the first event, where load time counts.
+import * as z from 'zod/mini';
 import { BotConfigError } from './errors';
 
 /** The Slack credentials; never logged. */
@@ -8,7 +9,10 @@ export interface SlackSecrets {
   signingSecret: string;
 }
 
-const SecretJson = z.object({ botToken: z.string().min(1), signingSecret: z.string().min(1) });
+const SecretJson = z.object({
+  botToken: z.string().check(z.minLength(1)),
+  signingSecret: z.string().check(z.minLength(1)),
+});
 
 /** The Secrets Manager SDK module, handed to the client factory once it is loaded. */
 export type SecretsManagerSdk = typeof import('@aws-sdk/client-secrets-manager');
@@ -40,7 +44,7 @@ export function createSlackSecretsLoader(
         // The parse error may quote the secret; keep only its shape in the message.
         throw new BotConfigError('the Slack secret is not JSON {botToken, signingSecret}', {
           cause:
-            error instanceof z.ZodError
+            error instanceof z.core.$ZodError
               ? new Error(error.issues.map((i) => i.path.join('.')).join(','))
               : undefined,
         });

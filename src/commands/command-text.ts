@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini: this runs on the Slack handler's ack path, where zod classic's load time counted.
+import * as z from 'zod/mini';
 import { InvalidInputError } from './errors';
 import { COMMAND_USAGE, usageText } from './help/usage';
 import { SessionId, XRayTraceId } from './query/quote';
@@ -18,7 +19,7 @@ export type ParsedCommand =
 // Slash-command text is short; anything longer is a paste accident or an attack.
 const MAX_TEXT = 200;
 // Every token we accept is made of these; quotes, pipes, backticks and newlines never are.
-const Token = z.string().regex(/^[A-Za-z0-9._:-]{1,80}$/);
+const Token = z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,80}$/));
 const CommandName = z.enum(['/trace', '/leadtime', '/cost', '/gumshoe']);
 
 const usageFor = (command: z.infer<typeof CommandName>) =>

@@ -1,40 +1,40 @@
-import { z } from 'zod';
-import { FunctionNames, logGroupOf } from '../conference-app/contract';
+// zod/mini, and the contract's function-names module rather than its index (which also builds the
+// log-line schemas): the Slack handler parses this config at load, so its cold start pays for it.
+import * as z from 'zod/mini';
+import { FunctionNames, logGroupOf } from '../conference-app/contract/function-names';
 
 /** A Lambda instruction set: the duration price depends on it and the logs do not show it. */
 export const Architecture = z.enum(['x86_64', 'arm64']);
 export type Architecture = z.infer<typeof Architecture>;
 
+const price = (fallback: number) => z._default(z.number().check(z.nonnegative()), fallback);
+
 /** Lambda list prices (us-east-1, first tier); override per Region. */
 export const Pricing = z.object({
-  x86_64PerGbSecond: z.number().nonnegative().default(0.0000166667),
-  arm64PerGbSecond: z.number().nonnegative().default(0.0000133334),
-  perMillionRequests: z.number().nonnegative().default(0.2),
+  x86_64PerGbSecond: price(0.0000166667),
+  arm64PerGbSecond: price(0.0000133334),
+  perMillionRequests: price(0.2),
 });
 export type Pricing = z.infer<typeof Pricing>;
 
 /** Everything the investigations need to know about the watched service; the edge parses env into it. */
 export const InvestigationConfig = z.object({
-  region: z.string().min(1).default('eu-west-1'),
-  logGroupNames: z
-    .array(z.string().min(1))
-    .min(1)
-    .default(Object.values(FunctionNames).map((name) => logGroupOf(name))),
+  region: z._default(z.string().check(z.minLength(1)), 'eu-west-1'),
+  logGroupNames: z._default(
+    z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+    Object.values(FunctionNames).map((name) => logGroupOf(name)),
+  ),
   /** How far back /trace looks for a session id or trace id. */
-  traceLookbackMs: z
-    .number()
-    .int()
-    .positive()
-    .default(7 * 24 * 60 * 60 * 1000),
+  traceLookbackMs: z._default(z.int().check(z.positive()), 7 * 24 * 60 * 60 * 1000),
   /** The window /leadtime uses when none is given. */
-  leadTimeDefaultWindow: z.string().min(1).default('1h'),
-  pricing: Pricing.default({
+  leadTimeDefaultWindow: z._default(z.string().check(z.minLength(1)), '1h'),
+  pricing: z._default(Pricing, {
     x86_64PerGbSecond: 0.0000166667,
     arm64PerGbSecond: 0.0000133334,
     perMillionRequests: 0.2,
   }),
-  architectures: z.record(z.string(), Architecture).default({}),
-  defaultArchitecture: Architecture.default('arm64'),
+  architectures: z._default(z.record(z.string(), Architecture), {}),
+  defaultArchitecture: z._default(Architecture, 'arm64'),
 });
 export type InvestigationConfig = z.infer<typeof InvestigationConfig>;
 

@@ -47,7 +47,7 @@ const noXRay: XRayTraceReader = { batchGetTraces: async () => ({ Traces: [] }) }
 
 // Kept in its own module so the Slack handler's ack path can build a job without loading every
 // investigation this file runs.
-export { jobFromCommand } from './job-from-command';
+export { type CommandJob, jobFromCommand } from './job-from-command';
 
 /** Runs one job to its Slack answer (already validated against Slack's limits); expected failures throw GumshoeError. */
 export async function runInvestigation(

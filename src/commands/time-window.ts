@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini: parsed on the Slack handler's ack path (/leadtime, /cost), where load time counts.
+import * as z from 'zod/mini';
 import { InvalidInputError } from './errors';
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
@@ -10,8 +11,8 @@ export const MIN_WINDOW_MS = UNIT_MS.m;
 
 /** A window as the user typed it, normalised: its label (`1h`, `7d`) and its length. */
 export const TimeWindowSpec = z.object({
-  label: z.string().min(1).max(16),
-  durationMs: z.number().int().min(MIN_WINDOW_MS).max(MAX_WINDOW_MS),
+  label: z.string().check(z.minLength(1), z.maxLength(16)),
+  durationMs: z.int().check(z.gte(MIN_WINDOW_MS), z.lte(MAX_WINDOW_MS)),
 });
 export type TimeWindowSpec = z.infer<typeof TimeWindowSpec>;
 

@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DispatchError, LambdaJobDispatcher } from '../../src/bot/job-dispatcher';
+import * as workerSide from '../../src/bot/job-dispatcher';
+import { DispatchError, LambdaJobDispatcher } from '../../src/bot/lambda-job-dispatcher';
 
 // A stand-in for Lambda's Invoke API on loopback, so the real SDK client does the real request.
 describe('LambdaJobDispatcher', () => {
@@ -61,6 +62,31 @@ describe('LambdaJobDispatcher', () => {
       invocationType: 'Event',
       payload: input,
     });
+  });
+
+  it('sends a thread reply target as it is', async () => {
+    const threaded = {
+      ...input,
+      reply: { channelId: 'C0001', userId: 'U0001', share: true, threadTs: '1700000000.000100' },
+    };
+    await new LambdaJobDispatcher(client(), 'gumshoe-worker').dispatch(threaded);
+    expect(calls.at(-1)?.payload).toEqual(threaded);
+    // What it sends is what the worker accepts on arrival.
+    expect(workerSide.WorkerInput.parse(calls.at(-1)?.payload)).toEqual(threaded);
+  });
+
+  it('refuses a reply target Slack did not give us (no channel) without invoking the worker', async () => {
+    const before = calls.length;
+    const error = await new LambdaJobDispatcher(client(), 'gumshoe-worker')
+      .dispatch({ ...input, reply: { ...input.reply, channelId: '' } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DispatchError);
+    expect(calls.length).toBe(before);
+  });
+
+  it('is the dispatcher the worker side re-exports', () => {
+    expect(workerSide.LambdaJobDispatcher).toBe(LambdaJobDispatcher);
+    expect(workerSide.DispatchError).toBe(DispatchError);
   });
 
   it('wraps a failed invoke in DispatchError with a user message', async () => {

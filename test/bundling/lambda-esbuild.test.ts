@@ -5,14 +5,22 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  LAMBDA_MAIN_FIELDS,
   LAMBDA_TRIMMED_PACKAGES,
   lambdaEsbuildAlias,
   lambdaEsbuildArgs,
+  lambdaEsbuildOptions,
   UNBUNDLED_ON_LAMBDA_STUB,
 } from '../../src/bundling/lambda-esbuild';
 
 type BoltExports = {
   AwsLambdaReceiver: new (options: { signingSecret: string }) => { toHandler(): unknown };
+  HTTPReceiver: new (options: {
+    signingSecret: string;
+    clientId?: string;
+    clientSecret?: string;
+    stateSecret?: string;
+  }) => unknown;
   ExpressReceiver: new (options: { signingSecret: string }) => unknown;
   SocketModeReceiver: new (options: { appToken: string }) => unknown;
 };
@@ -27,11 +35,17 @@ describe('the shared Lambda Bolt trim', () => {
     );
   });
 
-  it('bundles Bolt without express, ws or raw-body; AwsLambdaReceiver works and the other receivers throw', async () => {
+  it('shares the alias and ESM-first main fields with the local runner and the bench', () => {
+    expect(lambdaEsbuildOptions()).toEqual({ alias: lambdaEsbuildAlias(), mainFields: ['module', 'main'] });
+    expect(LAMBDA_MAIN_FIELDS).toEqual(['module', 'main']);
+  });
+
+  it('bundles Bolt without express, ws, raw-body or OAuth; AwsLambdaReceiver works and the other receivers throw', async () => {
     const outfile = join(dir, 'bolt.mjs');
     const result = await build({
       stdin: {
-        contents: "export { AwsLambdaReceiver, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';",
+        contents:
+          "export { AwsLambdaReceiver, ExpressReceiver, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';",
         resolveDir: process.cwd(),
         loader: 'ts',
       },
@@ -53,6 +67,9 @@ describe('the shared Lambda Bolt trim', () => {
       'node_modules/ws/',
       'node_modules/raw-body/',
       'node_modules/undici/',
+      'node_modules/@slack/oauth/',
+      'node_modules/jsonwebtoken/',
+      'node_modules/semver/',
     ]) {
       expect(inputs.filter((path) => path.includes(dropped))).toEqual([]);
     }
@@ -62,5 +79,15 @@ describe('the shared Lambda Bolt trim', () => {
     expect(typeof new bolt.AwsLambdaReceiver({ signingSecret: 'secret' }).toHandler()).toBe('function');
     expect(() => new bolt.ExpressReceiver({ signingSecret: 'secret' })).toThrow(/not bundled for Lambda/);
     expect(() => new bolt.SocketModeReceiver({ appToken: 'xapp-1' })).toThrow(/not bundled for Lambda/);
+    // An OAuth install flow needs @slack/oauth's InstallProvider: it fails at construction, not later.
+    expect(
+      () =>
+        new bolt.HTTPReceiver({
+          signingSecret: 'secret',
+          clientId: 'c',
+          clientSecret: 's',
+          stateSecret: 'x',
+        }),
+    ).toThrow(/not bundled for Lambda/);
   });
 });

@@ -3,7 +3,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { createBotApp } from '../app';
 import { loadBotConfig } from '../config';
 import { BotConfigError } from '../errors';
-import { LambdaJobDispatcher } from '../job-dispatcher';
+import { LambdaJobDispatcher } from '../lambda-job-dispatcher';
 import type { SlackEventsHandler } from '../replay-guard';
 import { createSlackSecretsLoader } from '../secrets';
 

@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { z } from 'zod';
+// zod/mini: built when the Slack handler loads, so it counts against the cold start of every command.
+import * as z from 'zod/mini';
 import type { InvestigationJob } from '../../commands/jobs';
 import type { BotConfig } from '../config';
 import type { JobDispatcher, ReplyTarget } from '../job-dispatcher';
@@ -14,19 +15,19 @@ export interface BlockActionDeps {
   log: (message: string, detail: Record<string, unknown>) => void;
 }
 
-const TraceRunValue = z.string().regex(/^[A-Za-z0-9-]{1,80}$/);
+const TraceRunValue = z.string().check(z.regex(/^[A-Za-z0-9-]{1,80}$/));
 const TraceShowLogsValue = z.object({
-  traceId: z.string().regex(/^[A-Za-z0-9-]{1,80}$/),
-  functionName: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-  fromMs: z.number().int().nonnegative(),
-  toMs: z.number().int().nonnegative(),
+  traceId: z.string().check(z.regex(/^[A-Za-z0-9-]{1,80}$/)),
+  functionName: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)),
+  fromMs: z.int().check(z.nonnegative()),
+  toMs: z.int().check(z.nonnegative()),
 });
 const XrayOpenValue = z.object({
-  xrayTraceId: z.string().regex(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/),
+  xrayTraceId: z.string().check(z.regex(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/)),
+  region: z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/)),
 });
 
-function parseJsonValue<T>(schema: z.ZodType<T>, value: string | undefined): T | undefined {
+function parseJsonValue<T>(schema: z.ZodMiniType<T>, value: string | undefined): T | undefined {
   try {
     const parsed = schema.safeParse(JSON.parse(value ?? ''));
     return parsed.success ? parsed.data : undefined;

@@ -1,8 +1,8 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { parseCommandText } from '../../commands/command-text';
 import { GumshoeError, InvalidInputError } from '../../commands/errors';
-import { helpMessage } from '../../commands/help/help-view';
-import { type InvestigationJob, jobFromCommand } from '../../commands/jobs';
+import { jobFromCommand } from '../../commands/job-from-command';
+import type { InvestigationJob } from '../../commands/jobs';
 import type { BotConfig } from '../config';
 import type { JobDispatcher } from '../job-dispatcher';
 import { isAllowed, NOT_ALLOWED_TEXT } from './access';
@@ -49,6 +49,8 @@ export function slashCommandListener(deps: SlashCommandDeps) {
       return;
     }
     if (parsed.kind === 'help') {
+      // Loaded on the first help: its message validation uses zod classic, which /trace does not need.
+      const { helpMessage } = await import('../../commands/help/help-view');
       const help = helpMessage();
       await ack({ response_type: 'ephemeral', text: help.text, blocks: help.blocks as never });
       return;

@@ -1,4 +1,6 @@
-import { z } from 'zod';
+// zod/mini: these schemas sit on the Slack handler's ack path (/trace parsing), where zod classic's
+// load time counted against the cold start; the parsed types are the same.
+import * as z from 'zod/mini';
 
 /** Thrown by {@link quote} for a value that has no safe place in a query; always a bug upstream. */
 export class UnquotableValueError extends Error {
@@ -28,17 +30,19 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A conference session id (a UUID), normalised to lower case: safe inside a query. */
 export const SessionId = z
-  .string()
-  .regex(UUID, 'a session id is a UUID')
-  .transform((s) => s.toLowerCase())
+  .pipe(
+    z.string().check(z.regex(UUID, 'a session id is a UUID')),
+    z.transform((s: string) => s.toLowerCase()),
+  )
   .brand<'SessionId'>();
 export type SessionId = z.infer<typeof SessionId>;
 
 /** Our correlation id (`traceId` in every service log line): a UUID, lower case. */
 export const TraceId = z
-  .string()
-  .regex(UUID, 'a trace id is a UUID')
-  .transform((s) => s.toLowerCase())
+  .pipe(
+    z.string().check(z.regex(UUID, 'a trace id is a UUID')),
+    z.transform((s: string) => s.toLowerCase()),
+  )
   .brand<'TraceId'>();
 export type TraceId = z.infer<typeof TraceId>;
 
@@ -47,15 +51,23 @@ export type TraceId = z.infer<typeof TraceId>;
  * id through the `xrayTraceId` field the service logs beside it.
  */
 export const XRayTraceId = z
-  .string()
-  .regex(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/i, 'an X-Ray trace id looks like 1-5f84c7a4-6c1b2f0e9a8d7c6b5a4f3e2d')
-  .transform((s) => s.toLowerCase())
+  .pipe(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^1-[0-9a-f]{8}-[0-9a-f]{24}$/i,
+          'an X-Ray trace id looks like 1-5f84c7a4-6c1b2f0e9a8d7c6b5a4f3e2d',
+        ),
+      ),
+    z.transform((s: string) => s.toLowerCase()),
+  )
   .brand<'XRayTraceId'>();
 export type XRayTraceId = z.infer<typeof XRayTraceId>;
 
 /** A function name as Lambda allows it (letters, digits, `-`, `_`; at most 64). */
 export const FunctionNameValue = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'a Lambda function name')
+  .check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'a Lambda function name'))
   .brand<'FunctionNameValue'>();
 export type FunctionNameValue = z.infer<typeof FunctionNameValue>;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
-import { lambdaEsbuildAlias } from '../../bundling/lambda-esbuild';
+import { lambdaEsbuildOptions } from '../../bundling/lambda-esbuild';
 
 /** Where and what the runner bundles. */
 export interface HandlerBundlerOptions {
@@ -71,7 +71,7 @@ export function createHandlerBundler(options: HandlerBundlerOptions): HandlerBun
       entryNames: '[name]-[hash]',
       banner: { js: banner },
       // The same Bolt trim as the deployed functions, so local cold starts match theirs.
-      alias: lambdaEsbuildAlias(),
+      ...lambdaEsbuildOptions(),
       // A linked map costs nothing at load; NODE_OPTIONS=--enable-source-maps in the function's
       // env uses it, as in Lambda.
       sourcemap: 'linked',

@@ -1,0 +1,55 @@
+import { build, type Metafile } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { lambdaEsbuildOptions } from '../../src/bundling/lambda-esbuild';
+
+/** Inputs reached from the entry by static imports only: what a cold start evaluates at load. */
+function loadedAtImport(metafile: Metafile, entry: string): string[] {
+  const seen = new Set([entry]);
+  const queue = [entry];
+  for (let path = queue.shift(); path !== undefined; path = queue.shift()) {
+    for (const imported of metafile.inputs[path]?.imports ?? []) {
+      if (imported.kind === 'dynamic-import' || imported.external || seen.has(imported.path)) continue;
+      seen.add(imported.path);
+      queue.push(imported.path);
+    }
+  }
+  return [...seen];
+}
+
+describe('the Slack handler bundle (cold start)', () => {
+  it('evaluates no zod classic, no investigation and no other SDK client at load; they wait behind await import()', async () => {
+    const entry = 'src/bot/handlers/slack-events.ts';
+    const { metafile } = await build({
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      outdir: 'unused',
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      metafile: true,
+      logLevel: 'silent',
+      ...lambdaEsbuildOptions(),
+    });
+    const atLoad = loadedAtImport(metafile, entry);
+
+    expect(atLoad.some((path) => path.includes('@aws-sdk/client-lambda/'))).toBe(true);
+    expect(atLoad.some((path) => path.includes('node_modules/zod/v4/mini/'))).toBe(true);
+    for (const deferred of [
+      'node_modules/zod/v4/classic/',
+      '@aws-sdk/client-dynamodb/',
+      '@aws-sdk/client-cloudwatch/',
+      '@aws-sdk/client-secrets-manager/',
+      'src/commands/jobs.ts',
+      'src/commands/alarms/',
+      'src/bot/listeners/alarm-actions.ts',
+      'src/commands/help/help-view.ts',
+    ]) {
+      expect(atLoad.filter((path) => path.includes(deferred))).toEqual([]);
+    }
+    // Still in the bundle, for the first alarm click or help.
+    expect(Object.keys(metafile.inputs).some((path) => path.includes('node_modules/zod/v4/classic/'))).toBe(
+      true,
+    );
+  });
+});
