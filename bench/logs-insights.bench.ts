@@ -129,6 +129,7 @@ const GROUP = '/aws/lambda/conference';
 const TIMESTAMP_KEY = Buffer.from('"timestamp":"');
 
 let cachedDay = -1;
+let nextEscape = -2; // see decodedSize; -2: not searched in this buffer yet
 let cachedDayMs = 0;
 
 /** `2024-03-01T00:00:00.123Z` at `at` in the buffer → epoch ms, read from the digits. */
@@ -165,28 +166,31 @@ function startsWithTimestamp(b: Buffer, pos: number): boolean {
   return true;
 }
 
-/** UTF-8 size of the string a JSON string literal at [start, end) decodes to, without decoding it. */
+/**
+ * UTF-8 size of the string a JSON string literal at [start, end) decodes to, without decoding it.
+ * Only escapes change the size, so it jumps from backslash to backslash (`nextEscape` holds the
+ * next one in the buffer, -1 when there is none left, so the buffer is searched once).
+ */
 function decodedSize(b: Buffer, start: number, end: number): number {
-  let n = 0;
-  for (let i = start + 1; i < end - 1; i++) {
-    if (b[i] !== 92) {
-      n++;
-      continue;
-    }
+  let n = end - start - 2;
+  let i = nextEscape;
+  if (i !== -1 && i <= start) i = b.indexOf(92, start + 1);
+  while (i >= 0 && i < end - 1) {
     if (b[i + 1] !== 117) {
-      n++;
-      i++;
+      n -= 1; // \n, \t, \" …: two bytes for one
+      i = b.indexOf(92, i + 2);
       continue;
     }
     const unit = Number.parseInt(b.toString('latin1', i + 2, i + 6), 16);
-    i += 5;
-    if (unit < 0x80) n += 1;
-    else if (unit < 0x800) n += 2;
-    else if (unit >= 0xd800 && unit < 0xdc00 && b[i + 1] === 92 && b[i + 2] === 117) {
-      n += 4; // a surrogate pair is one 4-byte character
-      i += 6;
-    } else n += 3;
+    if (unit >= 0xd800 && unit < 0xdc00 && b[i + 6] === 92 && b[i + 7] === 117) {
+      n -= 12 - 4; // a surrogate pair is one 4-byte character
+      i = b.indexOf(92, i + 12);
+      continue;
+    }
+    n -= 6 - (unit < 0x80 ? 1 : unit < 0x800 ? 2 : 3);
+    i = b.indexOf(92, i + 6);
   }
+  nextEscape = i;
   return n;
 }
 
@@ -217,6 +221,7 @@ export function* readBatches(path: string, maxEvents: number): Generator<RawEven
         buffer = bigger;
       }
       const read = readSync(fd, buffer, carry, CHUNK, null);
+      nextEscape = -2;
       const size = carry + read;
       let n = 0;
       let pos = 0;

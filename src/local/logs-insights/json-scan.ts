@@ -50,10 +50,10 @@ export class JsonLine {
       let c = 0;
       for (i = keyStart; i < end; i++) {
         c = b[i] as number;
-        if (c === 34 || c === 92 || c < 32) break;
+        if (STRING_STOP[c] !== 0 && (c === 34 || c === 92 || c < 32)) break;
         high |= c;
       }
-      if (c !== 34 || i >= end) return false;
+      if (i >= end || c !== 34) return false;
       const keyEnd = i;
       i = skipSpace(b, i + 1, end);
       if (b[i] !== 58) return false; // :
@@ -64,19 +64,21 @@ export class JsonLine {
       c = b[i] as number;
       if (c === 34) {
         kind = PLAIN;
-        for (i++; i < end; i++) {
+        i++;
+        for (;;) {
+          // Runs of ordinary bytes cost one table read each.
+          while (i < end && STRING_STOP[b[i] as number] === 0) i++;
+          if (i >= end) return false;
           c = b[i] as number;
           if (c === 34) break;
           if (c < 32) return false;
-          if (c > 127) {
-            if (kind === PLAIN) kind = PLAIN_UTF8;
-          } else if (c === 92) {
+          if (c === 92) {
             kind = ESCAPED;
             i = skipEscape(b, i, end);
             if (i < 0) return false;
-          }
+          } else if (kind === PLAIN) kind = PLAIN_UTF8;
+          i++;
         }
-        if (i >= end) return false;
         i++; // past the closing quote
       } else if (c === 45 || (c >= 48 && c <= 57)) {
         kind = NUMBER;
@@ -142,6 +144,10 @@ export class JsonLine {
     this.count++;
   }
 }
+
+// Bytes that end a run of plain string content: controls, `"`, `\` and the start of a multi-byte character.
+const STRING_STOP = new Uint8Array(256);
+for (let c = 0; c < 256; c++) STRING_STOP[c] = c < 32 || c === 34 || c === 92 || c > 127 ? 1 : 0;
 
 const TRUE_BYTES = Buffer.from('true');
 const FALSE_BYTES = Buffer.from('false');

@@ -43,7 +43,10 @@ let scannedRow: Row | undefined;
  * parsed only when a query first asks for them.
  */
 export class Row {
-  vars: Map<string, Value> | undefined = undefined;
+  // Computed fields as two short parallel arrays: cheaper to build than a Map for the few names a
+  // row carries, and the names are the query's own strings, so lookups mostly compare by identity.
+  private varNames: string[] | undefined = undefined;
+  private varValues: Value[] | undefined = undefined;
   private parsedJson: unknown = undefined;
   private platform: Map<string, Value> | null | undefined = undefined;
   private built: StoredLogEvent | undefined;
@@ -78,16 +81,31 @@ export class Row {
   }
 
   getVar(name: string): Value {
-    return this.vars?.get(name) ?? null;
+    const i = this.varIndex(name);
+    return i < 0 ? null : ((this.varValues as Value[])[i] ?? null);
   }
 
   setVar(name: string, value: Value): void {
-    this.vars ??= new Map();
-    this.vars.set(name, value);
+    const i = this.varIndex(name);
+    if (i >= 0) (this.varValues as Value[])[i] = value;
+    else if (this.varNames === undefined) {
+      this.varNames = [name];
+      this.varValues = [value];
+    } else {
+      this.varNames.push(name);
+      (this.varValues as Value[]).push(value);
+    }
   }
 
   hasVar(name: string): boolean {
-    return this.vars?.has(name) ?? false;
+    return this.varIndex(name) >= 0;
+  }
+
+  private varIndex(name: string): number {
+    const names = this.varNames;
+    if (names === undefined) return -1;
+    for (let i = 0; i < names.length; i++) if (names[i] === name) return i;
+    return -1;
   }
 
   /** A field discovered in the message's JSON (whole line, or the first `{` fragment of a Lambda line). */
