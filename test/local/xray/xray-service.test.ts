@@ -126,6 +126,68 @@ describe('local X-Ray service', () => {
     },
   );
 
+  it("counts a subsegment's fault or error toward the service of the segment that owns it", async () => {
+    const later = now + 7200;
+    await xray.send(
+      new PutTraceSegmentsCommand({
+        TraceSegmentDocuments: [
+          // The function reports a partial batch failure: the fault is on its subsegment only.
+          segment(500, 'conference-save-session-dynamodb-lambda', {}, later),
+          JSON.stringify({
+            name: 'Sessions.saveSessionDynamoDB',
+            id: hex(5000, 16),
+            trace_id: traceId(500),
+            parent_id: hex(500 * 16 + 1, 16),
+            type: 'subsegment',
+            start_time: later + 0.1,
+            end_time: later + 0.2,
+            fault: true,
+          }),
+          segment(
+            501,
+            'conference-notify-new-session',
+            {
+              subsegments: [
+                {
+                  name: 'outer',
+                  id: hex(5010, 16),
+                  start_time: later,
+                  end_time: later + 0.3,
+                  subsegments: [
+                    {
+                      name: 'webhook',
+                      id: hex(5011, 16),
+                      start_time: later,
+                      end_time: later + 0.2,
+                      error: true,
+                    },
+                  ],
+                },
+              ],
+            },
+            later,
+          ),
+          segment(502, 'conference-save-session-dynamodb-lambda', {}, later),
+        ],
+      }),
+    );
+    const find = async (FilterExpression: string) => {
+      const out = await xray.send(
+        new GetTraceSummariesCommand({
+          StartTime: new Date((later - 60) * 1000),
+          EndTime: new Date((later + 60) * 1000),
+          FilterExpression,
+        }),
+      );
+      return (out.TraceSummaries ?? []).map((t) => t.Id).sort();
+    };
+    expect(await find('service("conference-save-session-dynamodb-lambda") { fault = true }')).toEqual([
+      traceId(500),
+    ]);
+    expect(await find('service("conference-notify-new-session") { error = true }')).toEqual([traceId(501)]);
+    expect(await find('fault = true OR error = true')).toEqual([traceId(500), traceId(501)]);
+  });
+
   it('pages with NextToken', async () => {
     const ids = Array.from({ length: 120 }, (_, i) => 1000 + i);
     const docs = ids.map((n) => segment(n, 'paged', {}, now + 3600));

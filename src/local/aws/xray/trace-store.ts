@@ -113,14 +113,26 @@ function summarize(id: string, docs: StoredSegment[]): TraceSummary {
   for (const doc of segments.length ? segments : docs) {
     byService.set(doc.name, [...(byService.get(doc.name) ?? []), doc]);
   }
-  // Subsegments count toward their trace's fault and error flags, as their segment's would.
+  // A subsegment's fault or error counts toward the service of the segment that owns it: a
+  // function that catches a failed save and reports a partial batch failure faults in its
+  // subsegment, not in the Lambda segment, and `service("fn") { fault = true }` must still find it.
+  const byId = new Map(docs.map((d) => [d.id, d]));
+  const flagged = new Map<string, { fault: boolean; error: boolean }>();
+  for (const doc of docs) {
+    const fault = doc.fault === true || nestedFlag(doc, 'fault');
+    const error = doc.error === true || nestedFlag(doc, 'error');
+    if (!fault && !error) continue;
+    const owner = owningSegment(doc, byId);
+    const facts = flagged.get(owner.name) ?? { fault: false, error: false };
+    flagged.set(owner.name, { fault: facts.fault || fault, error: facts.error || error });
+  }
   const services: ServiceFacts[] = [...byService.entries()].map(([name, list]) => {
     const s = Math.min(...list.map((d) => d.start_time));
     const e = Math.max(...list.map((d) => d.end_time ?? d.start_time));
     return {
       name,
-      fault: list.some((d) => d.fault === true),
-      error: list.some((d) => d.error === true),
+      fault: flagged.get(name)?.fault === true,
+      error: flagged.get(name)?.error === true,
       responseTime: e - s,
       duration: e - s,
     };
@@ -131,11 +143,34 @@ function summarize(id: string, docs: StoredSegment[]): TraceSummary {
     id,
     startTime: start,
     services,
-    fault: docs.some((d) => d.fault === true),
-    error: docs.some((d) => d.error === true),
+    fault: docs.some((d) => d.fault === true || nestedFlag(d, 'fault')),
+    error: docs.some((d) => d.error === true || nestedFlag(d, 'error')),
     throttle: docs.some((d) => d.throttle === true),
     responseTime: rootEnd - start,
     duration: end - start,
     annotations,
   };
+}
+
+/** The segment a (possibly standalone) subsegment belongs to, following `parent_id` within the trace. */
+function owningSegment(doc: StoredSegment, byId: ReadonlyMap<string, StoredSegment>): StoredSegment {
+  let current = doc;
+  for (let hops = 0; current.type === 'subsegment' && current.parent_id !== undefined && hops < 64; hops++) {
+    const parent = byId.get(current.parent_id);
+    if (!parent) break;
+    current = parent;
+  }
+  return current;
+}
+
+/** Whether a subsegment embedded in the document (at any depth) carries the flag. */
+function nestedFlag(doc: unknown, flag: 'fault' | 'error', depth = 0): boolean {
+  if (depth > 32 || typeof doc !== 'object' || doc === null) return false;
+  const subsegments = (doc as { subsegments?: unknown }).subsegments;
+  if (!Array.isArray(subsegments)) return false;
+  return subsegments.some(
+    (sub) =>
+      (typeof sub === 'object' && sub !== null && (sub as Record<string, unknown>)[flag] === true) ||
+      nestedFlag(sub, flag, depth + 1),
+  );
 }
