@@ -134,4 +134,49 @@ describe('runBatches', () => {
     expect(result.results).toEqual([[{ field: 'n', value: '2' }]]);
     expect(result.statistics.recordsScanned).toBe(4);
   });
+
+  it("reads a stats query's top-level fields of flat JSON lines in place, without building their events", () => {
+    // Arrange
+    const events = fixture();
+    const batch = batchOf(events, false) as RawEventBatch & { requested: number[] };
+    const query = compileInsightsQuery(
+      'filter milestone = "CREATE_REQUEST_RECEIVED" | stats count(*) as n by traceId',
+    );
+    const expected = query.run(events, { startTimeMs: 0, endTimeMs: at('23:59:59') });
+
+    // Act
+    const result = query.runBatches([batch], { startTimeMs: 0, endTimeMs: at('23:59:59') });
+
+    // Assert
+    expect(result).toEqual(expected);
+    expect(batch.requested).toEqual([]);
+  });
+
+  it('builds the event of a line it cannot read in place, and for a stage that needs the message', () => {
+    // Arrange: nested JSON, an escaped value, a Lambda text-format line, a dotted path, and @message.
+    const events = [
+      event(1, { k: 'a', nested: { v: 1 }, n: 1 }),
+      event(2, { k: 'say "a"', n: 2 }),
+      event(3, '2024-01-01T00:00:00.000Z\treq\tINFO\t{"k":"a","n":3}'),
+      event(4, { k: 'a', n: 4 }),
+      event(5, { k: 'b', 'x.y': 'flat', n: 5 }),
+    ];
+    const options = { startTimeMs: 0, endTimeMs: 10 };
+    const queries = [
+      'stats sum(n) as s, count(nested.v) as deep by k',
+      'stats latest(@message) as last, count(x.y) as dotted by k',
+    ];
+
+    for (const text of queries) {
+      const query = compileInsightsQuery(text);
+      const batch = batchOf(events, false) as RawEventBatch & { requested: number[] };
+
+      // Act
+      const result = query.runBatches([batch], options);
+
+      // Assert
+      expect(result).toEqual(query.run(events, options));
+      expect(batch.requested.length).toBeGreaterThan(0);
+    }
+  });
 });
