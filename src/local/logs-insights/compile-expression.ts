@@ -1,6 +1,7 @@
 import type { MalformedQueryError } from './api';
 import type { Expr } from './ast';
 import { parsePeriod, roundToPeriod, SCALAR_FUNCTIONS, toMillis } from './functions';
+import { isJsonField, plainLiteral } from './prefilter';
 import { isPlatformField, LOCAL_ACCOUNT_ID, type Row } from './row';
 import { compareValues, toNumber, truthy, type Value, valuesEqual } from './values';
 
@@ -162,6 +163,19 @@ function compileLike(expr: Extract<Expr, { k: 'like' }>, scope: Scope): Compiled
 }
 
 function compileBinary(expr: Extract<Expr, { k: 'binary' }>, scope: Scope): Compiled {
+  if (expr.op === '=') {
+    // A JSON field against plain text (the usual filter): the row may compare its bytes in place.
+    const field = isJsonField(expr.left, scope)
+      ? expr.left
+      : isJsonField(expr.right, scope)
+        ? expr.right
+        : null;
+    const text = field === expr.left ? plainLiteral(expr.right) : field ? plainLiteral(expr.left) : null;
+    if (field && text !== null) {
+      const name = field.name;
+      return { fn: (row) => row.jsonFieldEquals(name, text), isTime: false };
+    }
+  }
   const l = compileExpr(expr.left, scope).fn;
   const r = compileExpr(expr.right, scope).fn;
   const bool = (fn: (row: Row) => boolean): Compiled => ({ fn, isTime: false });

@@ -299,7 +299,11 @@ function noNestedAggregate(
 }
 
 /** Per-group aggregate state: memory grows with the number of groups, not of events. */
-function makeAggregator(stats: Stats): { add: (row: Row) => void; finish: () => Row[] } {
+function makeAggregator(stats: Stats): {
+  add: (row: Row) => void;
+  each: (sink: (row: Row) => void) => void;
+  finish: () => Row[];
+} {
   // A group is a number: its slot in every aggregate column. The map from key to number is the
   // only per-group entry besides the key; the by values are kept apart only for several keys.
   const groups = new Map<unknown, number>();
@@ -322,8 +326,8 @@ function makeAggregator(stats: Stats): { add: (row: Row) => void; finish: () => 
     }
     for (let i = 0; i < columns.length; i++) (columns[i] as AggregateColumn).add(g, row);
   };
-  const finish = () => {
-    const rows: Row[] = [];
+  // One group's row at a time, so a caller that keeps few of them never holds them all.
+  const each = (sink: (row: Row) => void) => {
     for (const [key, g] of groups) {
       const row = new Row(undefined, g);
       const keys = byGetters.length > 1 ? (multiKeys[g] as Value[]) : [key as Value];
@@ -331,11 +335,15 @@ function makeAggregator(stats: Stats): { add: (row: Row) => void; finish: () => 
       for (let i = 0; i < columns.length; i++)
         row.setVar(`${SLOT}${i}`, (columns[i] as AggregateColumn).result(g));
       for (const item of items) row.setVar(item.name, item.compiled.fn(row));
-      rows.push(row);
+      sink(row);
     }
+  };
+  const finish = () => {
+    const rows: Row[] = [];
+    each((row) => rows.push(row));
     return rows;
   };
-  return { add, finish };
+  return { add, each, finish };
 }
 
 interface Plan {
@@ -347,6 +355,8 @@ interface Plan {
   readonly pre: Prefilter | null;
   readonly sink: (row: Row) => void;
   readonly finish: () => Row[];
+  /** For stats: hands out the finished rows one at a time instead of as one array. */
+  readonly each?: (sink: (row: Row) => void) => void;
   readonly rest: readonly Stage[];
   readonly apiLimit: number;
 }
@@ -364,10 +374,12 @@ function plan(stages: readonly Stage[], options: InsightsRunOptions): Plan {
   // Where streamed rows go: per-group accumulators for stats, else a bounded top-k in result order.
   let sink: (row: Row) => void;
   let finish: () => Row[];
+  let each: Plan['each'];
   if (blocking?.k === 'stats') {
     const aggregator = makeAggregator(blocking.stats);
     sink = aggregator.add;
     finish = aggregator.finish;
+    each = aggregator.each;
     rest = rest.slice(1);
   } else {
     // Non-stats results come newest first unless the query sorts them.
@@ -398,6 +410,7 @@ function plan(stages: readonly Stage[], options: InsightsRunOptions): Plan {
     pre,
     sink,
     finish,
+    ...(each ? { each } : {}),
     rest,
     apiLimit,
   };
@@ -469,9 +482,28 @@ function runBatches(
 }
 
 function finishRun(p: Plan, columns: readonly Column[], statistics: InsightsStatistics): InsightsResult {
-  let rows = p.finish();
   const rest = p.rest;
-  for (let i = 0; i < rest.length; i++) {
+  let first = 0;
+  while (rest[first]?.k === 'op') first++;
+  const sort = rest[first];
+  const limit = rest[first + 1];
+  let rows: Row[];
+  if (p.each && sort?.k === 'sort' && limit?.k === 'limit') {
+    // stats | filter … | sort | limit n: each group row goes through the filters into a heap of n,
+    // so only n rows are ever kept (the same rows, in the same order, as sorting them all).
+    const ops = rest.slice(0, first) as Extract<Stage, { k: 'op' }>[];
+    const top = new TopK<Row>(limit.n, compareBy(sort.descending), sort.keys);
+    p.each((row) => {
+      for (let i = 0; i < ops.length; i++) if (!(ops[i] as Extract<Stage, { k: 'op' }>).apply(row)) return;
+      top.add(row);
+    });
+    rows = top.sorted();
+    first += 2;
+  } else {
+    rows = p.finish();
+    first = 0;
+  }
+  for (let i = first; i < rest.length; i++) {
     const stage = rest[i] as Stage;
     const next = rest[i + 1];
     if (stage.k === 'sort' && next?.k === 'limit') {

@@ -112,20 +112,49 @@ export class JsonLine {
    * {@link NEEDS_PARSE} for a dotted name that is not itself a key. The last duplicate key wins.
    */
   get(name: string): Value | typeof NEEDS_PARSE {
+    const at = this.find(name);
+    if (at < 0) return name.indexOf('.') < 0 ? null : NEEDS_PARSE;
+    const s = this.spans;
+    return decode(this.buffer, s[at + 2] as number, s[at + 3] as number, (s[at + 4] as number) % KEY_UTF8);
+  }
+
+  /**
+   * Whether the value of `name` equals `text`, plain ASCII that does not read as a number, as `=`
+   * compares them (a number or null never equals such text); {@link NEEDS_PARSE} as for `get`.
+   */
+  equals(name: string, text: string): boolean | typeof NEEDS_PARSE {
+    const at = this.find(name);
+    if (at < 0) return name.indexOf('.') < 0 ? false : NEEDS_PARSE;
+    const s = this.spans;
+    const start = s[at + 2] as number;
+    const end = s[at + 3] as number;
+    switch ((s[at + 4] as number) % KEY_UTF8) {
+      case PLAIN:
+        return sameAscii(this.buffer, start + 1, end - 1, text);
+      case ESCAPED:
+        return decode(this.buffer, start, end, ESCAPED) === text;
+      case TRUE:
+        return text === 'true';
+      case FALSE:
+        return text === 'false';
+      default:
+        return false; // multi-byte text, a number or null
+    }
+  }
+
+  /** The table position of the last key named `name`, or -1. */
+  private find(name: string): number {
     const s = this.spans;
     const b = this.buffer;
     for (let k = this.count - 1; k >= 0; k--) {
       const at = k * STRIDE;
       const keyStart = s[at] as number;
       const keyEnd = s[at + 1] as number;
-      let kind = s[at + 4] as number;
-      if (kind >= KEY_UTF8) {
-        kind -= KEY_UTF8;
-        if (b.toString('utf8', keyStart, keyEnd) !== name) continue;
-      } else if (!sameAscii(b, keyStart, keyEnd, name)) continue;
-      return decode(b, s[at + 2] as number, s[at + 3] as number, kind);
+      if ((s[at + 4] as number) >= KEY_UTF8) {
+        if (b.toString('utf8', keyStart, keyEnd) === name) return at;
+      } else if (sameAscii(b, keyStart, keyEnd, name)) return at;
     }
-    return name.indexOf('.') < 0 ? null : NEEDS_PARSE;
+    return -1;
   }
 
   private push(keyStart: number, keyEnd: number, valueStart: number, valueEnd: number, kind: number) {

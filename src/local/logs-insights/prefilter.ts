@@ -14,11 +14,13 @@ export type Prefilter =
 // Text that JSON writes verbatim (no escapes), so it appears as-is in the raw line.
 const PLAIN = /^[ !#-[\]-~]+$/;
 
-function isJsonField(e: Expr, scope: Scope): boolean {
+/** Whether `e` reads a field of the message's JSON (not an `@` field, not a computed name). */
+export function isJsonField(e: Expr, scope: Scope): e is Extract<Expr, { k: 'field' }> {
   return e.k === 'field' && !e.name.startsWith('@') && !scope.vars.has(e.name);
 }
 
-function literal(e: Expr): string | null {
+/** The text of a string literal that JSON writes verbatim and that does not read as a number, else null. */
+export function plainLiteral(e: Expr): string | null {
   if (e.k !== 'string' || !PLAIN.test(e.value)) return null;
   // "1.0" may equal a JSON 1: numbers in strings compare numerically, so no text test for them.
   return toNumber(e.value) === null ? e.value : null;
@@ -33,9 +35,9 @@ export function prefilterOf(expr: Expr, scope: Scope): Prefilter | null {
     case 'binary': {
       if (expr.op === '=') {
         const text = isJsonField(expr.left, scope)
-          ? literal(expr.right)
+          ? plainLiteral(expr.right)
           : isJsonField(expr.right, scope)
-            ? literal(expr.left)
+            ? plainLiteral(expr.left)
             : null;
         return text === null ? null : { k: 'text', text };
       }
@@ -54,7 +56,7 @@ export function prefilterOf(expr: Expr, scope: Scope): Prefilter | null {
     }
     case 'in': {
       if (expr.negated || !isJsonField(expr.operand, scope)) return null;
-      const texts = expr.list.map(literal);
+      const texts = expr.list.map(plainLiteral);
       if (texts.length === 0 || texts.some((t) => t === null)) return null;
       return (texts as string[])
         .map((text): Prefilter => ({ k: 'text', text }))

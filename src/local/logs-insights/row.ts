@@ -1,6 +1,6 @@
 import type { StoredLogEvent } from '../logs/log-event';
 import { JsonLine, NEEDS_PARSE } from './json-scan';
-import type { Value } from './values';
+import { type Value, valuesEqual } from './values';
 
 /** The account id local `@log` values carry (`<account-id>:<log-group-name>`). */
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -110,23 +110,35 @@ export class Row {
 
   /** A field discovered in the message's JSON (whole line, or the first `{` fragment of a Lambda line). */
   jsonField(name: string): Value {
-    if (this.parsedJson === undefined && this.lines !== undefined) {
-      // A flat JSON line is read in place; any other line is parsed below.
-      if (scannedRow !== this) {
-        const lines = this.lines;
-        const i = this.index;
-        scannedRow = scanned.scan(lines.buffer, lines.starts[i] as number, lines.ends[i] as number)
-          ? this
-          : undefined;
-      }
-      if (scannedRow === this) {
-        const value = scanned.get(name);
-        if (value !== NEEDS_PARSE) return value;
-      }
+    // A flat JSON line is read in place; any other line is parsed below.
+    if (this.parsedJson === undefined && this.lines !== undefined && this.scan()) {
+      const value = scanned.get(name);
+      if (value !== NEEDS_PARSE) return value;
     }
     if (this.parsedJson === undefined) this.parsedJson = parseMessageJson(this.event?.message);
     if (this.parsedJson === NO_JSON) return null;
     return lookupPath(this.parsedJson, name);
+  }
+
+  /** Whether JSON field `name` equals `text` (plain ASCII that does not read as a number), as `=` decides. */
+  jsonFieldEquals(name: string, text: string): boolean {
+    if (this.parsedJson === undefined && this.lines !== undefined && this.scan()) {
+      const same = scanned.equals(name, text);
+      if (same !== NEEDS_PARSE) return same;
+    }
+    return valuesEqual(this.jsonField(name), text);
+  }
+
+  /** Scans this row's batch line into the shared position table, if not done; false if it is not a flat JSON line. */
+  private scan(): boolean {
+    if (scannedRow !== this) {
+      const lines = this.lines as RawLines;
+      const i = this.index;
+      scannedRow = scanned.scan(lines.buffer, lines.starts[i] as number, lines.ends[i] as number)
+        ? this
+        : undefined;
+    }
+    return scannedRow === this;
   }
 
   /** A Lambda platform-line field such as `@duration` (memory in bytes-ish units, as AWS reports MB × 1,000,000). */

@@ -100,4 +100,23 @@ describe('stats aggregate columns', () => {
     expect(first).toEqual([{ k: 'a', n: '2' }]);
     expect(second).toEqual(first);
   });
+
+  it('filters, sorts and limits group rows as they are finished, ties in order of first appearance', () => {
+    // Arrange: counts c=3, a=2, b=2, d=2, e=1.
+    const keys = ['a', 'b', 'c', 'a', 'c', 'b', 'c', 'd', 'd', 'e'];
+    const events = keys.map((k, i) => event(i, { k }));
+
+    // Act
+    const top = rowsOf('stats count(*) as n by k | filter n > 1 | sort n desc | limit 3', events);
+    const all = rowsOf('stats count(*) as n by k | filter n > 1 | sort n desc', events);
+
+    // Assert
+    expect(top).toEqual([
+      { k: 'c', n: '3' },
+      { k: 'a', n: '2' },
+      { k: 'b', n: '2' },
+    ]);
+    expect(all.slice(0, 3)).toEqual(top);
+    expect(all).toHaveLength(4);
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JsonLine, NEEDS_PARSE } from '../../../src/local/logs-insights/json-scan';
+import { valuesEqual } from '../../../src/local/logs-insights/values';
 
 /** Scans `text` placed between other bytes, as a line sits inside a batch buffer. */
 function scan(text: string): JsonLine | null {
@@ -81,5 +82,32 @@ describe('JsonLine', () => {
     // Assert
     expect(line?.get('k0')).toBe(0);
     expect(line?.get('k99')).toBe(99);
+  });
+
+  it('compares a value with plain text as `=` does, without decoding it', () => {
+    // Arrange
+    const text = '{"s":"abc","e":"\\u0061bc","u":"abç","n":12,"t":true,"f":false,"z":null,"d":"abc","d":"x"}';
+    const line = scan(text);
+    const cases: [string, string][] = [
+      ['s', 'abc'],
+      ['s', 'ab'],
+      ['e', 'abc'],
+      ['u', 'abc'],
+      ['n', 'twelve'],
+      ['t', 'true'],
+      ['f', 'false'],
+      ['f', 'true'],
+      ['z', 'null'],
+      ['d', 'abc'],
+      ['d', 'x'],
+      ['missing', 'abc'],
+    ];
+
+    // Act / Assert
+    for (const [name, literal] of cases) {
+      const expected = valuesEqual(parsed(text, name) as string | number | null, literal);
+      expect(line?.equals(name, literal), `${name} = "${literal}"`).toBe(expected);
+    }
+    expect(line?.equals('a.b', 'x')).toBe(NEEDS_PARSE);
   });
 });
