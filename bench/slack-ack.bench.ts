@@ -131,7 +131,7 @@ try {
   const probeSources: Record<string, string> = {
     '@slack/bolt (App, AwsLambdaReceiver)': "export { App, AwsLambdaReceiver } from '@slack/bolt';",
     '@aws-lambda-powertools/logger': "export { Logger } from '@aws-lambda-powertools/logger';",
-    '@aws-sdk/client-lambda (ours opts), + first Invoke': `import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+    '@aws-sdk/client-lambda, + first async Invoke': `import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 export const handler = async () => {
   const client = new LambdaClient({ region: process.env.AWS_REGION });
   const result = await client.send(new InvokeCommand({
@@ -143,7 +143,8 @@ export const handler = async () => {
     '@aws-sdk/client-secrets-manager':
       "export { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';",
     'zod (classic)': "export { z } from 'zod';",
-    'zod/mini': "export * as z from 'zod/mini';",
+    'zod/mini (object + string + parse)':
+      "import * as z from 'zod/mini'; export const handler = async () => ({ statusCode: z.object({ a: z.string() }).safeParse({ a: 'x' }).success ? 200 : 500 });",
     'our ack-path config + schemas (zod/mini)':
       "export { loadBotConfig } from './src/bot/config'; export { ReplyTarget } from './src/bot/reply-target'; export { parseCommandText } from './src/commands/command-text';",
     'the worker input schema (zod classic)': "export { WorkerInput } from './src/bot/job-dispatcher';",
@@ -284,7 +285,7 @@ export const handler = async () => {
     `  ours bundled the standard way: ${formatMs(untrimmedInit)} (${ratio(untrimmedInit, plainInit)} of plain)`,
     `  zod classic evaluated at load in ours: ${zodClassicAtLoad ? 'YES (a static import reaches it)' : 'no (only behind await import())'}`,
     '',
-    `Each dependency alone in a fresh node (median of ${PROBE_RUNS}; parts overlap, e.g. the two SDK clients share @smithy)`,
+    `Each dependency alone in a fresh node, bundled with our options (median of ${PROBE_RUNS}; parts overlap, e.g. the two SDK clients share @smithy)`,
   );
   for (const probe of probes) {
     const runs = probeRuns.get(probe.label) ?? [];

@@ -1,6 +1,8 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 // zod/mini: the Slack handler reads its secrets on the first event, where load time counts.
 import * as z from 'zod/mini';
+// Imported by name: `z.core.$ZodError` would keep all of zod core and its locales in the bundle.
+import { $ZodError } from 'zod/v4/core';
 import { BotConfigError } from './errors';
 
 /** The Slack credentials; never logged. */
@@ -44,7 +46,7 @@ export function createSlackSecretsLoader(
         // The parse error may quote the secret; keep only its shape in the message.
         throw new BotConfigError('the Slack secret is not JSON {botToken, signingSecret}', {
           cause:
-            error instanceof z.core.$ZodError
+            error instanceof $ZodError
               ? new Error(error.issues.map((i) => i.path.join('.')).join(','))
               : undefined,
         });

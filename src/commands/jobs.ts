@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AlarmButtonValueSchema, investigateTargetOf } from './alarms/alarm-view';
 import { investigateAlarm } from './alarms/investigate';
 import type { InvestigationConfig } from './config';

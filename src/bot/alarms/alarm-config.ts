@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BotConfigError } from '../errors';
 
 const flag = z

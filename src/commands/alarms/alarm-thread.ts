@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { escapeMrkdwn } from '../slack/block-kit';
 import { type AlarmEvent, AlarmStateValue } from './alarm-event';
 import { AlarmStateStyles, formatClock, formatElapsed } from './alarm-view';
