@@ -37,4 +37,28 @@ describe('loadBotConfig', () => {
       BotConfigError,
     );
   });
+
+  it('explains a bad value in zod’s English messages (zod/mini loads no locale of its own)', () => {
+    expect(() => loadBotConfig({ GUMSHOE_CHANNEL: 'C0001', SLACK_TIMEOUT_MS: '-5' })).toThrow(
+      'invalid bot environment: SLACK_TIMEOUT_MS: Too small: expected number to be >0',
+    );
+    expect(() => loadBotConfig({ GUMSHOE_CHANNEL: 'C0001', SLACK_TIMEOUT_MS: '1.5' })).toThrow(
+      /SLACK_TIMEOUT_MS: Invalid input: expected int/,
+    );
+    expect(() => loadBotConfig({ GUMSHOE_CHANNEL: 'C0001', SLACK_API_URL: 'nope' })).toThrow(
+      'invalid bot environment: SLACK_API_URL: Invalid URL',
+    );
+  });
+
+  it('fills the investigation defaults when nothing but the channel is set', () => {
+    const config = loadBotConfig({ GUMSHOE_CHANNEL: 'C0001' });
+    expect(config.slackTimeoutMs).toBe(5000);
+    expect(config.region).toBe('eu-west-1');
+    expect(config.investigation.logGroupNames.length).toBeGreaterThan(0);
+    expect(config.investigation).toMatchObject({
+      defaultArchitecture: 'arm64',
+      leadTimeDefaultWindow: '1h',
+      pricing: { x86_64PerGbSecond: 0.0000166667, arm64PerGbSecond: 0.0000133334, perMillionRequests: 0.2 },
+    });
+  });
 });
