@@ -32,11 +32,22 @@ export class JsonLine {
   private spans = new Int32Array(32 * STRIDE);
   private count = 0;
   private buffer: Buffer = Buffer.alloc(0);
+  // The buffer's memory as 32-bit words, to skip ordinary string bytes four at a time.
+  private words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  private wordBase = 0;
+  private wordsOf: ArrayBufferLike | undefined;
 
   /** Scans `[start, end)` of `buffer`; false when the line is not a flat object this scan handles. */
   scan(buffer: Buffer, start: number, end: number): boolean {
     this.buffer = buffer;
     this.count = 0;
+    if (this.wordsOf !== buffer.buffer) {
+      this.wordsOf = buffer.buffer;
+      this.words = new Int32Array(buffer.buffer, 0, buffer.buffer.byteLength >> 2);
+    }
+    this.wordBase = buffer.byteOffset;
+    const words = this.words;
+    const base = this.wordBase;
     const b = buffer;
     let i = skipSpace(b, start, end);
     if (b[i] !== 123) return false; // {
@@ -66,7 +77,11 @@ export class JsonLine {
         kind = PLAIN;
         i++;
         for (;;) {
-          // Runs of ordinary bytes cost one table read each.
+          // Runs of ordinary bytes: four at a time where aligned, then one table read each.
+          while (((base + i) & 3) !== 0 && i < end && STRING_STOP[b[i] as number] === 0) i++;
+          if (((base + i) & 3) === 0) {
+            while (i + 4 <= end && !hasStopByte(words[(base + i) >> 2] as number)) i += 4;
+          }
           while (i < end && STRING_STOP[b[i] as number] === 0) i++;
           if (i >= end) return false;
           c = b[i] as number;
@@ -177,6 +192,20 @@ export class JsonLine {
 // Bytes that end a run of plain string content: controls, `"`, `\` and the start of a multi-byte character.
 const STRING_STOP = new Uint8Array(256);
 for (let c = 0; c < 256; c++) STRING_STOP[c] = c < 32 || c === 34 || c === 92 || c > 127 ? 1 : 0;
+
+/**
+ * Whether any of a word's four bytes ends a run of plain string content (see STRING_STOP), by the
+ * classic bit tricks: a byte above 0x7f, below 0x20, or equal to `"` or `\`. Byte order does not matter.
+ */
+function hasStopByte(w: number): boolean {
+  const quote = w ^ 0x22222222;
+  const slash = w ^ 0x5c5c5c5c;
+  return (
+    ((w | ((w - 0x20202020) & ~w) | ((quote - 0x01010101) & ~quote) | ((slash - 0x01010101) & ~slash)) &
+      0x80808080) !==
+    0
+  );
+}
 
 const TRUE_BYTES = Buffer.from('true');
 const FALSE_BYTES = Buffer.from('false');

@@ -110,4 +110,56 @@ describe('JsonLine', () => {
     }
     expect(line?.equals('a.b', 'x')).toBe(NEEDS_PARSE);
   });
+
+  it('agrees with JSON.parse on generated lines at every alignment, with special bytes anywhere', () => {
+    // Arrange: a fixed-seed generator, so a failure repeats.
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const pieces = [
+      'a',
+      'bcdefgh',
+      '0123456789',
+      ' ',
+      '"',
+      '\\',
+      '/',
+      '\n',
+      '\t',
+      'é',
+      '☕',
+      '😀',
+      '\u0001',
+      '\u007f',
+    ];
+    const value = () => Array.from({ length: random(40) }, () => pieces[random(pieces.length)]).join('');
+
+    for (let n = 0; n < 300; n++) {
+      const object = { level: value(), message: value(), traceId: value(), n: random(1000) };
+      let text = JSON.stringify(object);
+      // One line in five gets a raw control byte inside a string, which JSON.parse refuses.
+      const broken = random(5) === 0;
+      if (broken) text = text.replace('"message":"', '"message":"\u0001');
+      const padding = Buffer.alloc(random(8), 32);
+      const buffer = Buffer.concat([padding, Buffer.from(text), Buffer.from('\n')]);
+      const line = new JsonLine();
+
+      // Act
+      const ok = line.scan(buffer, padding.length, buffer.length - 1);
+
+      // Assert
+      let expected: Record<string, unknown> | null = null;
+      try {
+        expected = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        expected = null;
+      }
+      expect(ok, text).toBe(expected !== null);
+      if (expected === null) continue;
+      for (const name of ['level', 'message', 'traceId', 'n'])
+        expect(line.get(name), text).toEqual(expected[name]);
+    }
+  });
 });
