@@ -1,5 +1,4 @@
 import type { Expr } from './ast';
-import type { Scope } from './compile-expression';
 import { toNumber } from './values';
 
 /**
@@ -11,11 +10,16 @@ export type Prefilter =
   | { readonly k: 'text'; readonly text: string }
   | { readonly k: 'and' | 'or'; readonly left: Prefilter; readonly right: Prefilter };
 
+/** What these helpers need of the compiler's scope: the names earlier stages computed. */
+interface Names {
+  readonly vars: ReadonlyMap<string, unknown>;
+}
+
 // Text that JSON writes verbatim (no escapes), so it appears as-is in the raw line.
 const PLAIN = /^[ !#-[\]-~]+$/;
 
 /** Whether `e` reads a field of the message's JSON (not an `@` field, not a computed name). */
-export function isJsonField(e: Expr, scope: Scope): e is Extract<Expr, { k: 'field' }> {
+export function isJsonField(e: Expr, scope: Names): e is Extract<Expr, { k: 'field' }> {
   return e.k === 'field' && !e.name.startsWith('@') && !scope.vars.has(e.name);
 }
 
@@ -30,7 +34,7 @@ export function plainLiteral(e: Expr): string | null {
  * Derives a necessary condition on the raw message from a filter: `field = "text"` (on a JSON field)
  * can only hold if the line contains "text". Returns null when nothing cheap is implied.
  */
-export function prefilterOf(expr: Expr, scope: Scope): Prefilter | null {
+export function prefilterOf(expr: Expr, scope: Names): Prefilter | null {
   switch (expr.k) {
     case 'binary': {
       if (expr.op === '=') {
