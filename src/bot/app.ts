@@ -66,13 +66,12 @@ function registerAlarmActionsOnFirstClick(
   let registered: Promise<void> | undefined;
   app.use(async ({ body, next }) => {
     if ((body as { type?: unknown }).type === 'block_actions') {
-      registered ??= import('./listeners/alarm-actions').then(
-        ({ registerAlarmActions }) => registerAlarmActions(app, deps),
-        (error: unknown) => {
+      registered ??= import('./listeners/alarm-actions')
+        .then(({ registerAlarmActions }) => registerAlarmActions(app, deps))
+        .catch((error: unknown) => {
           registered = undefined; // a failed load is retried on the next click
           throw error;
-        },
-      );
+        });
       await registered;
     }
     await next();
