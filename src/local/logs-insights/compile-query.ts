@@ -458,7 +458,8 @@ function runBatches(
   const p = plan(stages, options);
   const { startTimeMs, endTimeMs } = options;
   const pre = p.pre ? byteTest(p.pre) : null;
-  const transient = p.transient;
+  // A stats run moves one row from line to line: nothing keeps a row past its line.
+  const shared = p.transient ? new Row(undefined, 0) : null;
   let recordsScanned = 0;
   let recordsMatched = 0;
   let bytesScanned = 0;
@@ -474,7 +475,12 @@ function runBatches(
       // The byte test before any string or object exists: most lines stop here.
       if (pre !== null && !pre.test(buffer, starts[i] as number, ends[i] as number)) continue;
       // A row kept past this batch (sorted, limited) needs its event now; a stats row reads in place.
-      const row = transient ? new Row(undefined, seq++, batch, i, t) : new Row(batch.event(i), seq++);
+      let row: Row;
+      if (shared === null) row = new Row(batch.event(i), seq++);
+      else {
+        shared.moveTo(batch, i, t, seq++);
+        row = shared;
+      }
       if (stream(p, row)) recordsMatched++;
     }
   }

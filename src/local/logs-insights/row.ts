@@ -50,10 +50,10 @@ export class Row {
   private parsedJson: unknown = undefined;
   private platform: Map<string, Value> | null | undefined = undefined;
   private built: StoredLogEvent | undefined;
-  private readonly lines: RawLines | undefined;
-  private readonly index: number;
+  private lines: RawLines | undefined;
+  private index: number;
   /** The event's timestamp (epoch ms), or null for an aggregated row. */
-  readonly time: number | null;
+  time: number | null;
 
   /**
    * A row for `event`, or for line `index` of `lines` with its `time`: then the event object is
@@ -63,7 +63,7 @@ export class Row {
   constructor(
     event: StoredLogEvent | undefined,
     /** Arrival order, the last tie-breaker of every sort so results are stable. */
-    readonly seq: number,
+    public seq: number,
     lines?: RawLines,
     index = 0,
     time: number | null = event === undefined ? null : event.timestamp,
@@ -72,6 +72,23 @@ export class Row {
     this.lines = lines;
     this.index = index;
     this.time = time;
+  }
+
+  /**
+   * Points this row at another batch line, forgetting all it read and computed, so one object can
+   * carry every line of a run whose rows do not outlive their line (a `stats` reads each as it streams).
+   */
+  moveTo(lines: RawLines, index: number, time: number, seq: number): void {
+    this.varNames = undefined;
+    this.varValues = undefined;
+    this.parsedJson = undefined;
+    this.platform = undefined;
+    this.built = undefined;
+    this.lines = lines;
+    this.index = index;
+    this.time = time;
+    this.seq = seq;
+    if (scannedRow === this) scannedRow = undefined;
   }
 
   /** The event, built from its batch line on first use. */
