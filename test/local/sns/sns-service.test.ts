@@ -7,10 +7,13 @@ import {
   SNSClient,
   SubscribeCommand,
 } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SNSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SnsEventSchema } from '../../../src/commands/alarms/alarm-event';
+import { parseQueuedBody, SnsEnvelopeSchema } from '../../../src/commands/alarms/alarm-queue';
 import { type LocalAws, startLocalAws } from '../../../src/local/aws';
+import { SdkSnsQueueSender } from '../../../src/local/aws/sns/sdk-queue-sender';
 import { createSnsService, SnsTopics } from '../../../src/local/aws/sns/sns-service';
 import { createLambdaRunner, type LambdaRunner, MemoryLogSink } from '../../../src/local/runner';
 import { clientConfig, rejectionOf } from '../aws/helpers';
@@ -31,6 +34,7 @@ describe('local SNS service', () => {
   let aws: LocalAws;
   let sns: SNSClient;
   let runner: LambdaRunner;
+  let sqs: SQSClient;
   const sink = new MemoryLogSink();
   const topics = new SnsTopics('eu-west-1', '000000000000');
 
@@ -43,11 +47,14 @@ describe('local SNS service', () => {
       functions: [{ name: 'alarm-recorder', entry: recorder }],
     });
     topics.setInvoker(runner);
+    sqs = new SQSClient(clientConfig(aws.url));
+    topics.setQueueSender(new SdkSnsQueueSender(sqs, aws.url));
     sns = new SNSClient(clientConfig(aws.url));
   });
 
   afterAll(async () => {
     sns.destroy();
+    sqs.destroy();
     await runner.close();
     await aws.close();
   });
@@ -123,5 +130,61 @@ describe('local SNS service', () => {
       ),
     );
     expect(email.name).toBe('InvalidParameterException');
+  });
+
+  it('delivers a publish to an sqs subscriber as the SNS envelope JSON, or raw when asked', async () => {
+    const topic = await sns.send(new CreateTopicCommand({ Name: 'queued-alarms' }));
+    const topicArn = topic.TopicArn ?? '';
+    const queues: Record<string, string> = {};
+    for (const name of ['enveloped', 'raw']) {
+      const q = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+      queues[name] = q.QueueUrl ?? '';
+    }
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: 'sqs',
+        Endpoint: 'arn:aws:sqs:eu-west-1:000000000000:enveloped',
+      }),
+    );
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: 'sqs',
+        Endpoint: 'arn:aws:sqs:eu-west-1:000000000000:raw',
+        Attributes: { RawMessageDelivery: 'true' },
+      }),
+    );
+    const message = JSON.stringify({ AlarmName: 'queued', NewStateValue: 'ALARM' });
+
+    const out = await sns.send(new PublishCommand({ TopicArn: topicArn, Message: message }));
+
+    const receive = async (url: string) =>
+      (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 5 }))).Messages?.[0]?.Body;
+    const envelope = JSON.parse((await receive(queues.enveloped ?? '')) ?? 'null') as Record<string, unknown>;
+    expect(SnsEnvelopeSchema.parse(envelope)).toMatchObject({
+      Type: 'Notification',
+      MessageId: out.MessageId,
+      TopicArn: topicArn,
+      Message: message,
+    });
+    expect(envelope).not.toHaveProperty('Subject');
+    expect(envelope).toHaveProperty('UnsubscribeURL');
+    // The bot keys it by the SNS MessageId, whatever SQS message carries it.
+    expect(parseQueuedBody(JSON.stringify(envelope), 'sqs-1').messageId).toBe(out.MessageId);
+    expect(await receive(queues.raw ?? '')).toBe(message);
+  }, 20_000);
+
+  it('refuses an sqs endpoint that is no queue ARN', async () => {
+    const error = await rejectionOf(
+      sns.send(
+        new SubscribeCommand({
+          TopicArn: 'arn:aws:sns:eu-west-1:000000000000:gumshoe-alarms',
+          Protocol: 'sqs',
+          Endpoint: 'https://sqs.eu-west-1.amazonaws.com/000000000000/q',
+        }),
+      ),
+    );
+    expect(error.name).toBe('InvalidParameterException');
   });
 });

@@ -10,6 +10,11 @@ export interface SnsLambdaInvoker {
   invoke(functionName: string, event: SNSEvent, options: { invocationType: 'Event' }): Promise<unknown>;
 }
 
+/** How SNS hands a message to an `sqs` subscriber: SendMessage of the body into the queue. */
+export interface SnsQueueSender {
+  sendMessage(queueArn: string, body: string): Promise<void>;
+}
+
 /** One published message, as the service delivered it (tests and the evaluator read these). */
 export interface PublishedMessage {
   readonly messageId: string;
@@ -23,15 +28,30 @@ export interface PublishedMessage {
 interface Topic {
   readonly arn: string;
   readonly name: string;
-  readonly subscriptions: Map<string, { arn: string; protocol: string; endpoint: string }>;
+  readonly subscriptions: Map<string, Subscription>;
 }
 
-/** The local SNS: topics, subscriptions and Publish, with `lambda` subscribers invoked through the runner. */
+interface Subscription {
+  readonly arn: string;
+  readonly protocol: string;
+  readonly endpoint: string;
+  /** `sqs` only: the body is the message itself rather than the SNS envelope JSON. */
+  readonly rawMessageDelivery: boolean;
+}
+
+const LAMBDA_ARN = /^arn:aws:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$/;
+const QUEUE_ARN = /^arn:aws:sqs:[a-z0-9-]+:\d{12}:[\w-]{1,80}$/;
+
+/**
+ * The local SNS: topics, subscriptions and Publish. `lambda` subscribers are invoked through the
+ * runner; `sqs` subscribers get the SNS envelope JSON (or the raw message) sent into their queue.
+ */
 export class SnsTopics {
   private readonly topics = new Map<string, Topic>();
   /** Every message published, oldest first. */
   readonly published: PublishedMessage[] = [];
   private invoker: SnsLambdaInvoker | undefined;
+  private queueSender: SnsQueueSender | undefined;
 
   constructor(
     private readonly region: string,
@@ -41,6 +61,11 @@ export class SnsTopics {
   /** Sets (or replaces) who runs `lambda` subscriptions; the stack sets the runner once it exists. */
   setInvoker(invoker: SnsLambdaInvoker): void {
     this.invoker = invoker;
+  }
+
+  /** Sets (or replaces) who sends into the queues of `sqs` subscriptions. */
+  setQueueSender(sender: SnsQueueSender): void {
+    this.queueSender = sender;
   }
 
   /** Creates a topic, or returns the existing one's ARN (CreateTopic is idempotent). */
@@ -56,34 +81,54 @@ export class SnsTopics {
     return [...this.topics.keys()];
   }
 
-  /** Subscribes an endpoint; only `lambda` (a function ARN) is delivered locally, others are refused. */
-  subscribe(topicArn: string, protocol: string, endpoint: string): string {
+  /** Subscribes a function (`lambda`) or a queue (`sqs`) by ARN; other protocols are refused. */
+  subscribe(
+    topicArn: string,
+    protocol: string,
+    endpoint: string,
+    options: { rawMessageDelivery?: boolean } = {},
+  ): string {
     const topic = this.requireTopic(topicArn);
-    if (protocol !== 'lambda')
+    if (protocol !== 'lambda' && protocol !== 'sqs')
       throw snsError(
         'InvalidParameterException',
         'InvalidParameter',
-        `Invalid parameter: Protocol ${protocol} is not supported by the local endpoint (only lambda)`,
+        `Invalid parameter: Protocol ${protocol} is not supported by the local endpoint (only lambda and sqs)`,
       );
-    if (!/^arn:aws:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$/.test(endpoint))
+    if (protocol === 'lambda' && !LAMBDA_ARN.test(endpoint))
       throw snsError(
         'InvalidParameterException',
         'InvalidParameter',
         'Invalid parameter: Lambda function ARN',
       );
+    if (protocol === 'sqs' && !QUEUE_ARN.test(endpoint))
+      throw snsError('InvalidParameterException', 'InvalidParameter', 'Invalid parameter: SQS endpoint ARN');
     for (const s of topic.subscriptions.values())
       if (s.protocol === protocol && s.endpoint === endpoint) return s.arn;
     const arn = `${topicArn}:${randomUUID()}`;
-    topic.subscriptions.set(arn, { arn, protocol, endpoint });
+    topic.subscriptions.set(arn, {
+      arn,
+      protocol,
+      endpoint,
+      // Raw delivery applies to queues (and HTTP) only; Lambda always gets the SNSEvent.
+      rawMessageDelivery: protocol === 'sqs' && options.rawMessageDelivery === true,
+    });
     return arn;
   }
 
   /** Subscriptions of a topic (ARN, protocol, endpoint). */
   subscriptions(topicArn: string): { arn: string; protocol: string; endpoint: string }[] {
-    return [...this.requireTopic(topicArn).subscriptions.values()];
+    return [...this.requireTopic(topicArn).subscriptions.values()].map(({ arn, protocol, endpoint }) => ({
+      arn,
+      protocol,
+      endpoint,
+    }));
   }
 
-  /** Publishes a message and delivers it to every lambda subscriber as an SNSEvent; returns the MessageId. */
+  /**
+   * Publishes a message and delivers it to every subscriber: an SNSEvent to a function, the SNS
+   * envelope JSON to a queue; returns the MessageId.
+   */
   publish(
     topicArn: string,
     message: string,
@@ -102,17 +147,29 @@ export class SnsTopics {
       timestamp: new Date().toISOString(),
     };
     this.published.push(published);
-    for (const subscription of topic.subscriptions.values()) {
-      const functionName = subscription.endpoint.split(':')[6] ?? '';
-      const event = snsEvent(published, subscription.arn, this.region);
-      // Delivery is asynchronous: Publish answers at once; a failed delivery only shows on stderr.
-      void (
-        this.invoker?.invoke(functionName, event, { invocationType: 'Event' }) ?? Promise.resolve()
-      ).catch((error: unknown) =>
-        process.stderr.write(`local-sns: delivery to ${functionName} failed: ${String(error)}\n`),
-      );
-    }
+    for (const subscription of topic.subscriptions.values()) this.deliver(published, subscription);
     return published.messageId;
+  }
+
+  /** Delivery is asynchronous: Publish answers at once; a failed delivery only shows on stderr. */
+  private deliver(published: PublishedMessage, subscription: Subscription): void {
+    let delivery: Promise<unknown>;
+    let target: string;
+    if (subscription.protocol === 'sqs') {
+      target = subscription.endpoint;
+      const body = subscription.rawMessageDelivery
+        ? published.message
+        : JSON.stringify(snsQueueEnvelope(published, subscription.arn, this.region));
+      delivery =
+        this.queueSender?.sendMessage(target, body) ?? Promise.reject(new Error('no queue sender set'));
+    } else {
+      target = subscription.endpoint.split(':')[6] ?? '';
+      const event = snsEvent(published, subscription.arn, this.region);
+      delivery = this.invoker?.invoke(target, event, { invocationType: 'Event' }) ?? Promise.resolve();
+    }
+    void delivery.catch((error: unknown) =>
+      process.stderr.write(`local-sns: delivery to ${target} failed: ${String(error)}\n`),
+    );
   }
 
   private requireTopic(arn: string): Topic {
@@ -148,6 +205,34 @@ export function snsEvent(message: PublishedMessage, subscriptionArn: string, reg
         },
       },
     ],
+  };
+}
+
+/**
+ * The JSON body SNS sends to an SQS (or HTTP) subscriber when raw message delivery is off. Unlike
+ * the Lambda record, the URL keys end in `URL` and `Subject` is left out when none was given.
+ */
+export function snsQueueEnvelope(
+  message: PublishedMessage,
+  subscriptionArn: string,
+  region: string,
+): Record<string, unknown> {
+  const host = `https://sns.${region}.amazonaws.com`;
+  return {
+    Type: 'Notification',
+    MessageId: message.messageId,
+    TopicArn: message.topicArn,
+    ...(message.subject === undefined ? {} : { Subject: message.subject }),
+    Message: message.message,
+    Timestamp: message.timestamp,
+    SignatureVersion: '1',
+    // Local messages are not signed; the field is present as in AWS.
+    Signature: Buffer.from('local').toString('base64'),
+    SigningCertURL: `${host}/SimpleNotificationService-local.pem`,
+    UnsubscribeURL: `${host}/?Action=Unsubscribe&SubscriptionArn=${subscriptionArn}`,
+    ...(Object.keys(message.messageAttributes).length > 0
+      ? { MessageAttributes: message.messageAttributes }
+      : {}),
   };
 }
 
@@ -206,6 +291,14 @@ function messageAttributes(form: URLSearchParams): SNSMessageAttributes {
   return out;
 }
 
+/** One `Attributes.entry.N.key/value` of Subscribe. */
+function subscriptionAttribute(form: URLSearchParams, key: string): string | undefined {
+  for (let n = 1; form.has(`Attributes.entry.${n}.key`); n++)
+    if (form.get(`Attributes.entry.${n}.key`) === key)
+      return form.get(`Attributes.entry.${n}.value`) ?? undefined;
+  return undefined;
+}
+
 function required(form: URLSearchParams, name: string): string {
   const value = form.get(name);
   if (value === null || value === '')
@@ -228,7 +321,9 @@ export function createSnsService(topics: SnsTopics): RestServiceDefinition {
         .join('')}</Topics>`,
     Subscribe: (form) =>
       `<SubscriptionArn>${escapeXml(
-        topics.subscribe(required(form, 'TopicArn'), required(form, 'Protocol'), required(form, 'Endpoint')),
+        topics.subscribe(required(form, 'TopicArn'), required(form, 'Protocol'), required(form, 'Endpoint'), {
+          rawMessageDelivery: subscriptionAttribute(form, 'RawMessageDelivery') === 'true',
+        }),
       )}</SubscriptionArn>`,
     ListSubscriptionsByTopic: (form) => {
       const topicArn = required(form, 'TopicArn');
