@@ -8,6 +8,11 @@ import {
 import type { SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { type FunctionInvoker, sleep } from './function-invoker';
 
+/** ReceiveMessage returns at most this many messages per call. */
+const SQS_RECEIVE_MAX = 10;
+/** How often the batching window looks for more messages. */
+const BATCH_POLL_MS = 50;
+
 /** One received SQS message, in the SDK's shape. */
 export type QueueMessage = Message;
 
@@ -54,7 +59,13 @@ export interface SqsEventSourceOptions {
   invoker: FunctionInvoker;
   functionName: string;
   queueArn: string;
+  /** Up to 10 as in AWS without a batching window; up to 10 000 with one (received 10 at a time). */
   batchSize?: number;
+  /**
+   * Gather messages for up to this long after the first one arrives before invoking (Lambda's
+   * MaximumBatchingWindowInSeconds); 0 invokes with whatever one receive returned.
+   */
+  maximumBatchingWindowMs?: number;
   /** Long-poll wait per ReceiveMessage; short so a stop is quick. */
   waitTimeSeconds?: number;
   /** Pause after an error from the queue. */
@@ -165,17 +176,34 @@ export function startSqsEventSource(options: SqsEventSourceOptions): EventSource
     while (!controller.signal.aborted) {
       try {
         const messages = await options.receiver.receive(
-          batchSize,
+          Math.min(batchSize, SQS_RECEIVE_MAX),
           options.waitTimeSeconds ?? 1,
           controller.signal,
         );
-        if (messages.length > 0) await deliver(messages);
+        if (messages.length > 0) await deliver(await fillBatch(messages));
       } catch (error) {
         if (controller.signal.aborted) return;
         process.stderr.write(`sqs event source ${options.functionName}: ${String(error)}\n`);
         await sleep(options.errorBackoffMs ?? 500, controller.signal);
       }
     }
+  }
+
+  /** Keeps receiving until the batch is full or the batching window closes. */
+  async function fillBatch(first: QueueMessage[]): Promise<QueueMessage[]> {
+    const batch = [...first];
+    const windowEnd = Date.now() + (options.maximumBatchingWindowMs ?? 0);
+    while (batch.length < batchSize && Date.now() < windowEnd && !controller.signal.aborted) {
+      const more = await options.receiver.receive(
+        Math.min(batchSize - batch.length, SQS_RECEIVE_MAX),
+        0,
+        controller.signal,
+      );
+      batch.push(...more);
+      if (more.length === 0)
+        await sleep(Math.min(BATCH_POLL_MS, Math.max(1, windowEnd - Date.now())), controller.signal);
+    }
+    return batch;
   }
 
   const running = loop();

@@ -104,4 +104,31 @@ describe('startSqsEventSource', () => {
     await expect.poll(() => outcomes.length).toBe(3);
     expect(outcomes.map((o) => o.messageIds.length)).toEqual([2, 2, 1]);
   });
+
+  it('gathers messages that arrive within the batching window into one batch, beyond 10', async () => {
+    const queue = new FakeQueue(10_000);
+    const invoker = new FakeInvoker(() => ({ payload: { batchItemFailures: [] } }));
+    const outcomes: SqsBatchOutcome[] = [];
+    mapping = startSqsEventSource({
+      receiver: queue,
+      invoker,
+      functionName: 'alarm',
+      queueArn,
+      batchSize: 100,
+      maximumBatchingWindowMs: 600,
+      onBatch: (outcome) => outcomes.push(outcome),
+    });
+
+    // 30 messages trickle in over about 150 ms, as a storm's notifications do.
+    for (let i = 0; i < 30; i++) {
+      queue.send(`alarm-${i}`);
+      if (i % 10 === 9) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+
+    await expect.poll(() => outcomes.length, { timeout: 3000 }).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]?.messageIds).toHaveLength(30);
+    expect(queue.size).toBe(0);
+  });
 });
