@@ -9,6 +9,7 @@ import { FunctionNames, logGroupOf } from '../conference-app/contract';
 import { cacheTableInput, sessionsTableInput } from '../conference-app/store/table-definitions';
 import { installLocalObservability, type LocalObservability } from './alarms/local-observability';
 import { type LocalAws, startLocalAws } from './aws';
+import { SdkSnsQueueSender } from './aws/sns/sdk-queue-sender';
 import {
   type EventSourceMapping,
   type FunctionInvoker,
@@ -45,6 +46,12 @@ export const BOT_FUNCTIONS = {
   alarm: 'gumshoe-alarm',
 } as const;
 
+/** The queue between the alarm topic and the alarm function, and its dead-letter queue (as deployed). */
+export const LOCAL_ALARM_QUEUES = {
+  queue: 'gumshoe-alarm-queue',
+  deadLetterQueue: 'gumshoe-alarm-dlq',
+} as const;
+
 /** The table the bot's alarm function keeps notification state in (`pk` string key). */
 export const LOCAL_ALARM_STATE_TABLE = 'gumshoe-alarm-state';
 
@@ -75,6 +82,8 @@ export interface LocalStackOptions {
   pollIntervalMs?: number;
   /** How often the local alarms are evaluated (ms); 10 s by default. */
   alarmEvaluationIntervalMs?: number;
+  /** How long the alarm queue's event source gathers a batch (ms); 2 s by default (20 s in AWS). */
+  alarmBatchingWindowMs?: number;
   /** Run functions from an esbuild bundle, as Lambda does (default); false loads the TypeScript with tsx. */
   bundle?: boolean;
 }
@@ -179,6 +188,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
         BillingMode: 'PAY_PER_REQUEST',
       });
+    const alarmQueue = alarmHandler ? await createAlarmQueue(sqs) : undefined;
 
     const standIns = await startStandIns({ port: ports.standIns, host });
     closers.push(() => standIns.close());
@@ -239,7 +249,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
               'src/bot/handlers/alarm.ts',
               { ...botEnv, GUMSHOE_ALARM_TABLE: LOCAL_ALARM_STATE_TABLE },
               256,
-              60_000,
+              120_000,
             ),
           ]
         : []),
@@ -271,12 +281,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await runner.ready();
     runnerRef = runner;
     observability.topics.setInvoker(runner);
-    if (alarmHandler)
-      observability.topics.subscribe(
-        observability.alarmTopicArn,
-        'lambda',
-        `arn:aws:lambda:${region}:000000000000:function:${BOT_FUNCTIONS.alarm}`,
-      );
+    // As deployed: the topic feeds a queue (SNS envelope bodies), the queue feeds the function in batches.
+    if (alarmQueue) {
+      observability.topics.setQueueSender(new SdkSnsQueueSender(sqs, aws.url));
+      observability.topics.subscribe(observability.alarmTopicArn, 'sqs', alarmQueue.arn);
+    }
     aws.registerRestService(createLambdaInvokeService(runner));
     aws.registerRestService(createFunctionConfigurationService(runner, functions));
 
@@ -301,6 +310,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         reportBatchItemFailures: true,
         region,
       }),
+      ...(alarmQueue
+        ? [
+            startSqsEventSource({
+              receiver: new SdkQueueReceiver(sqs, alarmQueue.url),
+              invoker: runner,
+              functionName: BOT_FUNCTIONS.alarm,
+              queueArn: alarmQueue.arn,
+              batchSize: 100,
+              maximumBatchingWindowMs: options.alarmBatchingWindowMs ?? 2000,
+              waitTimeSeconds: 1,
+              reportBatchItemFailures: true,
+              region,
+            }),
+          ]
+        : []),
       ...[FunctionNames.notifyNewSession, FunctionNames.forwardSession].map((functionName) =>
         startDynamoDbStreamEventSource({
           reader: new SdkStreamReader(dynamodb, streams, LOCAL_RESOURCES.sessionsTable),
@@ -372,6 +396,23 @@ async function createSaveQueue(client: SQSClient): Promise<{ url: string; arn: s
         // Six times the function timeout, as AWS recommends for an SQS event source.
         VisibilityTimeout: '180',
         RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 3 }),
+      },
+    }),
+  );
+  if (!queue.QueueUrl) throw new Error('CreateQueue returned no QueueUrl');
+  return { url: queue.QueueUrl, arn: await queueArn(client, queue.QueueUrl) };
+}
+
+async function createAlarmQueue(client: SQSClient): Promise<{ url: string; arn: string }> {
+  const dlq = await client.send(new CreateQueueCommand({ QueueName: LOCAL_ALARM_QUEUES.deadLetterQueue }));
+  const dlqArn = await queueArn(client, dlq.QueueUrl);
+  const queue = await client.send(
+    new CreateQueueCommand({
+      QueueName: LOCAL_ALARM_QUEUES.queue,
+      Attributes: {
+        // Six times the alarm function's timeout (2 min), as in infra/lib/bot-stack.ts.
+        VisibilityTimeout: '720',
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 }),
       },
     }),
   );

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../src/local/stack';
+import { credentials, region, waitFor } from './helpers';
+
+const STORM = 30;
+/** Scaled down 10x so the test runs in seconds: one post every 100 ms, the channel allows 10 per second. */
+const POST_INTERVAL_MS = 100;
+
+/** The SNS message of the metric-alarm fixture, re-labelled as alarm `name`. */
+function alarmMessage(name: string): string {
+  const fixture = JSON.parse(
+    readFileSync(new URL('../fixtures/alarms/sns-metric-alarm.json', import.meta.url), 'utf8'),
+  ) as { Records: { Sns: { Message: string } }[] };
+  const message = JSON.parse(fixture.Records[0]?.Sns.Message ?? '{}') as Record<string, unknown>;
+  return JSON.stringify({
+    ...message,
+    AlarmName: name,
+    AlarmArn: `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${name}`,
+    StateChangeTime: new Date().toISOString(),
+  });
+}
+
+describe('local stack: an alarm storm through SNS -> SQS -> the alarm function (issue 5)', () => {
+  let stack: LocalStack;
+  let dataDir: string;
+  let sns: SNSClient;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'gumshoe-alarm-storm-'));
+    stack = await startLocalStack({
+      ports: { aws: 0, conferenceApi: 0, slack: 0, bot: 0, standIns: 0 },
+      dataDir,
+      region,
+      pollIntervalMs: 50,
+      alarmBatchingWindowMs: 1500,
+      // The local alarms stay quiet: only the storm reaches the channel.
+      alarmEvaluationIntervalMs: 3_600_000,
+      functionEnv: { 'gumshoe-alarm': { GUMSHOE_ALARM_POST_INTERVAL_MS: String(POST_INTERVAL_MS) } },
+    });
+    await stack.runner.ready();
+    stack.slack.setRateLimit('chat.postMessage', { perSecond: 1000 / POST_INTERVAL_MS, burst: 1 });
+    sns = new SNSClient({ endpoint: stack.aws.url, region, credentials });
+  }, 120_000);
+
+  afterAll(async () => {
+    sns?.destroy();
+    await stack?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it(`posts ${STORM} alarms published at once as one summary and a thread reply each, once, within the post rate`, async () => {
+    const names = Array.from({ length: STORM }, (_, i) => `conference-storm-${String(i).padStart(2, '0')}`);
+
+    await Promise.all(
+      names.map((name) =>
+        sns.send(
+          new PublishCommand({
+            TopicArn: stack.observability.alarmTopicArn,
+            Subject: `ALARM: "${name}" in EU (Ireland)`,
+            Message: alarmMessage(name),
+          }),
+        ),
+      ),
+    );
+
+    const posts = () => stack.slack.messages({ kind: 'channel', via: 'chat.postMessage' });
+    await waitFor(
+      'the summary and every reply',
+      () => (posts().length >= STORM + 1 ? true : undefined),
+      60_000,
+    );
+    // Anything posted twice would show up shortly after.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const all = posts();
+    const top = all.filter((m) => !m.threadTs);
+    expect(top).toHaveLength(1);
+    expect(top[0]?.text).toContain(`${STORM} alarm notifications`);
+    const replies = all.filter((m) => m.threadTs === top[0]?.ts);
+    expect(replies).toHaveLength(STORM);
+    for (const name of names) expect(replies.filter((m) => m.text.includes(`${name} `))).toHaveLength(1);
+    // The pace, from the local Slack's own timestamps: never more than the limit (plus the burst) in a second.
+    const times = all.map((m) => Number(m.ts) * 1000).sort((a, b) => a - b);
+    let maxInSecond = 0;
+    for (let i = 0, j = 0; i < times.length; i += 1) {
+      while ((times[i] ?? 0) - (times[j] ?? 0) >= 1000) j += 1;
+      maxInSecond = Math.max(maxInSecond, i - j + 1);
+    }
+    expect(maxInSecond).toBeLessThanOrEqual(1000 / POST_INTERVAL_MS + 1);
+  }, 90_000);
+});
