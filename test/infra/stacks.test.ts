@@ -152,6 +152,7 @@ describe('ConferenceStack', () => {
     expect(names).toEqual(
       [
         ...Object.values(FunctionNames).map((n) => `conference-errors-${n}`),
+        ...Object.values(FunctionNames).map((n) => `conference-logged-errors-${n}`),
         'conference-notification-lead-time',
         'conference-save-dlq-depth',
         'conference-stream-dlq-depth',
@@ -160,6 +161,29 @@ describe('ConferenceStack', () => {
       ].sort(),
     );
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+  });
+
+  it('counts logged ERROR lines per function, so failures reported as partial batch failures alarm within a minute', () => {
+    conference.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: Match.anyValue(),
+      FilterPattern: '{ $.level = "ERROR" }',
+      MetricTransformations: [
+        Match.objectLike({
+          MetricName: 'LoggedErrors',
+          MetricValue: '1',
+          Dimensions: [{ Key: 'FunctionName', Value: '$.functionName' }],
+        }),
+      ],
+    });
+    conference.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: `conference-logged-errors-${FunctionNames.saveSession}`,
+      MetricName: 'LoggedErrors',
+      Dimensions: [{ Name: 'FunctionName', Value: FunctionNames.saveSession }],
+      Period: 60,
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
   });
 
   it('measures lead time with a metric filter on the notification line', () => {

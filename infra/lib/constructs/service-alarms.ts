@@ -26,6 +26,8 @@ export interface ServiceAlarmsOptions {
 export const LEAD_TIME_NAMESPACE = 'ConferenceSession';
 /** The JSON field of the notification line that holds the lead time in milliseconds. */
 export const LEAD_TIME_FIELD = 'leadTimeMs';
+/** The metric counting the ERROR lines a function logs, with a `FunctionName` dimension. */
+export const LOGGED_ERRORS_METRIC = 'LoggedErrors';
 
 /** The service's alarms, each named `conference-…` and publishing ALARM and OK to the alarm topic. */
 export class ServiceAlarms extends Construct {
@@ -41,7 +43,35 @@ export class ServiceAlarms extends Construct {
     };
     const fiveMinutes = Duration.minutes(5);
 
-    for (const { fn, name } of options.functions) {
+    for (const { fn, name, logGroup } of options.functions) {
+      // Lambda's Errors metric counts only failed invocations. A function that catches a failure and
+      // reports it as a partial batch failure (the save-session SQS consumer) logs an ERROR line but
+      // never moves Errors, so the logged errors get a metric and an alarm of their own.
+      new MetricFilter(this, `LoggedErrorsFilter-${name}`, {
+        logGroup,
+        filterPattern: FilterPattern.stringValue('$.level', '=', 'ERROR'),
+        metricNamespace: LEAD_TIME_NAMESPACE,
+        metricName: LOGGED_ERRORS_METRIC,
+        metricValue: '1',
+        dimensions: { FunctionName: '$.functionName' },
+      });
+      add(
+        new Alarm(this, `LoggedErrors-${name}`, {
+          alarmName: `${Names.alarmPrefix}logged-errors-${name}`,
+          alarmDescription: `ERROR lines logged by ${name}, including failures reported as partial batch failures`,
+          metric: new Metric({
+            namespace: LEAD_TIME_NAMESPACE,
+            metricName: LOGGED_ERRORS_METRIC,
+            dimensionsMap: { FunctionName: name },
+            statistic: 'Sum',
+            period: Duration.minutes(1),
+          }),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
       add(
         new Alarm(this, `Errors-${name}`, {
           alarmName: `${Names.alarmPrefix}errors-${name}`,
