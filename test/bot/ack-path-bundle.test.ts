@@ -1,20 +1,7 @@
-import { build, type Metafile } from 'esbuild';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { staticallyReachable } from '../../src/bundling/bundle-graph';
 import { lambdaEsbuildOptions } from '../../src/bundling/lambda-esbuild';
-
-/** Inputs reached from the entry by static imports only: what a cold start evaluates at load. */
-function loadedAtImport(metafile: Metafile, entry: string): string[] {
-  const seen = new Set([entry]);
-  const queue = [entry];
-  for (let path = queue.shift(); path !== undefined; path = queue.shift()) {
-    for (const imported of metafile.inputs[path]?.imports ?? []) {
-      if (imported.kind === 'dynamic-import' || imported.external || seen.has(imported.path)) continue;
-      seen.add(imported.path);
-      queue.push(imported.path);
-    }
-  }
-  return [...seen];
-}
 
 // zod's share of the unminified bundle: about 225 KiB with namespace imports, about 800 KiB with one `{ z }` import.
 const ZOD_BYTES_LIMIT = 300 * 1024;
@@ -34,7 +21,7 @@ describe('the Slack handler bundle (cold start)', () => {
       logLevel: 'silent',
       ...lambdaEsbuildOptions(),
     });
-    const atLoad = loadedAtImport(metafile, entry);
+    const atLoad = staticallyReachable(metafile, entry);
 
     expect(atLoad.some((path) => path.includes('@aws-sdk/client-lambda/'))).toBe(true);
     expect(atLoad.some((path) => path.includes('node_modules/zod/v4/mini/'))).toBe(true);
