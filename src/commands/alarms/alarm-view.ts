@@ -45,6 +45,8 @@ export const AlarmButtonValueSchema = z.object({
   s: z.number().int(),
   e: z.number().int(),
   f: z.array(z.string()).default([]),
+  /** For an alarm on slow invocations: traces slower than this many seconds count as affected. */
+  d: z.number().positive().optional(),
 });
 export type AlarmButtonValue = z.infer<typeof AlarmButtonValueSchema>;
 
@@ -53,11 +55,13 @@ export function encodeAlarmButtonValue(
   arn: string,
   window: TimeWindow,
   functions: readonly string[],
+  slowerThanSeconds?: number,
 ): string {
   const base = {
     arn,
     s: Math.floor(window.start.getTime() / 1000),
     e: Math.ceil(window.end.getTime() / 1000),
+    ...(slowerThanSeconds !== undefined && slowerThanSeconds > 0 ? { d: slowerThanSeconds } : {}),
   };
   const fs = [...functions];
   let text = JSON.stringify({ ...base, f: fs });
@@ -97,7 +101,20 @@ export function investigateTargetOf(value: AlarmButtonValue): InvestigateTarget 
     alarmName: alarmNameFromArn(value.arn),
     functions: value.f,
     window: { start: new Date(value.s * 1000), end: new Date(value.e * 1000) },
+    ...(value.d !== undefined ? { slowerThanSeconds: value.d } : {}),
   };
+}
+
+/**
+ * The response time, in seconds, above which a trace is one the alarm is about: for an alarm on
+ * Lambda's `Duration` (milliseconds) crossed upwards, its threshold. Undefined for every other alarm.
+ */
+export function slowTraceThresholdSeconds(alarm: AlarmEvent): number | undefined {
+  const c = alarm.condition;
+  if (c.kind !== 'metric' || c.namespace !== 'AWS/Lambda' || c.metricName !== 'Duration') return undefined;
+  if (c.threshold === undefined || !(c.threshold > 0)) return undefined;
+  if (c.comparison !== undefined && !c.comparison.startsWith('GreaterThan')) return undefined;
+  return c.threshold / 1000;
 }
 
 /** Options of the alarm message; everything not in the alarm itself is passed in (the core does no I/O). */
@@ -380,7 +397,7 @@ function actionsBlock(
   window: TimeWindow,
   muted: boolean,
 ): Block {
-  const value = encodeAlarmButtonValue(alarm.arn, window, alarm.functions);
+  const value = encodeAlarmButtonValue(alarm.arn, window, alarm.functions, slowTraceThresholdSeconds(alarm));
   const query = investigateQueryForAlarm(alarm);
   const buttons: ButtonElement[] = [];
   if (query)

@@ -198,7 +198,9 @@ export function firstErrorLines(rows: readonly Readonly<Record<string, string>>[
 }
 
 /** What X-Ray said about the alarm window: the failed traces, or why there are none to show. */
-export type XRayFindings = { readonly found: FailedTraces } | { readonly unavailable: string };
+export type XRayFindings =
+  | { readonly found: FailedTraces; readonly slowerThanSeconds?: number }
+  | { readonly unavailable: string };
 
 /** Options of the Investigate result message. */
 export interface InvestigationMessageOptions {
@@ -224,12 +226,20 @@ function xrayBlocks(xray: XRayFindings, logged: readonly AffectedTrace[], maxSho
     return [{ type: 'context', elements: [mrkdwn(`:satellite: X-Ray: ${escapeMrkdwn(xray.unavailable)}`)] }];
   }
   const { traces, truncated } = xray.found;
+  const what =
+    xray.slowerThanSeconds !== undefined
+      ? `failed or slower than ${formatSeconds(xray.slowerThanSeconds)} trace(s)`
+      : 'failed trace(s)';
   if (traces.length === 0) {
-    return [{ type: 'context', elements: [mrkdwn(':satellite: X-Ray: no failed traces in the window.')] }];
+    const none =
+      xray.slowerThanSeconds !== undefined
+        ? `no failed traces and none slower than ${formatSeconds(xray.slowerThanSeconds)}`
+        : 'no failed traces';
+    return [{ type: 'context', elements: [mrkdwn(`:satellite: X-Ray: ${none} in the window.`)] }];
   }
   const count = `${traces.length}${truncated ? '+' : ''}`;
   const blocks: Block[] = [
-    { type: 'section', text: mrkdwn(`:satellite: X-Ray: *${count}* failed trace(s) in the window`) },
+    { type: 'section', text: mrkdwn(`:satellite: X-Ray: *${count}* ${what} in the window`) },
   ];
   // A trace our logs name by its X-Ray id gets that correlation id beside it.
   const byXRay = new Map(logged.flatMap((t) => (t.xrayTraceId ? [[t.xrayTraceId, t.traceId]] : [])));
@@ -333,6 +343,8 @@ export interface InvestigateTarget {
   readonly alarmName: string;
   readonly functions: readonly string[];
   readonly window: TimeWindow;
+  /** For an alarm on slow invocations: X-Ray traces slower than this count as affected too. */
+  readonly slowerThanSeconds?: number;
 }
 
 /**
@@ -365,9 +377,19 @@ async function xrayFindings(xray: TraceSummaryReader, target: InvestigateTarget)
   const services = target.functions.filter((f) => SERVICE_NAME_PATTERN.test(f));
   if (services.length === 0) return { unavailable: 'the alarm names no service to look for traces in.' };
   try {
-    return { found: await findFailedTraces(xray, { services, window: target.window }) };
+    const slow = target.slowerThanSeconds;
+    const found = await findFailedTraces(xray, {
+      services,
+      window: target.window,
+      ...(slow !== undefined ? { slowerThanSeconds: slow } : {}),
+    });
+    return { found, ...(slow !== undefined ? { slowerThanSeconds: slow } : {}) };
   } catch (error) {
     if (error instanceof GumshoeError) return { unavailable: error.userMessage };
     throw error;
   }
+}
+
+function formatSeconds(seconds: number): string {
+  return `${Number(seconds.toFixed(3))} s`;
 }
