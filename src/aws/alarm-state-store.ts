@@ -41,6 +41,11 @@ export interface AlarmStateStore {
   completeMessage(messageId: string, now: Date): Promise<void>;
   /** Gives a claim back after a failure, so the retry may take it at once. */
   releaseMessage(messageId: string): Promise<void>;
+  /**
+   * Reserves the channel's next post slot, shared by every invocation: returns the epoch ms at which
+   * this post may go (`max(nowMs, next free slot)`) and moves the next free slot `intervalMs` later.
+   */
+  reservePostSlot(channelId: string, nowMs: number, intervalMs: number): Promise<number>;
 }
 
 /** Reading or writing the alarm-state table failed. */
@@ -66,6 +71,11 @@ export class AlarmStateConflictError extends GumshoeError {
 /** The table's partition key attribute (a string). */
 export const ALARM_STATE_KEY = 'pk';
 const MESSAGE_PREFIX = 'msg#';
+const PACE_PREFIX = 'pace#';
+/** A pace item outlives its last reservation by this much (a queue is minutes long at most), then TTL removes it. */
+const PACE_TTL_SECONDS = 60 * 60;
+/** Attempts of the two conditional updates before giving up (each round only loses to a racing writer). */
+const PACE_ATTEMPTS = 8;
 
 /** Options of {@link DynamoDbAlarmStateStore}. */
 export interface DynamoDbAlarmStateStoreOptions {
@@ -243,6 +253,67 @@ export class DynamoDbAlarmStateStore implements AlarmStateStore {
         return;
       throw error;
     });
+  }
+
+  async reservePostSlot(channelId: string, nowMs: number, intervalMs: number): Promise<number> {
+    const key = { [ALARM_STATE_KEY]: PACE_PREFIX + channelId };
+    const names = { '#next': 'nextAt', '#k': 'kind' };
+    // Two atomic conditional updates instead of read-then-write: a busy channel appends one interval
+    // to its queue, an idle one restarts the queue at now. Their conditions split on `:now`, so a
+    // round fails only when another writer moved `nextAt` across `now` in between.
+    for (let attempt = 0; attempt < PACE_ATTEMPTS; attempt += 1) {
+      try {
+        const out = await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: 'SET #next = #next + :i, #k = :pace, expiresAt = :exp',
+            ConditionExpression: '#next > :now',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: {
+              ':i': intervalMs,
+              ':now': nowMs,
+              ':pace': 'pace',
+              ':exp': Math.ceil(nowMs / 1000) + PACE_TTL_SECONDS,
+            },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        );
+        const next = out.Attributes?.nextAt;
+        if (typeof next !== 'number')
+          throw new AlarmStateStoreError(`post slot of ${channelId}: nextAt missing from the update`);
+        return next - intervalMs;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw this.paceError(channelId, error);
+      }
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: 'SET #next = :next, #k = :pace, expiresAt = :exp',
+            ConditionExpression: 'attribute_not_exists(#next) OR #next <= :now',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: {
+              ':next': nowMs + intervalMs,
+              ':now': nowMs,
+              ':pace': 'pace',
+              ':exp': Math.ceil(nowMs / 1000) + PACE_TTL_SECONDS,
+            },
+          }),
+        );
+        return nowMs;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw this.paceError(channelId, error);
+      }
+    }
+    throw new AlarmStateStoreError(`post slot of ${channelId}: too much contention`);
+  }
+
+  private paceError(channelId: string, error: unknown): AlarmStateStoreError {
+    return error instanceof AlarmStateStoreError
+      ? error
+      : new AlarmStateStoreError(`post slot of ${channelId} on ${this.tableName} failed`, { cause: error });
   }
 
   private async call<T>(what: string, run: () => Promise<T>): Promise<T> {

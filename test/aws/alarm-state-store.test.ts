@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AlarmRecord, AlarmStateConflictError } from '../../src/aws/alarm-state-store';
+import {
+  type AlarmRecord,
+  AlarmStateConflictError,
+  AlarmStateStoreError,
+  DynamoDbAlarmStateStore,
+} from '../../src/aws/alarm-state-store';
 import { startAlarmDynalite } from '../bot/alarms/helpers';
 
 const ARN = 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:save-session-errors';
@@ -90,5 +95,43 @@ describe('DynamoDbAlarmStateStore', () => {
     const alarming = await store.listInState('ALARM');
 
     expect(alarming.map((r) => r.state.alarmArn)).toEqual([ARN]);
+  });
+
+  it('hands out post slots one interval apart, restarting at now once the channel is idle', async () => {
+    const { store } = await db.newStore();
+    const t0 = Date.parse('2026-05-01T10:00:00Z');
+
+    const first = await store.reservePostSlot('C1', t0, 1100);
+    const second = await store.reservePostSlot('C1', t0 + 10, 1100);
+    const third = await store.reservePostSlot('C1', t0 + 20, 1100);
+    const otherChannel = await store.reservePostSlot('C2', t0 + 30, 1100);
+    const afterIdle = await store.reservePostSlot('C1', t0 + 10_000, 1100);
+
+    expect([first, second, third]).toEqual([t0, t0 + 1100, t0 + 2200]);
+    expect(otherChannel).toBe(t0 + 30);
+    expect(afterIdle).toBe(t0 + 10_000);
+  });
+
+  it('gives 20 concurrent reservations from two store instances distinct slots an interval apart', async () => {
+    const { store, table } = await db.newStore();
+    const other = new DynamoDbAlarmStateStore(db.client, table);
+    const t0 = Date.now();
+
+    const slots = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? store : other).reservePostSlot('C1', t0 + i, 50)),
+    );
+
+    const sorted = [...slots].sort((a, b) => a - b);
+    expect(new Set(slots).size).toBe(20);
+    for (let i = 1; i < sorted.length; i += 1)
+      expect((sorted[i] ?? 0) - (sorted[i - 1] ?? 0)).toBeGreaterThanOrEqual(50);
+    // The pace item is not an alarm: reminders never see it.
+    expect(await store.listInState('ALARM')).toEqual([]);
+  });
+
+  it('wraps a failing reservation in AlarmStateStoreError', async () => {
+    const store = new DynamoDbAlarmStateStore(db.client, 'no-such-table');
+
+    await expect(store.reservePostSlot('C1', Date.now(), 50)).rejects.toBeInstanceOf(AlarmStateStoreError);
   });
 });

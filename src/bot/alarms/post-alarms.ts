@@ -10,6 +10,7 @@ import { GumshoeError } from '../../commands/errors';
 import type { SlackMessage } from '../../commands/slack/block-kit';
 import { withRateLimitBudget } from '../slack-client';
 import { type AlarmViewSettings, renderAlarmRecord, sourcesOf } from './alarm-render';
+import { createPostPacer, PostSlotTooLateError } from './post-pacer';
 
 /** What the edge fetched to enrich an alarm message (best effort). */
 export interface AlarmEnrichment {
@@ -38,6 +39,8 @@ export interface AlarmPostingDeps {
   /** Time kept back at the end of the invocation (default 5 s). */
   safetyMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Epoch ms the shared post slots are counted in (default `Date.now`). */
+  clockMs?: () => number;
 }
 
 /** What one invocation did. */
@@ -186,21 +189,28 @@ async function postBatch(incoming: readonly Incoming[], deps: AlarmPostingDeps):
   const budget = { remainingTimeMs: deps.remainingTimeMs, sleep };
   const slack = <T>(call: () => Promise<T>) => withRateLimitBudget(call, budget);
 
-  let lastPostMs: number | undefined;
-  // Slack allows about one message per second per channel, thread replies included.
-  const paced = async <T>(call: () => Promise<T>): Promise<T> => {
-    if (lastPostMs !== undefined) {
-      const wait = lastPostMs + deps.settings.postIntervalMs - Date.now();
-      if (wait > 0) await sleep(wait);
-    }
+  const deferred: string[] = [];
+  // Slack allows about one message per second per channel, thread replies included; the slots are
+  // shared with any other alarm invocation running at the same time (the queue's concurrency is 2).
+  const pacer = createPostPacer({
+    store: deps.store,
+    intervalMs: deps.settings.postIntervalMs,
+    remainingTimeMs: deps.remainingTimeMs,
+    safetyMs,
+    sleep,
+    ...(deps.clockMs ? { clockMs: deps.clockMs } : {}),
+  });
+  const paced: PacedCall = (channel, call) => pacer(channel, () => slack(call));
+  /** Runs one item's posting; a post slot past the deadline hands the item to a retry instead. */
+  const orDefer = async (item: WorkItem, run: () => Promise<void>): Promise<void> => {
     try {
-      return await slack(call);
-    } finally {
-      lastPostMs = Date.now();
+      await run();
+    } catch (error) {
+      if (!(error instanceof PostSlotTooLateError)) throw error;
+      if (item.claimedId) deferred.push(item.claimedId);
     }
   };
 
-  const deferred: string[] = [];
   const pending = new Set<string>();
   const settled = new Set<string>();
   let skipped = 0;
@@ -270,16 +280,18 @@ async function postBatch(incoming: readonly Incoming[], deps: AlarmPostingDeps):
 
     storm = fresh.length >= deps.settings.stormThreshold;
     if (storm) {
-      posted += await postStorm(fresh, deps, paced, finish, deferred, safetyMs);
+      posted += await postStorm(fresh, deps, paced, finish, deferred, safetyMs, orDefer);
     } else {
       for (const { item, prev } of fresh) {
         if (deps.remainingTimeMs() < safetyMs + deps.settings.postIntervalMs) {
           if (item.claimedId) deferred.push(item.claimedId);
           continue;
         }
-        await postNew(item, prev, deps, paced);
-        posted += 1;
-        await finish(item.claimedId);
+        await orDefer(item, async () => {
+          await postNew(item, prev, deps, paced);
+          posted += 1;
+          await finish(item.claimedId);
+        });
       }
     }
 
@@ -289,11 +301,15 @@ async function postBatch(incoming: readonly Incoming[], deps: AlarmPostingDeps):
         if (item.claimedId) deferred.push(item.claimedId);
         continue;
       }
-      const outcome = await followUp(item, item.n.alarm, item.n.messageId, deps, paced, slack);
-      if (outcome === 'replied') replied += 1;
-      else if (outcome === 'posted') posted += 1;
-      else skipped += 1;
-      await finish(item.claimedId);
+      const alarm = item.n.alarm;
+      const messageId = item.n.messageId;
+      await orDefer(item, async () => {
+        const outcome = await followUp(item, alarm, messageId, deps, paced, slack);
+        if (outcome === 'replied') replied += 1;
+        else if (outcome === 'posted') posted += 1;
+        else skipped += 1;
+        await finish(item.claimedId);
+      });
     }
 
     for (const id of deferred)
@@ -320,6 +336,8 @@ function changeTime(n: ParsedNotification): number {
 }
 
 type SlackCall = <T>(call: () => Promise<T>) => Promise<T>;
+/** A Slack post in `channel` at its shared slot (throws PostSlotTooLateError past the deadline). */
+type PacedCall = <T>(channel: string, call: () => Promise<T>) => Promise<T>;
 
 async function enrichment(alarm: AlarmEvent, deps: AlarmPostingDeps): Promise<AlarmEnrichment | undefined> {
   if (!deps.enrich || alarm.newState !== 'ALARM') return undefined;
@@ -358,7 +376,7 @@ async function postNew(
   item: WorkItem,
   prev: AlarmRecord | undefined,
   deps: AlarmPostingDeps,
-  paced: SlackCall,
+  paced: PacedCall,
 ): Promise<void> {
   const n = item.n;
   const extra = n.kind === 'alarm' ? await enrichment(n.alarm, deps) : undefined;
@@ -369,7 +387,7 @@ async function postNew(
     ...(extra && extra.errorLines.length > 0 ? { errorLines: extra.errorLines } : {}),
     ...(extra?.traceId ? { traceId: extra.traceId } : {}),
   });
-  const res = await paced(() =>
+  const res = await paced(deps.channelId, () =>
     deps.client.chat.postMessage({ channel: deps.channelId, ...slackArgs(message) }),
   );
   if (n.kind !== 'alarm' || !res.ts) return;
@@ -400,7 +418,7 @@ async function followUp(
   alarm: AlarmEvent,
   messageId: string,
   deps: AlarmPostingDeps,
-  paced: SlackCall,
+  paced: PacedCall,
   slack: SlackCall,
 ): Promise<'replied' | 'posted' | 'ignored'> {
   const prev = await deps.store.get(alarm.arn);
@@ -411,7 +429,7 @@ async function followUp(
     return 'posted';
   }
   const here = decision.notify && deps.settings.mentionHere && alarm.newState === 'ALARM' ? '<!here> ' : '';
-  await paced(() =>
+  await paced(decision.channel, () =>
     deps.client.chat.postMessage({
       channel: decision.channel,
       thread_ts: decision.threadTs,
@@ -437,10 +455,11 @@ async function followUp(
 async function postStorm(
   fresh: readonly { item: WorkItem; prev: AlarmRecord | undefined }[],
   deps: AlarmPostingDeps,
-  paced: SlackCall,
+  paced: PacedCall,
   finish: (id: string | undefined) => Promise<void>,
   deferred: string[],
   safetyMs: number,
+  orDefer: (item: WorkItem, run: () => Promise<void>) => Promise<void>,
 ): Promise<number> {
   const plan = planAlarmPosts(
     fresh.map((f) => f.item.n),
@@ -462,37 +481,46 @@ async function postStorm(
   let posted = 0;
   for (const post of now) {
     if (post.kind === 'summary') {
-      const res = await paced(() =>
+      // A summary past the deadline is simply not posted: the pacer then refuses every reply too.
+      await paced(deps.channelId, () =>
         deps.client.chat.postMessage({ channel: deps.channelId, ...slackArgs(post.message) }),
+      ).then(
+        (res) => {
+          summaryTs = res.ts;
+        },
+        (error: unknown) => {
+          if (!(error instanceof PostSlotTooLateError)) throw error;
+        },
       );
-      summaryTs = res.ts;
       continue;
     }
     const entry = fresh[post.notificationIndex];
     if (!entry) continue;
-    const res = await paced(() =>
-      deps.client.chat.postMessage({
-        channel: deps.channelId,
-        ...(post.thread === 'summary' && summaryTs ? { thread_ts: summaryTs } : {}),
-        ...slackArgs(post.message),
-      }),
-    );
-    const n = entry.item.n;
-    if (n.kind === 'alarm' && res.ts) {
-      // The alarm's own reply is its conversation: later changes reply to it and update it.
-      await deps.store.save(
-        {
-          state: startAlarmThread(n.alarm, n.messageId, {
-            channel: res.channel ?? deps.channelId,
-            ts: res.ts,
-          }),
-          ...(entry.item.source ? { source: entry.item.source } : {}),
-        },
-        entry.prev?.version,
+    await orDefer(entry.item, async () => {
+      const res = await paced(deps.channelId, () =>
+        deps.client.chat.postMessage({
+          channel: deps.channelId,
+          ...(post.thread === 'summary' && summaryTs ? { thread_ts: summaryTs } : {}),
+          ...slackArgs(post.message),
+        }),
       );
-    }
-    posted += 1;
-    await finish(entry.item.claimedId);
+      const n = entry.item.n;
+      if (n.kind === 'alarm' && res.ts) {
+        // The alarm's own reply is its conversation: later changes reply to it and update it.
+        await deps.store.save(
+          {
+            state: startAlarmThread(n.alarm, n.messageId, {
+              channel: res.channel ?? deps.channelId,
+              ts: res.ts,
+            }),
+            ...(entry.item.source ? { source: entry.item.source } : {}),
+          },
+          entry.prev?.version,
+        );
+      }
+      posted += 1;
+      await finish(entry.item.claimedId);
+    });
   }
   return posted;
 }

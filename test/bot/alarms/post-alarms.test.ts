@@ -261,6 +261,8 @@ describe('postAlarmNotifications', () => {
       sleep: async (ms) => {
         remaining -= ms;
       },
+      // Slot time advances with the fake sleep; it starts in the past so the retry's slots are free.
+      clockMs: () => NOW.getTime() + 5000 - remaining,
     });
 
     const error = await postAlarmNotifications(event, first).catch((e: unknown) => e);

@@ -153,6 +153,8 @@ describe('postQueuedAlarmNotifications', () => {
         sleep: async (ms) => {
           remaining -= ms;
         },
+        // Slot time advances with the fake sleep; it starts in the past so the retry's slots are free.
+        clockMs: () => NOW.getTime() + 5000 - remaining,
       }),
     );
 
@@ -176,6 +178,7 @@ describe('postQueuedAlarmNotifications', () => {
       claimMessage: (id, now, lease) => store.claimMessage(id, now, lease),
       completeMessage: (id, now) => store.completeMessage(id, now),
       releaseMessage: (id) => store.releaseMessage(id),
+      reservePostSlot: (channel, now, interval) => store.reservePostSlot(channel, now, interval),
     };
     const queued = queuedAlarms('nosave', 1);
 
