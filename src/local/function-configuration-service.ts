@@ -33,6 +33,7 @@ export function createFunctionConfigurationService(
       State: 'Active',
       LastUpdateStatus: 'Successful',
       Environment: { Variables: variables.get(name) ?? {} },
+      TracingConfig: { Mode: spec?.tracing === true ? 'Active' : 'PassThrough' },
     });
   };
 

@@ -255,11 +255,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         : []),
     ]
       // The service's functions send their spans to the local X-Ray (src/local/tracing/register.ts).
-      .map((spec) =>
-        serviceFunctions.has(spec.name)
-          ? { ...spec, env: { GUMSHOE_LOCAL_TRACING: '1', ...spec.env } }
-          : spec,
-      )
+      .map((spec) => (serviceFunctions.has(spec.name) ? { ...spec, tracing: true } : spec))
       .map((spec) => ({ ...spec, env: { ...spec.env, ...options.functionEnv?.[spec.name] } }));
 
     // CDK creates every function's log group up front (explicit LogGroups), so queries over a

@@ -122,8 +122,23 @@ async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
   );
 }
 
+/**
+ * The functions stand for the nodejs22.x runtime, where the AWS SDK has nothing to warn about. On
+ * the Node 20 host its NodeVersionSupportWarning would land in the function's log as an ERROR line
+ * in the first invocation of each environment, which the local Errors metric would count.
+ */
+function dropNodeVersionWarning(): void {
+  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
+    const text = warning instanceof Error ? warning.message : String(warning);
+    if (text.startsWith('NodeVersionSupportWarning')) return;
+    emit(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
 async function main(): Promise<void> {
   const [entry, exportName = 'handler'] = process.argv.slice(2);
+  dropNodeVersionWarning();
   // Local X-Ray (src/local/tracing): the preload must run before the handler module loads.
   if (process.env.GUMSHOE_LOCAL_TRACING === '1') await import('../tracing/register');
   patchConsole();

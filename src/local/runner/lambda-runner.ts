@@ -17,6 +17,12 @@ export interface LocalFunctionSpec {
   env?: Record<string, string>;
   /** How many environments may run at once; further invocations wait for one to free up. */
   maxConcurrency?: number;
+  /**
+   * Active tracing (Lambda's TracingConfig): spans go to the local X-Ray. Part of the function's
+   * configuration, not of its variables, so an UpdateFunctionConfiguration that replaces the
+   * variables keeps it, as in AWS.
+   */
+  tracing?: boolean;
 }
 
 /** How the runner is set up. */
@@ -74,7 +80,8 @@ export interface LambdaRunner {
 }
 
 interface Pool {
-  spec: Required<Omit<LocalFunctionSpec, 'env' | 'maxConcurrency'>> & {
+  spec: Required<Omit<LocalFunctionSpec, 'env' | 'maxConcurrency' | 'tracing'>> & {
+    tracing: boolean;
     env: Record<string, string>;
     maxConcurrency: number;
   };
@@ -116,6 +123,7 @@ export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
         timeoutMs: fn.timeoutMs ?? 30_000,
         env: { ...fn.env },
         maxConcurrency: fn.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+        tracing: fn.tracing === true,
       },
       idle: [],
       busy: new Set(),
@@ -131,6 +139,8 @@ export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
     const { spec } = pool;
     return {
       ...spec.env,
+      // Set by the runtime, like _X_AMZN_TRACE_ID: the bootstrap loads the local tracing preload.
+      ...(spec.tracing ? { GUMSHOE_LOCAL_TRACING: '1' } : {}),
       AWS_LAMBDA_FUNCTION_NAME: spec.name,
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),

@@ -33,6 +33,7 @@ describe('createLambdaRunner', () => {
       { name: 'thrower', entry: fixture('throwing') },
       { name: 'slow', entry: fixture('slow'), timeoutMs: 1000, maxConcurrency: 2 },
       { name: 'logger', entry: fixture('logging'), exportName: 'work' },
+      { name: 'warner', entry: fixture('warning') },
       { name: 'exiter', entry: fixture('exiting') },
       { name: 'missing-export', entry: fixture('echo'), exportName: 'nope' },
     ],
@@ -139,6 +140,14 @@ describe('createLambdaRunner', () => {
     expect(lines[2]).toMatch(new RegExp(`\\t${result.requestId}\\tWARN\\tfirst line\\nsecond line$`));
     expect(JSON.parse(lines[3] ?? '')).toEqual({ milestone: 'DONE', sessionId: 's-1' });
     expect(messages[start + 5]).toBe(`END RequestId: ${result.requestId}`);
+  });
+
+  it("drops the SDK's Node-version warning (the runtime stands for nodejs22.x) and keeps other warnings", async () => {
+    const result = await runner.invoke('warner', {});
+    expect(result.error).toBeUndefined();
+    const log = sink.messages('/aws/lambda/warner').join('\n');
+    expect(log).toContain('An ordinary warning the function should still see in its log');
+    expect(log).not.toContain('NodeVersionSupportWarning');
   });
 
   it('gives the handler the remaining time and times out at the deadline, recycling the environment', async () => {

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetTracesCommand, XRayClient } from '@aws-sdk/client-xray';
+import {
+  GetFunctionConfigurationCommand,
+  LambdaClient,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
+import { BatchGetTracesCommand, GetTraceSummariesCommand, XRayClient } from '@aws-sdk/client-xray';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTrace } from '../../../src/commands/xray/trace-document';
 import { findBottleneck, flattenTrace } from '../../../src/commands/xray/waterfall';
@@ -10,7 +15,13 @@ import { cacheTableInput, sessionsTableInput } from '../../../src/conference-app
 import { type LocalAws, startLocalAws } from '../../../src/local/aws';
 import { TraceStore } from '../../../src/local/aws/xray/trace-store';
 import { createXRayService } from '../../../src/local/aws/xray/xray-service';
-import { createLambdaRunner, type LambdaRunner, MemoryLogSink } from '../../../src/local/runner';
+import { createFunctionConfigurationService } from '../../../src/local/function-configuration-service';
+import {
+  createLambdaRunner,
+  type LambdaRunner,
+  type LocalFunctionSpec,
+  MemoryLogSink,
+} from '../../../src/local/runner';
 import { parseTraceHeader } from '../../../src/local/tracing/segment-document';
 import { clientConfig } from '../aws/helpers';
 
@@ -67,17 +78,20 @@ describe.each([
     await dynamodb.send(new CreateTableCommand(sessionsTableInput('sessions')));
     await dynamodb.send(new CreateTableCommand(cacheTableInput('cache')));
     dynamodb.destroy();
-    const env = { SESSIONS_TABLE_NAME: 'sessions', CACHE_TABLE_NAME: 'cache', GUMSHOE_LOCAL_TRACING: '1' };
+    const env = { SESSIONS_TABLE_NAME: 'sessions', CACHE_TABLE_NAME: 'cache' };
+    const functions: LocalFunctionSpec[] = [
+      { name: FunctionNames.saveSession, entry, env, tracing: true },
+      { name: 'slow-save', entry, env: { ...env, FAULT_SAVE_DELAY_MS: '1500' }, tracing: true },
+      { name: 'reconfigured-save', entry, env, tracing: true },
+    ];
     runner = createLambdaRunner({
       awsEndpointUrl: aws.url,
       region: 'eu-west-1',
       bundle,
       logSink: new MemoryLogSink(),
-      functions: [
-        { name: FunctionNames.saveSession, entry, env },
-        { name: 'slow-save', entry, env: { ...env, FAULT_SAVE_DELAY_MS: '1500' } },
-      ],
+      functions,
     });
+    aws.registerRestService(createFunctionConfigurationService(runner, functions));
     xray = new XRayClient(clientConfig(aws.url));
   }, 60_000);
 
@@ -123,6 +137,49 @@ describe.each([
     const bottleneck = findBottleneck(parseTrace(out.Traces?.[0]));
     expect(bottleneck?.node.name).toBe('Sessions.saveSessionDynamoDB');
     expect(bottleneck?.selfMs).toBeGreaterThanOrEqual(1400);
+  }, 60_000);
+
+  it('keeps tracing after UpdateFunctionConfiguration replaces the variables (tracing is configuration, as in AWS)', async () => {
+    const lambda = new LambdaClient(clientConfig(aws.url));
+    try {
+      const before = await lambda.send(
+        new GetFunctionConfigurationCommand({ FunctionName: 'reconfigured-save' }),
+      );
+      expect(before.TracingConfig?.Mode).toBe('Active');
+      // What the README tells users to run: the table names and the fault, nothing else.
+      await lambda.send(
+        new UpdateFunctionConfigurationCommand({
+          FunctionName: 'reconfigured-save',
+          Environment: {
+            Variables: {
+              SESSIONS_TABLE_NAME: 'sessions',
+              CACHE_TABLE_NAME: 'cache',
+              FAULT_SAVE_ERROR_RATE: '1',
+            },
+          },
+        }),
+      );
+    } finally {
+      lambda.destroy();
+    }
+    const header = newHeader();
+    await runner.invoke('reconfigured-save', sqsEvent(), { traceHeader: header });
+    const root = parseTraceHeader(header)?.root ?? '';
+    const out = await xray.send(new BatchGetTracesCommand({ TraceIds: [root] }));
+    const names = out.Traces?.[0]?.Segments?.map(
+      (seg) => (JSON.parse(seg.Document ?? '{}') as { name: string }).name,
+    );
+    expect(names).toEqual(expect.arrayContaining(['reconfigured-save', 'Sessions.saveSessionDynamoDB']));
+    // The failed save is found the way Investigate looks for it.
+    const seconds = Number.parseInt(root.split('-')[1] ?? '0', 16);
+    const summaries = await xray.send(
+      new GetTraceSummariesCommand({
+        StartTime: new Date((seconds - 60) * 1000),
+        EndTime: new Date((seconds + 60) * 1000),
+        FilterExpression: 'service("reconfigured-save") { fault = true OR error = true }',
+      }),
+    );
+    expect(summaries.TraceSummaries?.map((t) => t.Id)).toContain(root);
   }, 60_000);
 
   it('keeps the unsampled invocation out of X-Ray', async () => {
