@@ -27,7 +27,17 @@ const EMOJI: Readonly<Record<string, string>> = {
   mute: '🔇',
   stopwatch: '⏱️',
   zap: '⚡',
+  satellite: '📡',
+  alarm_clock: '⏰',
+  moneybag: '💰',
+  no_bell: '🔕',
+  raised_hand: '✋',
 };
+
+/** Slack's `:name:` codes of the emoji our messages use; unknown codes stay as written, as Slack shows them. */
+function emojify(html: string): string {
+  return html.replace(/:([a-z0-9_+-]+):/g, (m, name: string) => EMOJI[name] ?? m);
+}
 
 /** Renders one Slack control sequence (`<…>`): links, mentions and date tokens. */
 function controlSequence(inner: string): string {
@@ -66,7 +76,7 @@ function mrkdwn(text: string): string {
     .replace(/`([^`\n]+)`/g, (_m, body: string) => keep(`<code>${body}</code>`))
     .replace(/\*([^*\n]+)\*/g, '<b>$1</b>')
     .replace(/(^|\s)_([^_\n]+)_/g, '$1<i>$2</i>')
-    .replace(/:([a-z0-9_+-]+):/g, (m, name: string) => EMOJI[name] ?? m)
+    .replace(/:[a-z0-9_+-]+:/g, emojify)
     .replace(/\n/g, '<br>')
     .replace(/\uE001(\d+)\uE001/g, (_m, i: string) => code[Number(i)] ?? '')
     .replace(/\uE000(\d+)\uE000/g, (_m, i: string) => tokens[Number(i)] ?? '');
@@ -74,9 +84,11 @@ function mrkdwn(text: string): string {
 
 function textOf(value: unknown): string {
   if (typeof value !== 'object' || value === null) return '';
-  const { type, text } = value as { type?: unknown; text?: unknown };
+  const { type, text, emoji } = value as { type?: unknown; text?: unknown; emoji?: unknown };
   if (typeof text !== 'string') return '';
-  return type === 'mrkdwn' ? mrkdwn(text) : escapeHtml(text);
+  if (type === 'mrkdwn') return mrkdwn(text);
+  // plain_text turns emoji codes into emoji unless `emoji: false`.
+  return emoji === false ? escapeHtml(text) : emojify(escapeHtml(text));
 }
 
 /** The message and block a button sits in, sent with a click so the bot gets Slack's payload. */

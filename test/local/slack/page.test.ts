@@ -34,6 +34,43 @@ describe('renderChannelPage', () => {
     expect(html).toContain('🚨 ALARM at 16:43:24 :unknown_one:');
   });
 
+  it('turns emoji codes in plain_text button labels into emoji unless emoji is false', () => {
+    const html = renderChannelPage(
+      [
+        {
+          kind: 'channel',
+          via: 'chat.postMessage',
+          channel: 'C0001',
+          ts: '1.000200',
+          text: 'alarm',
+          blocks: [
+            {
+              type: 'actions',
+              elements: [
+                {
+                  type: 'button',
+                  action_id: 'a',
+                  value: 'v',
+                  text: { type: 'plain_text', text: ':mag: Investigate', emoji: true },
+                },
+                {
+                  type: 'button',
+                  action_id: 'b',
+                  value: 'v',
+                  text: { type: 'plain_text', text: ':satellite: raw', emoji: false },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+      options,
+    );
+
+    expect(html).toContain('<button>🔍 Investigate</button>');
+    expect(html).toContain('<button>:satellite: raw</button>');
+  });
+
   it('keeps code blocks verbatim', () => {
     const html = pageWith('```a *b* :mag: &lt;c&gt;\nline 2```');
 
