@@ -40,9 +40,20 @@ export function createPostPacer(options: PostPacerOptions): PostPacer {
   // a full interval from when that post returned, so a late send never crowds the next one.
   const lastDone = new Map<string, number>();
   let tooLate = false;
+  // A slot handed back after it began (a slow store round trip) would put this post closer to the
+  // next holder's than the interval: take a fresh one instead, leaving the late one unused.
+  const lateToleranceMs = options.intervalMs / 10;
+  const reserve = async (channelId: string): Promise<number> => {
+    let slot = 0;
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      slot = await options.store.reservePostSlot(channelId, clock(), options.intervalMs);
+      if (options.intervalMs === 0 || clock() - slot <= lateToleranceMs) break;
+    }
+    return slot;
+  };
   return async <T>(channelId: string, post: () => Promise<T>): Promise<T> => {
     if (tooLate) throw new PostSlotTooLateError(channelId);
-    const slot = await options.store.reservePostSlot(channelId, clock(), options.intervalMs);
+    const slot = await reserve(channelId);
     const previous = lastDone.get(channelId);
     const at = previous === undefined ? slot : Math.max(slot, previous + options.intervalMs);
     const wait = at - clock();
