@@ -3,6 +3,7 @@ import { AlarmStateConflictError, type AlarmStateStore } from '../../aws/alarm-s
 import { decideReminder } from '../../commands/alarms/alarm-thread';
 import { withRateLimitBudget } from '../slack-client';
 import { type AlarmViewSettings, renderAlarmRecord } from './alarm-render';
+import { createPostPacer, PostSlotTooLateError } from './post-pacer';
 
 /** What one reminder run needs. */
 export interface AlarmReminderDeps {
@@ -13,34 +14,56 @@ export interface AlarmReminderDeps {
   remainingTimeMs: () => number;
   log: (level: 'info' | 'warn' | 'error', message: string, detail: Record<string, unknown>) => void;
   sleep?: (ms: number) => Promise<void>;
+  /** Time kept back at the end of the invocation (default 5 s). */
+  safetyMs?: number;
+  /** Epoch ms the shared post slots are counted in (default `Date.now`). */
+  clockMs?: () => number;
 }
 
 /**
  * Posts `⏰ Still in ALARM for …` in the thread of every alarm still firing, unacknowledged and
- * not muted, once per interval, and redraws its parent ("in ALARM for …"). A Slack failure is
- * thrown: the reminder was not recorded, so the next scheduled run posts it.
+ * not muted, once per interval, and redraws its parent ("in ALARM for …"). Posts take the same
+ * shared per-channel slots as alarm posts; those whose slot is past the deadline wait for the next
+ * run. A Slack failure is thrown: the reminder was not recorded, so the next scheduled run posts it.
  */
 export async function sendAlarmReminders(
   deps: AlarmReminderDeps,
 ): Promise<{ reminded: number; checked: number }> {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const budget = { remainingTimeMs: deps.remainingTimeMs, sleep };
+  const pacer = createPostPacer({
+    store: deps.store,
+    intervalMs: deps.settings.postIntervalMs,
+    remainingTimeMs: deps.remainingTimeMs,
+    safetyMs: deps.safetyMs ?? 5000,
+    sleep,
+    ...(deps.clockMs ? { clockMs: deps.clockMs } : {}),
+  });
   const records = await deps.store.listInState('ALARM');
   let reminded = 0;
+  let postponed = 0;
   for (const record of records) {
     const decision = decideReminder(record.state, deps.now(), deps.settings.reminderIntervalMs);
     if (!decision.remind) continue;
-    if (reminded > 0) await sleep(deps.settings.postIntervalMs);
     const here = deps.settings.mentionHere ? '<!here> ' : '';
-    await withRateLimitBudget(
-      () =>
-        deps.client.chat.postMessage({
-          channel: record.state.channel,
-          thread_ts: record.state.ts,
-          text: `${here}${decision.text}`,
-        }),
-      budget,
-    );
+    try {
+      await pacer(record.state.channel, () =>
+        withRateLimitBudget(
+          () =>
+            deps.client.chat.postMessage({
+              channel: record.state.channel,
+              thread_ts: record.state.ts,
+              text: `${here}${decision.text}`,
+            }),
+          budget,
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof PostSlotTooLateError)) throw error;
+      // Not recorded, so the next scheduled run reminds it.
+      postponed += 1;
+      continue;
+    }
     reminded += 1;
     let saved = record;
     try {
@@ -72,6 +95,7 @@ export async function sendAlarmReminders(
       );
     }
   }
+  if (postponed > 0) deps.log('warn', 'alarm reminders left to the next run', { postponed });
   deps.log('info', 'alarm reminders sent', { reminded, checked: records.length });
   return { reminded, checked: records.length };
 }

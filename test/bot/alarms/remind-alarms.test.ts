@@ -75,4 +75,18 @@ describe('sendAlarmReminders', () => {
     expect((await sendAlarmReminders(deps(at(90)))).reminded).toBe(0);
     expect(reminders()).toHaveLength(0);
   });
+
+  it('takes the shared post slot: a channel busy past the deadline leaves the reminder to the next run', async () => {
+    const channel = (await store.get(ARN))?.state.channel ?? '';
+    // An alarm invocation holds the channel's slots for the next 30 s.
+    await store.reservePostSlot(channel, Date.now(), 30_000);
+    const busy = { ...deps(at(31)), settings: { ...deps(at(31)).settings, postIntervalMs: 1000 } };
+
+    const first = await sendAlarmReminders({ ...busy, remainingTimeMs: () => 10_000, safetyMs: 0 });
+    const later = await sendAlarmReminders({ ...busy, clockMs: () => Date.now() + 31_000 });
+
+    expect(first).toEqual({ reminded: 0, checked: 1 });
+    expect(later).toEqual({ reminded: 1, checked: 1 });
+    expect(reminders()).toHaveLength(1);
+  });
 });
