@@ -218,14 +218,20 @@ export class BotStack extends Stack {
     this.alarmQueue = wired.queue;
     // Exactly the item operations each caller makes (src/aws/alarm-state-store.ts): the alarm
     // function claims, completes and releases delivery markers; the reminder lists open alarms by
-    // Scan; the buttons read and save one alarm record.
+    // Scan; both reserve the channel's shared post slot (UpdateItem on pace#<channel>); the buttons
+    // read and save one alarm record.
     this.grantAlarmTable(this.alarm, [
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',
     ]);
-    this.grantAlarmTable(this.alarmReminder, ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:PutItem']);
+    this.grantAlarmTable(this.alarmReminder, [
+      'dynamodb:Scan',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
     this.grantAlarmTable(this.slackEvents, ['dynamodb:GetItem', 'dynamodb:PutItem']);
     this.grantAlarmMutes(this.slackEvents);
 

@@ -499,7 +499,7 @@ describe('BotStack', () => {
       worker: tableActions('gumshoe-worker'),
     }).toEqual({
       alarm: [['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']],
-      reminder: [['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan']],
+      reminder: [['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem']],
       slackEvents: [['dynamodb:GetItem', 'dynamodb:PutItem']],
       worker: [],
     });
