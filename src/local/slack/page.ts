@@ -155,7 +155,12 @@ function renderMessage(message: LocalMessage, replies: LocalMessage[]): string {
   const files = (message.files ?? [])
     .map(
       (f) =>
-        `<div class="file">📎 <a href="${escapeHtml(f.url_private)}">${escapeHtml(f.title)}</a> (${f.length} bytes)</div>`,
+        `<div class="file">📎 <a href="${escapeHtml(f.url_private)}">${escapeHtml(f.title)}</a> (${f.length} bytes)${
+          // Slack previews images inline: the alarm graph shows under its message.
+          /\.png$/i.test(f.name)
+            ? `<br><img src="${escapeHtml(f.url_private)}" alt="${escapeHtml(f.title)}">`
+            : ''
+        }</div>`,
     )
     .join('');
   const thread = replies.length
@@ -186,6 +191,7 @@ body{font-family:system-ui,sans-serif;max-width:900px;margin:1rem auto;color:#1d
 .meta{color:#616061;font-size:.8rem}.context{color:#616061;font-size:.85rem}
 .fields{display:grid;grid-template-columns:1fr 1fr;gap:.3rem}.thread{margin-left:1.5rem}
 pre{background:#f6f6f6;padding:.4rem;overflow-x:auto}.inline{display:inline}
+.file img{max-width:560px;border:1px solid #ddd;margin-top:.3rem}
 .button,button{border:1px solid #bbb;border-radius:4px;padding:.2rem .6rem;background:#fff;text-decoration:none;color:#1d1c1d}
 </style></head><body>
 <h2>#${escapeHtml(options.channelName)}</h2>

@@ -71,6 +71,29 @@ describe('renderChannelPage', () => {
     expect(html).toContain('<button>:satellite: raw</button>');
   });
 
+  it('previews a PNG file inline under its link, as Slack previews the alarm graph', () => {
+    const html = renderChannelPage(
+      [
+        {
+          kind: 'channel',
+          via: 'files.completeUploadExternal',
+          channel: 'C0001',
+          ts: '1.000300',
+          text: '',
+          blocks: [],
+          files: [
+            { id: 'F1', name: 'graph.png', title: 'errors graph', length: 1824, url_private: '/files/F1' },
+          ],
+        },
+      ],
+      options,
+    );
+
+    expect(html).toContain(
+      '<a href="/files/F1">errors graph</a> (1824 bytes)<br><img src="/files/F1" alt="errors graph">',
+    );
+  });
+
   it('keeps code blocks verbatim', () => {
     const html = pageWith('```a *b* :mag: &lt;c&gt;\nline 2```');
 
