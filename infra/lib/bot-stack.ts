@@ -53,6 +53,8 @@ export const AlarmEnv = {
   accountAliases: 'GUMSHOE_ACCOUNT_ALIASES',
   mentionHere: 'GUMSHOE_ALARM_MENTION_HERE',
   reminderMinutes: 'GUMSHOE_ALARM_REMINDER_MINUTES',
+  /** Alarm function only: the queue whose deferred records it makes visible again sooner. */
+  queueUrl: 'GUMSHOE_ALARM_QUEUE_URL',
 } as const;
 
 /**
@@ -329,6 +331,9 @@ export class BotStack extends Stack {
         reportBatchItemFailures: true,
       }),
     );
+    // The event source's grant already includes sqs:ChangeMessageVisibility on this queue (and only
+    // it): with the URL the function hands deferred records back after 30 s, not the 12 min timeout.
+    this.alarm.fn.addEnvironment(AlarmEnv.queueUrl, queue.queueUrl);
     // An alarm action may still invoke the function directly (asynchronously): kept on failure too.
     this.alarm.fn.configureAsyncInvoke({
       retryAttempts: 2,

@@ -393,6 +393,20 @@ describe('BotStack', () => {
     });
   });
 
+  it('lets the alarm function shorten the visibility of its deferred records on the alarm queue only', () => {
+    const queueArn = { 'Fn::GetAtt': [queueId('gumshoe-alarm-queue'), 'Arn'] };
+    const granting = statementsOf(bot, roleOf(bot, 'gumshoe-alarm')).filter((s) =>
+      [s.Action].flat().includes('sqs:ChangeMessageVisibility'),
+    );
+    expect(granting.map((s) => s.Resource)).toEqual([queueArn]);
+    bot.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'gumshoe-alarm',
+      Environment: {
+        Variables: Match.objectLike({ GUMSHOE_ALARM_QUEUE_URL: { Ref: queueId('gumshoe-alarm-queue') } }),
+      },
+    });
+  });
+
   it('reserves no concurrency for the alarm function, which would throttle the SQS event source', () => {
     const fn = bot.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'gumshoe-alarm' } });
     const props = (Object.values(fn)[0] as { Properties: Record<string, unknown> }).Properties;

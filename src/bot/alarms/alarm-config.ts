@@ -14,6 +14,8 @@ const AlarmEnvSchema = z.object({
   GUMSHOE_ALARM_REMINDER_MINUTES: z.coerce.number().int().positive().max(1440).default(30),
   GUMSHOE_ALARM_STORM_THRESHOLD: z.coerce.number().int().min(2).default(4),
   GUMSHOE_ALARM_POST_INTERVAL_MS: z.coerce.number().int().nonnegative().default(1100),
+  GUMSHOE_ALARM_QUEUE_URL: z.url().optional(),
+  GUMSHOE_ALARM_RETRY_DELAY_SECONDS: z.coerce.number().int().min(0).max(43_200).default(30),
 });
 
 /** The alarm Lambdas' settings, beside the bot's own config. */
@@ -26,6 +28,10 @@ export interface AlarmConfig {
   stormThreshold: number;
   /** Gap between two posts to the channel (Slack allows about one message per second per channel). */
   postIntervalMs: number;
+  /** The alarm queue; when set, deferred records come back after `retryDelaySeconds`. */
+  queueUrl?: string;
+  /** How soon a record deferred for lack of time is received again. */
+  retryDelaySeconds: number;
 }
 
 /** Parses the alarm settings from the environment, naming the variable that is wrong. */
@@ -54,5 +60,7 @@ export function loadAlarmConfig(env: NodeJS.ProcessEnv = process.env): AlarmConf
     reminderIntervalMs: e.GUMSHOE_ALARM_REMINDER_MINUTES * 60_000,
     stormThreshold: e.GUMSHOE_ALARM_STORM_THRESHOLD,
     postIntervalMs: e.GUMSHOE_ALARM_POST_INTERVAL_MS,
+    ...(e.GUMSHOE_ALARM_QUEUE_URL ? { queueUrl: e.GUMSHOE_ALARM_QUEUE_URL } : {}),
+    retryDelaySeconds: e.GUMSHOE_ALARM_RETRY_DELAY_SECONDS,
   };
 }

@@ -143,6 +143,8 @@ export async function postAlarmNotifications(
 /** What one SQS-triggered invocation did, with the records Lambda must hand back to the queue. */
 export interface QueuedAlarmBatchResult extends AlarmBatchResult {
   readonly batchItemFailures: { readonly itemIdentifier: string }[];
+  /** The failures that are only deferred (no time left, or held by another invocation), not failed. */
+  readonly deferredItems: string[];
 }
 
 /**
@@ -167,9 +169,16 @@ export async function postQueuedAlarmNotifications(
     deps.log('warn', 'alarm notifications returned to the queue', {
       items: failed.map((q) => q.itemIdentifier),
     });
+  const deferred = new Set(outcome.deferred);
   return {
     ...summary(outcome),
     batchItemFailures: failed.map((q) => ({ itemIdentifier: q.itemIdentifier })),
+    deferredItems: failed
+      .filter((q) => {
+        const id = messageIdOf(q.notification);
+        return id !== undefined && deferred.has(id);
+      })
+      .map((q) => q.itemIdentifier),
   };
 }
 

@@ -3,6 +3,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { WebClient } from '@slack/web-api';
 import type { Context } from 'aws-lambda';
@@ -19,6 +20,7 @@ import {
   postQueuedAlarmNotifications,
   type QueuedAlarmBatchResult,
 } from '../alarms/post-alarms';
+import { returnDeferredSooner } from '../alarms/retry-sooner';
 import { loadBotConfig } from '../config';
 import { BotConfigError } from '../errors';
 import { createSlackSecretsLoader } from '../secrets';
@@ -43,6 +45,7 @@ const secrets = createSlackSecretsLoader(
   process.env,
   () => new SecretsManagerClient({ region: config.region }),
 );
+const sqs = alarms.queueUrl ? new SQSClient({ region: config.region }) : undefined;
 let client: WebClient | undefined;
 
 /**
@@ -68,9 +71,22 @@ export const handler = async (
     enrich: logSearchEnrichment(logs),
   };
   const queued = isSqsEvent(event) ? parseQueuedNotifications(event) : undefined;
-  const result = queued
-    ? await postQueuedAlarmNotifications(queued, deps)
-    : await postAlarmNotifications(event, deps);
+  if (!queued) {
+    const result = await postAlarmNotifications(event, deps);
+    logger.info('alarm notifications handled', { ...result });
+    return result;
+  }
+  const result = await postQueuedAlarmNotifications(queued, deps);
   logger.info('alarm notifications handled', { ...result });
+  // Deferred records need no 12-minute wait: only failures should ride out an outage that long.
+  if (sqs && alarms.queueUrl && result.deferredItems.length > 0) {
+    await returnDeferredSooner(sqs, {
+      queueUrl: alarms.queueUrl,
+      event,
+      itemIdentifiers: result.deferredItems,
+      delaySeconds: alarms.retryDelaySeconds,
+      log: (level, message, detail) => logger[level](message, detail),
+    });
+  }
   return result;
 };

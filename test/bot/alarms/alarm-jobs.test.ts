@@ -99,6 +99,7 @@ describe('loadAlarmConfig', () => {
       GUMSHOE_ALARM_MENTION_HERE: 'true',
       GUMSHOE_ACCOUNT_ALIASES: '123456789012=prod, 210987654321=staging',
       GUMSHOE_ALARM_REMINDER_MINUTES: '15',
+      GUMSHOE_ALARM_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/gumshoe-alarm-queue',
     });
 
     expect(config).toMatchObject({
@@ -108,6 +109,8 @@ describe('loadAlarmConfig', () => {
       reminderIntervalMs: 15 * 60_000,
       stormThreshold: 4,
       postIntervalMs: 1100,
+      queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/gumshoe-alarm-queue',
+      retryDelaySeconds: 30,
     });
   });
 

@@ -112,6 +112,8 @@ describe('postQueuedAlarmNotifications', () => {
       expect(failed.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(
         queued.map((q) => q.itemIdentifier),
       );
+      // Failed, not deferred: these keep the long visibility timeout that rides out an outage.
+      expect(failed.deferredItems).toEqual([]);
       expect(posts()).toHaveLength(0);
       expect(logged.some((l) => l.level === 'error')).toBe(true);
 

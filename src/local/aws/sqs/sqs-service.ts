@@ -62,6 +62,16 @@ const ChangeMessageVisibility = z.looseObject({
   ReceiptHandle: z.string().min(1),
   VisibilityTimeout: z.number().int().min(0).max(43_200),
 });
+const ChangeMessageVisibilityBatch = z.looseObject({
+  ...queueUrl,
+  Entries: z.array(
+    z.looseObject({
+      Id: z.string().min(1),
+      ReceiptHandle: z.string().min(1),
+      VisibilityTimeout: z.number().int().min(0).max(43_200),
+    }),
+  ),
+});
 const RedrivePolicy = z.object({
   deadLetterTargetArn: z.string().min(1),
   maxReceiveCount: z.coerce.number().int().min(1).max(1000),
@@ -457,6 +467,40 @@ export function createSqsService(options: SqsServiceOptions = {}): JsonServiceDe
         // Visibility 0 makes it receivable now: wake long pollers.
         wake(queue);
         return {};
+      },
+      ChangeMessageVisibilityBatch(raw: Record<string, unknown>) {
+        const input = parseInput(ChangeMessageVisibilityBatch, raw, MISSING, {
+          namespace: NS,
+          queryCode: MISSING,
+        });
+        const queue = requireQueue(input.QueueUrl);
+        checkBatch(input.Entries);
+        const Successful: { Id: string }[] = [];
+        const Failed: { Id: string; SenderFault: boolean; Code: string; Message: string }[] = [];
+        for (const entry of input.Entries) {
+          const message = queue.messages.find((m) => m.receiptHandle === entry.ReceiptHandle);
+          // Per entry, as SQS does: one bad handle fails its entry, not the request.
+          if (!message) {
+            Failed.push({
+              Id: entry.Id,
+              SenderFault: true,
+              Code: 'ReceiptHandleIsInvalid',
+              Message: 'The receipt handle is not valid.',
+            });
+          } else if (message.visibleAt <= now()) {
+            Failed.push({
+              Id: entry.Id,
+              SenderFault: true,
+              Code: 'AWS.SimpleQueueService.MessageNotInflight',
+              Message: 'The message referred to is not in flight.',
+            });
+          } else {
+            message.visibleAt = now() + entry.VisibilityTimeout * 1000;
+            Successful.push({ Id: entry.Id });
+          }
+        }
+        if (Successful.length > 0) wake(queue);
+        return { Successful, Failed };
       },
       PurgeQueue(raw: Record<string, unknown>) {
         const input = parseInput(z.looseObject(queueUrl), raw, MISSING, {
