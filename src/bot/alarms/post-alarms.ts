@@ -113,6 +113,8 @@ interface Incoming {
 interface BatchOutcome extends AlarmBatchResult {
   /** Message ids claimed by another invocation or cut at the deadline. */
   readonly deferred: readonly string[];
+  /** The deferred message ids another invocation holds (it may still post them). */
+  readonly held: ReadonlySet<string>;
   /** Message ids posted (or found already posted) in this invocation. */
   readonly settled: ReadonlySet<string>;
   /** The Slack or store failure that stopped the batch, if one did. */
@@ -143,7 +145,10 @@ export async function postAlarmNotifications(
 /** What one SQS-triggered invocation did, with the records Lambda must hand back to the queue. */
 export interface QueuedAlarmBatchResult extends AlarmBatchResult {
   readonly batchItemFailures: { readonly itemIdentifier: string }[];
-  /** The failures that are only deferred (no time left, or held by another invocation), not failed. */
+  /**
+   * The failures only cut for lack of time (not failed, not held by another invocation, which may
+   * need minutes): these may come back soon without wasting receives.
+   */
   readonly deferredItems: string[];
 }
 
@@ -176,7 +181,7 @@ export async function postQueuedAlarmNotifications(
     deferredItems: failed
       .filter((q) => {
         const id = messageIdOf(q.notification);
-        return id !== undefined && deferred.has(id);
+        return id !== undefined && deferred.has(id) && !outcome.held.has(id);
       })
       .map((q) => q.itemIdentifier),
   };
@@ -221,6 +226,7 @@ async function postBatch(incoming: readonly Incoming[], deps: AlarmPostingDeps):
   };
 
   const pending = new Set<string>();
+  const held = new Set<string>();
   const settled = new Set<string>();
   let skipped = 0;
   let posted = 0;
@@ -252,8 +258,10 @@ async function postBatch(incoming: readonly Incoming[], deps: AlarmPostingDeps):
       if (claim === 'done') {
         skipped += 1;
         settled.add(id);
-      } else if (claim === 'in-progress') deferred.push(id);
-      else {
+      } else if (claim === 'in-progress') {
+        deferred.push(id);
+        held.add(id);
+      } else {
         pending.add(id);
         work.push({ n, source, claimedId: id });
       }
@@ -324,7 +332,7 @@ async function postBatch(incoming: readonly Incoming[], deps: AlarmPostingDeps):
     for (const id of deferred)
       if (pending.has(id)) await deps.store.releaseMessage(id).then(() => pending.delete(id));
     if (deferred.length > 0) deps.log('warn', 'alarm notifications deferred to a retry', { deferred });
-    return { posted, replied, skipped, storm, deferred, settled };
+    return { posted, replied, skipped, storm, deferred, held, settled };
   } catch (error) {
     // Give back every claim not yet done so the retry can post those notifications.
     for (const id of pending) {
@@ -336,7 +344,7 @@ async function postBatch(incoming: readonly Incoming[], deps: AlarmPostingDeps):
       );
     }
     deps.log('error', 'posting alarm notifications failed; Lambda will retry', { error, posted, replied });
-    return { posted, replied, skipped, storm, deferred, settled, error };
+    return { posted, replied, skipped, storm, deferred, held, settled, error };
   }
 }
 

@@ -170,6 +170,18 @@ describe('postQueuedAlarmNotifications', () => {
       expect(posts().filter((m) => m.text.includes(`cut-${i} `))).toHaveLength(1);
   });
 
+  it('returns a record another invocation holds, but not as one to bring back soon', async () => {
+    const queued = queuedAlarms('held', 1);
+    await store.claimMessage('m-held-0', NOW, 60_000);
+
+    const result = await postQueuedAlarmNotifications(queued, deps());
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'q-held-0' }]);
+    // The holder may need minutes: a 30 s comeback would only burn receives towards the DLQ.
+    expect(result.deferredItems).toEqual([]);
+    expect(posts()).toHaveLength(0);
+  });
+
   it('returns the records whose state could not be saved', async () => {
     const failingSave: AlarmStateStore = {
       get: (arn) => store.get(arn),
