@@ -71,8 +71,9 @@ export const ALARM_QUEUE_SOURCE = {
   maxBatchingWindow: Duration.seconds(20),
   /**
    * The lowest value the setting takes (Lambda requires 2 to 1000). One channel takes about one
-   * message per second, so two batches at most run at once; the handler's pacing and its 429
-   * handling absorb the overlap, and whatever does not fit is returned as a batch item failure.
+   * message per second, so two batches at most run at once; they share the channel's post slots
+   * (pace#<channel> in the alarm-state table), a 429 is waited out, and whatever does not fit is
+   * returned as a batch item failure.
    */
   maxConcurrency: 2,
   /** Receives before a notification is moved to the dead-letter queue. */
