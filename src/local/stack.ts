@@ -247,7 +247,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             fn(
               BOT_FUNCTIONS.alarm,
               'src/bot/handlers/alarm.ts',
-              { ...botEnv, GUMSHOE_ALARM_TABLE: LOCAL_ALARM_STATE_TABLE },
+              {
+                ...botEnv,
+                GUMSHOE_ALARM_TABLE: LOCAL_ALARM_STATE_TABLE,
+                // Records cut for lack of time come back after 30 s, as deployed (retry-sooner.ts).
+                ...(alarmQueue ? { GUMSHOE_ALARM_QUEUE_URL: alarmQueue.url } : {}),
+              },
               256,
               120_000,
             ),
