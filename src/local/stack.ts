@@ -8,7 +8,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { FunctionNames, logGroupOf } from '../conference-app/contract';
 import { cacheTableInput, sessionsTableInput } from '../conference-app/store/table-definitions';
 import { installLocalObservability, type LocalObservability } from './alarms/local-observability';
-import { type LocalAws, startLocalAws } from './aws';
+import { LOCAL_AWS_ACCOUNT_ID, type LocalAws, startLocalAws } from './aws';
 import { SdkSnsQueueSender } from './aws/sns/sdk-queue-sender';
 import {
   type EventSourceMapping,
@@ -250,6 +250,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
               {
                 ...botEnv,
                 GUMSHOE_ALARM_TABLE: LOCAL_ALARM_STATE_TABLE,
+                // The local account reads as "local" at a glance, as an alias map names real accounts.
+                GUMSHOE_ACCOUNT_ALIASES: `${LOCAL_AWS_ACCOUNT_ID}=local`,
                 // Records cut for lack of time come back after 30 s, as deployed (retry-sooner.ts).
                 ...(alarmQueue ? { GUMSHOE_ALARM_QUEUE_URL: alarmQueue.url } : {}),
               },

@@ -184,6 +184,8 @@ describe('local stack: the save-session alarm from fault to OK (issue 5)', () =>
     expect(actionIds(alarm)).toEqual(
       expect.arrayContaining(['alarm_investigate', 'xray_open', 'alarm_ack', 'alarm_mute']),
     );
+    // Account alias and region at a glance (the local stack names its account "local").
+    expect(alarm.text).toContain('in local (eu-west-1)');
     const graph = await waitFor(
       'the alarm graph',
       () =>
