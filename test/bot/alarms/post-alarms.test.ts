@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DynamoDbAlarmStateStore } from '../../../src/aws/alarm-state-store';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   type AlarmPostingDeps,
   AlarmsDeferredError,
@@ -7,8 +6,8 @@ import {
 } from '../../../src/bot/alarms/post-alarms';
 import { SlackRateLimitedError } from '../../../src/bot/errors';
 import { createSlackWebClient } from '../../../src/bot/slack-client';
-import { LOCAL_WORKSPACE, type LocalSlack, startLocalSlack } from '../../../src/local/slack';
-import { alarmFixture, startAlarmDynalite } from './helpers';
+import { LOCAL_WORKSPACE } from '../../../src/local/slack';
+import { alarmFixture, useAlarmTestBed } from './helpers';
 import { snsAlarmRecord, snsEvent, startFailingProxy } from './slack-helpers';
 
 const CHANNEL = LOCAL_WORKSPACE.channelId;
@@ -16,29 +15,17 @@ const NOW = new Date('2026-05-01T10:01:00Z');
 const PNG = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]);
 
 describe('postAlarmNotifications', () => {
-  let slack: LocalSlack;
-  let db: Awaited<ReturnType<typeof startAlarmDynalite>>;
-  let store: DynamoDbAlarmStateStore;
+  const bed = useAlarmTestBed();
   const logged: { level: string; message: string }[] = [];
 
-  beforeAll(async () => {
-    slack = await startLocalSlack({ port: 0 });
-    db = await startAlarmDynalite();
-  });
-  afterAll(async () => {
-    await slack.close();
-    await db.close();
-  });
-  beforeEach(async () => {
-    slack.reset();
-    slack.setRateLimit('chat.postMessage', null);
+  beforeEach(() => {
+    bed.slack.setRateLimit('chat.postMessage', null);
     logged.length = 0;
-    store = (await db.newStore()).store;
   });
 
-  function deps(overrides: Partial<AlarmPostingDeps> = {}, apiUrl = slack.apiUrl): AlarmPostingDeps {
+  function deps(overrides: Partial<AlarmPostingDeps> = {}, apiUrl = bed.slack.apiUrl): AlarmPostingDeps {
     return {
-      store,
+      store: bed.store,
       client: createSlackWebClient('xoxb-local-token', { slackApiUrl: apiUrl, slackTimeoutMs: 2000 }),
       channelId: CHANNEL,
       settings: {
@@ -54,9 +41,9 @@ describe('postAlarmNotifications', () => {
     };
   }
 
-  const top = () => slack.messages({ kind: 'channel', channel: CHANNEL }).filter((m) => !m.threadTs);
+  const top = () => bed.slack.messages({ kind: 'channel', channel: CHANNEL }).filter((m) => !m.threadTs);
   const replies = (ts: string) =>
-    slack.messages({ kind: 'channel', channel: CHANNEL }).filter((m) => m.threadTs === ts);
+    bed.slack.messages({ kind: 'channel', channel: CHANNEL }).filter((m) => m.threadTs === ts);
 
   it.each([
     ['sns-metric-alarm.json', '🚨 ALARM: save-session-errors in prod'],
@@ -94,7 +81,7 @@ describe('postAlarmNotifications', () => {
     const second = await postAlarmNotifications(event, deps());
 
     expect(second).toMatchObject({ posted: 0, skipped: 1 });
-    expect(slack.messages({ kind: 'channel' })).toHaveLength(1);
+    expect(bed.slack.messages({ kind: 'channel' })).toHaveLength(1);
   });
 
   it('replies in the thread on OK after ALARM and updates the parent to OK', async () => {
@@ -112,7 +99,8 @@ describe('postAlarmNotifications', () => {
     expect(updated?.text).toContain('OK');
     expect(updated?.text).not.toContain('<!here>');
     expect(
-      (await store.get('arn:aws:cloudwatch:eu-west-1:123456789012:alarm:save-session-errors'))?.state.state,
+      (await bed.store.get('arn:aws:cloudwatch:eu-west-1:123456789012:alarm:save-session-errors'))?.state
+        .state,
     ).toBe('OK');
   });
 
@@ -141,7 +129,7 @@ describe('postAlarmNotifications', () => {
     );
 
     expect(top()).toHaveLength(1);
-    expect(slack.messages({ kind: 'channel' })).toHaveLength(1);
+    expect(bed.slack.messages({ kind: 'channel' })).toHaveLength(1);
     expect(logged.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
       'first error lines not available',
       'alarm graph not posted',
@@ -165,26 +153,26 @@ describe('postAlarmNotifications', () => {
   });
 
   it('throws on a Slack 500 so Lambda retries, and the redelivery posts exactly once', async () => {
-    const proxy = await startFailingProxy(slack.url);
+    const proxy = await startFailingProxy(bed.slack.url);
     try {
       const event = alarmFixture('sns-metric-alarm.json');
       proxy.setFailing(true);
 
       await expect(postAlarmNotifications(event, deps({}, proxy.apiUrl))).rejects.toThrow();
       expect(proxy.failures()).toBeGreaterThan(0);
-      expect(slack.messages({ kind: 'channel' })).toHaveLength(0);
+      expect(bed.slack.messages({ kind: 'channel' })).toHaveLength(0);
 
       proxy.setFailing(false);
       await postAlarmNotifications(event, deps({}, proxy.apiUrl));
       await postAlarmNotifications(event, deps({}, proxy.apiUrl));
-      expect(slack.messages({ kind: 'channel' })).toHaveLength(1);
+      expect(bed.slack.messages({ kind: 'channel' })).toHaveLength(1);
     } finally {
       await proxy.close();
     }
   });
 
   it('throws SlackRateLimitedError on a 429 that does not fit, then the redelivery posts the rest exactly once', async () => {
-    slack.setRateLimit('chat.postMessage', { perSecond: 1, burst: 1 });
+    bed.slack.setRateLimit('chat.postMessage', { perSecond: 1, burst: 1 });
     const event = snsEvent(snsAlarmRecord('a-one', 'm-1'), snsAlarmRecord('a-two', 'm-2'));
     // 1.5 s left: a 1 s Retry-After plus the 2 s reserve does not fit.
     const short = deps({ remainingTimeMs: () => 1500, safetyMs: 0 });
@@ -201,19 +189,19 @@ describe('postAlarmNotifications', () => {
 
   it('defers a notification another invocation holds, and posts it on the retry once that claim is released', async () => {
     const event = alarmFixture('sns-metric-alarm.json');
-    await store.claimMessage('a1b2c3d4-0001-5e6f-8a9b-000000000001', NOW, 60_000);
+    await bed.store.claimMessage('a1b2c3d4-0001-5e6f-8a9b-000000000001', NOW, 60_000);
 
     await expect(postAlarmNotifications(event, deps())).rejects.toBeInstanceOf(AlarmsDeferredError);
     expect(top()).toHaveLength(0);
 
-    await store.releaseMessage('a1b2c3d4-0001-5e6f-8a9b-000000000001');
+    await bed.store.releaseMessage('a1b2c3d4-0001-5e6f-8a9b-000000000001');
     await postAlarmNotifications(event, deps());
     expect(top()).toHaveLength(1);
   });
 
   it('posts a 200-alarm storm as one summary and a reply per alarm, under the channel rate limit', async () => {
     // Scaled down 100x so the test runs in seconds: 100 posts/s allowed, one post every 11 ms.
-    slack.setRateLimit('chat.postMessage', { perSecond: 100, burst: 1 });
+    bed.slack.setRateLimit('chat.postMessage', { perSecond: 100, burst: 1 });
     const event = snsEvent(
       ...Array.from({ length: 200 }, (_, i) => snsAlarmRecord(`storm-${i}`, `storm-m-${i}`)),
     );
@@ -230,7 +218,7 @@ describe('postAlarmNotifications', () => {
       }),
     );
 
-    const all = slack.messages({ kind: 'channel', via: 'chat.postMessage' });
+    const all = bed.slack.messages({ kind: 'channel', via: 'chat.postMessage' });
     const [summary, ...others] = top();
     expect(result).toMatchObject({ posted: 200, storm: true });
     expect(others).toHaveLength(0);
@@ -270,7 +258,7 @@ describe('postAlarmNotifications', () => {
     expect(error).toBeInstanceOf(AlarmsDeferredError);
     expect((error as AlarmsDeferredError).deferredMessageIds).toHaveLength(5);
     await postAlarmNotifications(event, deps());
-    const texts = slack.messages({ kind: 'channel', via: 'chat.postMessage' }).map((m) => m.text);
+    const texts = bed.slack.messages({ kind: 'channel', via: 'chat.postMessage' }).map((m) => m.text);
     for (let i = 0; i < 10; i += 1) expect(texts.filter((t) => t.includes(`cut-${i} `))).toHaveLength(1);
   });
 });

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AlarmStateStore, DynamoDbAlarmStateStore } from '../../../src/aws/alarm-state-store';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { AlarmStateStore } from '../../../src/aws/alarm-state-store';
 import { AlarmStateStoreError } from '../../../src/aws/alarm-state-store';
 import { type AlarmPostingDeps, postQueuedAlarmNotifications } from '../../../src/bot/alarms/post-alarms';
 import { createSlackWebClient } from '../../../src/bot/slack-client';
 import { parseQueuedNotifications } from '../../../src/commands/alarms/alarm-queue';
-import { LOCAL_WORKSPACE, type LocalSlack, startLocalSlack } from '../../../src/local/slack';
-import { startAlarmDynalite } from './helpers';
+import { LOCAL_WORKSPACE } from '../../../src/local/slack';
+import { useAlarmTestBed } from './helpers';
 import { snsAlarmRecord, sqsRecordOf, startFailingProxy } from './slack-helpers';
 
 const CHANNEL = LOCAL_WORKSPACE.channelId;
@@ -24,29 +24,17 @@ function queuedAlarms(name: string, n: number) {
 }
 
 describe('postQueuedAlarmNotifications', () => {
-  let slack: LocalSlack;
-  let db: Awaited<ReturnType<typeof startAlarmDynalite>>;
-  let store: DynamoDbAlarmStateStore;
+  const bed = useAlarmTestBed();
   const logged: { level: string; message: string }[] = [];
 
-  beforeAll(async () => {
-    slack = await startLocalSlack({ port: 0 });
-    db = await startAlarmDynalite();
-  });
-  afterAll(async () => {
-    await slack.close();
-    await db.close();
-  });
-  beforeEach(async () => {
-    slack.reset();
-    slack.setRateLimit('chat.postMessage', null);
+  beforeEach(() => {
+    bed.slack.setRateLimit('chat.postMessage', null);
     logged.length = 0;
-    store = (await db.newStore()).store;
   });
 
-  function deps(overrides: Partial<AlarmPostingDeps> = {}, apiUrl = slack.apiUrl): AlarmPostingDeps {
+  function deps(overrides: Partial<AlarmPostingDeps> = {}, apiUrl = bed.slack.apiUrl): AlarmPostingDeps {
     return {
-      store,
+      store: bed.store,
       client: createSlackWebClient('xoxb-local-token', { slackApiUrl: apiUrl, slackTimeoutMs: 2000 }),
       channelId: CHANNEL,
       settings: { accountAliases: {}, mentionHere: false, stormThreshold: 4, postIntervalMs: 0 },
@@ -57,8 +45,8 @@ describe('postQueuedAlarmNotifications', () => {
     };
   }
 
-  const top = () => slack.messages({ kind: 'channel', channel: CHANNEL }).filter((m) => !m.threadTs);
-  const posts = () => slack.messages({ kind: 'channel', via: 'chat.postMessage' });
+  const top = () => bed.slack.messages({ kind: 'channel', channel: CHANNEL }).filter((m) => !m.threadTs);
+  const posts = () => bed.slack.messages({ kind: 'channel', via: 'chat.postMessage' });
 
   it('posts a queued storm as one summary with a reply per alarm, and reports no failures', async () => {
     const queued = queuedAlarms('qs', 12);
@@ -102,7 +90,7 @@ describe('postQueuedAlarmNotifications', () => {
   });
 
   it('returns every record on a Slack 500 instead of throwing, and the redelivery posts each once', async () => {
-    const proxy = await startFailingProxy(slack.url);
+    const proxy = await startFailingProxy(bed.slack.url);
     try {
       const queued = queuedAlarms('down', 5);
       proxy.setFailing(true);
@@ -128,7 +116,7 @@ describe('postQueuedAlarmNotifications', () => {
   });
 
   it('returns only the records a 429 stopped, keeping those already posted', async () => {
-    slack.setRateLimit('chat.postMessage', { perSecond: 1, burst: 1 });
+    bed.slack.setRateLimit('chat.postMessage', { perSecond: 1, burst: 1 });
     const queued = queuedAlarms('slow', 2);
 
     // 1.5 s left: a 1 s Retry-After plus the reserve does not fit.
@@ -172,7 +160,7 @@ describe('postQueuedAlarmNotifications', () => {
 
   it('returns a record another invocation holds, but not as one to bring back soon', async () => {
     const queued = queuedAlarms('held', 1);
-    await store.claimMessage('m-held-0', NOW, 60_000);
+    await bed.store.claimMessage('m-held-0', NOW, 60_000);
 
     const result = await postQueuedAlarmNotifications(queued, deps());
 
@@ -184,15 +172,15 @@ describe('postQueuedAlarmNotifications', () => {
 
   it('returns the records whose state could not be saved', async () => {
     const failingSave: AlarmStateStore = {
-      get: (arn) => store.get(arn),
+      get: (arn) => bed.store.get(arn),
       save: async () => {
         throw new AlarmStateStoreError('PutItem failed');
       },
-      listInState: (state) => store.listInState(state),
-      claimMessage: (id, now, lease) => store.claimMessage(id, now, lease),
-      completeMessage: (id, now) => store.completeMessage(id, now),
-      releaseMessage: (id) => store.releaseMessage(id),
-      reservePostSlot: (channel, now, interval) => store.reservePostSlot(channel, now, interval),
+      listInState: (state) => bed.store.listInState(state),
+      claimMessage: (id, now, lease) => bed.store.claimMessage(id, now, lease),
+      completeMessage: (id, now) => bed.store.completeMessage(id, now),
+      releaseMessage: (id) => bed.store.releaseMessage(id),
+      reservePostSlot: (channel, now, interval) => bed.store.reservePostSlot(channel, now, interval),
     };
     const queued = queuedAlarms('nosave', 1);
 
@@ -200,7 +188,7 @@ describe('postQueuedAlarmNotifications', () => {
 
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'q-nosave-0' }]);
     // The claim was given back: the retry may post it.
-    expect(await store.claimMessage('m-nosave-0', NOW, 60_000)).toBe('claimed');
+    expect(await bed.store.claimMessage('m-nosave-0', NOW, 60_000)).toBe('claimed');
   });
 
   it('posts a malformed body as the plain labelled message, not as a failure', async () => {
