@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StoredLogEvent } from '../src/local/logs/log-event';
 import { compileInsightsQuery, type RawEventBatch } from '../src/local/logs-insights';
+import { SEED_QUERIES } from '../test/fixtures/seed-queries';
 
 // Override for a quick try: LOGS_INSIGHTS_BENCH_EVENTS=100000 (a multiple of 40).
 const TOTAL_EVENTS = Number(process.env.LOGS_INSIGHTS_BENCH_EVENTS ?? 1_000_000);
@@ -19,13 +20,6 @@ const RUNS = 3;
 const START = Date.parse('2024-03-01T00:00:00.000Z');
 // The fixed-groups data set for the memory figures: this many traces at every size.
 const FIXED_TRACES = 10_000;
-
-const LEAD_TIME_QUERY = `fields @timestamp, @message
-| filter  milestone="CREATE_REQUEST_RECEIVED" or milestone="SLACK_NOTIFICATION_NEW_SESSION_SENT"
-| stats (latest(@timestamp) - earliest(@timestamp))/1000 as LeadTimeInSeconds by traceId
-| filter LeadTimeInSeconds!=0
-| sort LeadTimeInSeconds desc
-| limit 20`;
 
 const JQ_MS = 'def ms: (.[0:19] + "Z" | fromdateiso8601) * 1000 + (.[20:23] | tonumber);';
 const JQ_MILESTONES =
@@ -313,7 +307,7 @@ type Path = 'batches' | 'events';
 function runOurs(path: string, maxEvents: number, via: Path = 'batches'): Timed & { scanned: number } {
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
-  const query = compileInsightsQuery(LEAD_TIME_QUERY);
+  const query = compileInsightsQuery(SEED_QUERIES.leadTime);
   const options = { startTimeMs: 0, endTimeMs: Number.MAX_SAFE_INTEGER };
   const result =
     via === 'batches'

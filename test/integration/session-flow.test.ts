@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FunctionNames, MILESTONE_NAMES } from '../../src/conference-app/contract';
+import { SEED_QUERIES } from '../fixtures/seed-queries';
 import {
   createSession,
   jsonLines,
@@ -14,25 +15,6 @@ import {
 } from './helpers';
 
 // The seed's queries, verbatim (../shared/README.md).
-const LEAD_TIME_QUERY = `fields @timestamp, @message
-| filter  milestone="CREATE_REQUEST_RECEIVED" or milestone="SLACK_NOTIFICATION_NEW_SESSION_SENT"
-| stats (latest(@timestamp) - earliest(@timestamp))/1000 as LeadTimeInSeconds by traceId
-| filter LeadTimeInSeconds!=0
-| sort LeadTimeInSeconds desc
-| limit 20`;
-
-const COST_TOTAL_QUERY = `filter @type = "REPORT"
-| fields @memorySize/1000000 as MemorySetInMB, @billedDuration/1000*MemorySetInMB/1024 as BilledDurationInGBSeconds, @logStream
-| stats sum(BilledDurationInGBSeconds) as TotalBilledDurationInGBSeconds, sum(BilledDurationInGBSeconds) * 0.00001667 as TotalCostInDollar`;
-
-const COST_DETAIL_QUERY = `filter @type="REPORT"
-| fields @memorySize/1000000 as MemorySetInMB, @billedDuration/1000*MemorySetInMB/1024 as BilledDurationInGBSeconds
-| stats
-count(@billedDuration) as NumberOfInvocations,
-ceil(avg(@duration)) as AverageExecutionTime,
-max(@duration) as MaxExecutionTime,
-sum(BilledDurationInGBSeconds) * 0.00001667 as TotalCostInDollar`;
-
 const MILESTONE_QUERY = (traceId: string) => `fields milestone, functionName, timestamp
 | filter traceId="${traceId}" and ispresent(milestone)
 | sort timestamp asc`;
@@ -135,7 +117,7 @@ describe('local stack: a session created over HTTP (issue 3)', () => {
       .filter((e) => e.seconds !== 0)
       .sort((a, b) => b.seconds - a.seconds);
 
-    const rows = await runQuery(t.logs, groups, LEAD_TIME_QUERY, t.startedAt);
+    const rows = await runQuery(t.logs, groups, SEED_QUERIES.leadTime, t.startedAt);
 
     expect(expected).toHaveLength(SESSIONS);
     expect(rows.map((r) => r.traceId)).toEqual(expected.map((e) => e.traceId));
@@ -154,8 +136,8 @@ describe('local stack: a session created over HTTP (issue 3)', () => {
     // One REPORT per invocation: create (3), save, notify, forward at least once per session.
     expect(reports.length).toBeGreaterThanOrEqual(SESSIONS + 3);
 
-    const [total] = await runQuery(t.logs, groups, COST_TOTAL_QUERY, t.startedAt);
-    const [detail] = await runQuery(t.logs, groups, COST_DETAIL_QUERY, t.startedAt);
+    const [total] = await runQuery(t.logs, groups, SEED_QUERIES.costTotal, t.startedAt);
+    const [detail] = await runQuery(t.logs, groups, SEED_QUERIES.costDetail, t.startedAt);
 
     expect(Number(total?.TotalBilledDurationInGBSeconds)).toBeCloseTo(gbSeconds, 9);
     expect(Number(total?.TotalCostInDollar)).toBeCloseTo(gbSeconds * 0.00001667, 12);

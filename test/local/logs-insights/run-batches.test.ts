@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredLogEvent } from '../../../src/local/logs/log-event';
 import { compileInsightsQuery, type RawEventBatch } from '../../../src/local/logs-insights';
+import { SEED_QUERIES } from '../../fixtures/seed-queries';
 import { at, event, report } from './events';
 
 /** Lays events out as one raw batch; `json` stores each message as its JSON string encoding. */
@@ -67,12 +68,7 @@ function fixture(): StoredLogEvent[] {
 }
 
 const QUERIES = [
-  `fields @timestamp, @message
-| filter  milestone="CREATE_REQUEST_RECEIVED" or milestone="SLACK_NOTIFICATION_NEW_SESSION_SENT"
-| stats (latest(@timestamp) - earliest(@timestamp))/1000 as LeadTimeInSeconds by traceId
-| filter LeadTimeInSeconds!=0
-| sort LeadTimeInSeconds desc
-| limit 20`,
+  SEED_QUERIES.leadTime,
   `filter @type = "REPORT" | stats sum(@billedDuration) as billed, count(*) as n, pct(@duration, 50) as p50`,
   `fields milestone, traceId | filter traceId="${TRACE}" and milestone in ["SAVED_IN_DATABASE", "CREATE_REQUEST_RECEIVED"] | sort @timestamp asc`,
   `filter milestone = "SAVED_IN_DATABASE" | stats count() as n, earliest(traceId) as first, latest(@message) as last by bin(10s)`,

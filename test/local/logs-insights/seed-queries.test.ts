@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SEED_QUERIES } from '../../fixtures/seed-queries';
 import { at, event, report, rowsOf, withoutPtr } from './events';
 
 // The seven queries of /work/shared/README.md, verbatim.
@@ -13,23 +14,6 @@ const MESSAGES_QUERY = `fields @message
 const EXCEPTION_QUERY = `fields exception, traceId, functionName
 | filter traceId="bf769e94-4d48-4994-8c04-ebd00b51ecbd"
 | limit 1`;
-const LEAD_TIME_QUERY = `fields @timestamp, @message
-| filter  milestone="CREATE_REQUEST_RECEIVED" or milestone="SLACK_NOTIFICATION_NEW_SESSION_SENT"
-| stats (latest(@timestamp) - earliest(@timestamp))/1000 as LeadTimeInSeconds by traceId
-| filter LeadTimeInSeconds!=0
-| sort LeadTimeInSeconds desc
-| limit 20`;
-const COST_QUERY = `filter @type = "REPORT"
-| fields @memorySize/1000000 as MemorySetInMB, @billedDuration/1000*MemorySetInMB/1024 as BilledDurationInGBSeconds, @logStream
-| stats sum(BilledDurationInGBSeconds) as TotalBilledDurationInGBSeconds, sum(BilledDurationInGBSeconds) * 0.00001667 as TotalCostInDollar`;
-const INVOCATIONS_QUERY = `filter @type="REPORT"
-| fields @memorySize/1000000 as MemorySetInMB, @billedDuration/1000*MemorySetInMB/1024 as BilledDurationInGBSeconds
-| stats
-count(@billedDuration) as NumberOfInvocations,
-ceil(avg(@duration)) as AverageExecutionTime,
-max(@duration) as MaxExecutionTime,
-sum(BilledDurationInGBSeconds) * 0.00001667 as TotalCostInDollar`;
-
 const TRACE = 'bf769e94-4d48-4994-8c04-ebd00b51ecbd';
 const SESSION = '865ccaad-ced0-4de5-aec3-b3692b2e06a0';
 
@@ -128,7 +112,7 @@ describe('the seed queries', () => {
   });
 
   it('computes the lead time per trace in seconds, drops zero and sorts descending', () => {
-    expect(rowsOf(LEAD_TIME_QUERY, serviceLog)).toEqual([
+    expect(rowsOf(SEED_QUERIES.leadTime, serviceLog)).toEqual([
       { traceId: 't2', LeadTimeInSeconds: '4.5' },
       { traceId: TRACE, LeadTimeInSeconds: '1.75' },
     ]);
@@ -136,14 +120,14 @@ describe('the seed queries', () => {
 
   it('computes the billed GB-seconds and their cost from REPORT lines', () => {
     // 1024 MB × 0.102 s + 512 MB × 0.049 s = 0.102 + 0.0245 GB-s.
-    const [row] = rowsOf(COST_QUERY, serviceLog);
+    const [row] = rowsOf(SEED_QUERIES.costTotal, serviceLog);
     expect(Number(row?.TotalBilledDurationInGBSeconds)).toBeCloseTo(0.1265, 10);
     expect(Number(row?.TotalCostInDollar)).toBeCloseTo(0.1265 * 0.00001667, 15);
     expect(Object.keys(row ?? {})).toEqual(['TotalBilledDurationInGBSeconds', 'TotalCostInDollar']);
   });
 
   it('counts invocations with ceil(avg), max and cost', () => {
-    const [row] = rowsOf(INVOCATIONS_QUERY, serviceLog);
+    const [row] = rowsOf(SEED_QUERIES.costDetail, serviceLog);
     expect(row).toMatchObject({
       NumberOfInvocations: '2',
       AverageExecutionTime: '75',
