@@ -554,14 +554,9 @@ export async function startLocalSlack(options: LocalSlackOptions = {}): Promise<
       sendJson(response, 400, { ok: false, error: 'invalid_json' });
       return;
     }
-    if (path === '/_local/command' && request.method === 'POST') {
-      const parsed = LocalCommandBody.safeParse(body);
-      if (!parsed.success) {
-        sendJson(response, 400, { ok: false, error: 'invalid_command', issues: parsed.error.issues });
-        return;
-      }
-      const { command: name, text, ...context } = parsed.data;
-      const result = await command(name, text, context).catch((error: unknown) => ({
+    // A page form goes back to the page; an API caller gets what the bot answered.
+    const answerSent = async (sent: Promise<SlackSendResult & { responseUrl: string }>): Promise<void> => {
+      const result = await sent.catch((error: unknown): SlackSendResult & { responseUrl: string } => ({
         status: 502,
         body: `bot unreachable at ${botUrl}: ${String(error)}`,
         elapsedMs: 0,
@@ -571,6 +566,15 @@ export async function startLocalSlack(options: LocalSlackOptions = {}): Promise<
         response.writeHead(303, { location: '/' });
         response.end();
       } else sendJson(response, 200, result);
+    };
+    if (path === '/_local/command' && request.method === 'POST') {
+      const parsed = LocalCommandBody.safeParse(body);
+      if (!parsed.success) {
+        sendJson(response, 400, { ok: false, error: 'invalid_command', issues: parsed.error.issues });
+        return;
+      }
+      const { command: name, text, ...context } = parsed.data;
+      await answerSent(command(name, text, context));
       return;
     }
     if (path === '/_local/action' && request.method === 'POST') {
@@ -580,16 +584,7 @@ export async function startLocalSlack(options: LocalSlackOptions = {}): Promise<
         return;
       }
       const { actionId, value, ...context } = parsed.data;
-      const result = await action(actionId, value, context).catch((error: unknown) => ({
-        status: 502,
-        body: `bot unreachable at ${botUrl}: ${String(error)}`,
-        elapsedMs: 0,
-        responseUrl: '',
-      }));
-      if (isForm) {
-        response.writeHead(303, { location: '/' });
-        response.end();
-      } else sendJson(response, 200, result);
+      await answerSent(action(actionId, value, context));
       return;
     }
     sendJson(response, 404, { ok: false, error: 'not_found' });
