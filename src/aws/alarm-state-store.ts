@@ -1,7 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
-  type DynamoDBDocumentClient,
+  DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   paginateScan,
@@ -125,6 +125,14 @@ export class DynamoDbAlarmStateStore implements AlarmStateStore {
     options: DynamoDbAlarmStateStoreOptions = {},
   ) {
     this.doneTtlSeconds = options.doneTtlSeconds ?? 7 * 24 * 60 * 60;
+  }
+
+  /** The store over `tableName` in `region`, through a document client that drops undefined attributes. */
+  static forTable(tableName: string, region: string): DynamoDbAlarmStateStore {
+    const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region }), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    return new DynamoDbAlarmStateStore(client, tableName);
   }
 
   async get(alarmArn: string): Promise<AlarmRecord | undefined> {

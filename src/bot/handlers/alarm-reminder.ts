@@ -1,7 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { WebClient } from '@slack/web-api';
 import type { Context } from 'aws-lambda';
 import { DynamoDbAlarmStateStore } from '../../aws/alarm-state-store';
@@ -16,12 +14,7 @@ const logger = new Logger({ serviceName: 'gumshoe-alarm-reminder' });
 const config = loadBotConfig();
 const alarms = loadAlarmConfig();
 if (!alarms.tableName) throw new BotConfigError('invalid alarm environment: GUMSHOE_ALARM_TABLE is required');
-const store = new DynamoDbAlarmStateStore(
-  DynamoDBDocumentClient.from(new DynamoDBClient({ region: config.region }), {
-    marshallOptions: { removeUndefinedValues: true },
-  }),
-  alarms.tableName,
-);
+const store = DynamoDbAlarmStateStore.forTable(alarms.tableName, config.region);
 const secrets = createSlackSecretsLoader(
   process.env,
   () => new SecretsManagerClient({ region: config.region }),

@@ -1,10 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { WebClient } from '@slack/web-api';
 import type { Context } from 'aws-lambda';
 import { DynamoDbAlarmStateStore } from '../../aws/alarm-state-store';
@@ -30,12 +28,7 @@ const logger = new Logger({ serviceName: 'gumshoe-alarm' });
 const config = loadBotConfig();
 const alarms = loadAlarmConfig();
 if (!alarms.tableName) throw new BotConfigError('invalid alarm environment: GUMSHOE_ALARM_TABLE is required');
-const store = new DynamoDbAlarmStateStore(
-  DynamoDBDocumentClient.from(new DynamoDBClient({ region: config.region }), {
-    marshallOptions: { removeUndefinedValues: true },
-  }),
-  alarms.tableName,
-);
+const store = DynamoDbAlarmStateStore.forTable(alarms.tableName, config.region);
 const control = new CloudWatchAlarmControl(new CloudWatchClient({ region: config.region }));
 // The error lines are a bonus: a short deadline keeps the alarm message prompt.
 const logs = new CloudWatchLogSearch(new CloudWatchLogsClient({ region: config.region }), {

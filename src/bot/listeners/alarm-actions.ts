@@ -55,21 +55,13 @@ function portsFromEnvironment(config: AlarmActionDeps['config']): () => Promise<
     const alarms: AlarmConfig = loadAlarmConfig();
     if (!alarms.tableName)
       throw new GumshoeError('GUMSHOE_ALARM_TABLE is not set', 'Alarm buttons are not configured.');
-    const [{ CloudWatchClient }, { DynamoDBClient }, { DynamoDBDocumentClient }, stateStore, cloudWatch] =
-      await Promise.all([
-        import('@aws-sdk/client-cloudwatch'),
-        import('@aws-sdk/client-dynamodb'),
-        import('@aws-sdk/lib-dynamodb'),
-        import('../../aws/alarm-state-store'),
-        import('../../aws/cloudwatch-alarms'),
-      ]);
+    const [{ CloudWatchClient }, stateStore, cloudWatch] = await Promise.all([
+      import('@aws-sdk/client-cloudwatch'),
+      import('../../aws/alarm-state-store'),
+      import('../../aws/cloudwatch-alarms'),
+    ]);
     return {
-      store: new stateStore.DynamoDbAlarmStateStore(
-        DynamoDBDocumentClient.from(new DynamoDBClient({ region: config.region }), {
-          marshallOptions: { removeUndefinedValues: true },
-        }),
-        alarms.tableName,
-      ),
+      store: stateStore.DynamoDbAlarmStateStore.forTable(alarms.tableName, config.region),
       control: new cloudWatch.CloudWatchAlarmControl(new CloudWatchClient({ region: config.region })),
       settings: alarms,
       now: () => new Date(),
