@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../src/local/stack';
-import { credentials, region, waitFor } from './helpers';
+import type { LocalStack } from '../../src/local/stack';
+import { credentials, region, startTestStack, type TestStack, waitFor } from './helpers';
 
 const STORM = 30;
 /** Scaled down 10x so the test runs in seconds: one post every 100 ms, the channel allows 10 per second. */
@@ -26,31 +23,25 @@ function alarmMessage(name: string): string {
 }
 
 describe('local stack: an alarm storm through SNS -> SQS -> the alarm function (issue 5)', () => {
+  let t: TestStack;
   let stack: LocalStack;
-  let dataDir: string;
   let sns: SNSClient;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'gumshoe-alarm-storm-'));
-    stack = await startLocalStack({
-      ports: { aws: 0, conferenceApi: 0, slack: 0, bot: 0, standIns: 0 },
-      dataDir,
-      region,
-      pollIntervalMs: 50,
+    t = await startTestStack({
       alarmBatchingWindowMs: 1500,
       // The local alarms stay quiet: only the storm reaches the channel.
       alarmEvaluationIntervalMs: 3_600_000,
       functionEnv: { 'gumshoe-alarm': { GUMSHOE_ALARM_POST_INTERVAL_MS: String(POST_INTERVAL_MS) } },
     });
-    await stack.runner.ready();
+    stack = t.stack;
     stack.slack.setRateLimit('chat.postMessage', { perSecond: 1000 / POST_INTERVAL_MS, burst: 1 });
     sns = new SNSClient({ endpoint: stack.aws.url, region, credentials });
   }, 120_000);
 
   afterAll(async () => {
     sns?.destroy();
-    await stack?.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await t?.close();
   });
 
   it(`posts ${STORM} alarms published at once as one summary and a thread reply each, once, within the post rate`, async () => {

@@ -1,8 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import {
   GetFunctionConfigurationCommand,
   LambdaClient,
@@ -13,7 +9,7 @@ import { FunctionNames } from '../../src/conference-app/contract';
 import { SAVE_SPAN_NAME } from '../../src/conference-app/sessions/save-session';
 import { LOCAL_ALARMS } from '../../src/local/alarms/local-observability';
 import type { LocalMessage } from '../../src/local/slack';
-import { type LocalStack, startLocalStack } from '../../src/local/stack';
+import type { LocalStack } from '../../src/local/stack';
 import {
   createSession,
   credentials,
@@ -21,6 +17,8 @@ import {
   messageContent,
   readEvents,
   region,
+  startTestStack,
+  type TestStack,
   waitFor,
 } from './helpers';
 
@@ -54,11 +52,10 @@ function xrayButtonValues(message: LocalMessage): string[] {
 }
 
 describe('local stack: the save-session alarm from fault to OK (issue 5)', () => {
+  let t: TestStack;
   let stack: LocalStack;
-  let dataDir: string;
   let lambda: LambdaClient;
   let cloudWatch: CloudWatchClient;
-  let logs: CloudWatchLogsClient;
   let originalVariables: Record<string, string>;
 
   const alarmName = LOCAL_ALARMS.saveSessionErrors;
@@ -113,18 +110,10 @@ describe('local stack: the save-session alarm from fault to OK (issue 5)', () =>
   }
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'gumshoe-alarms-'));
-    stack = await startLocalStack({
-      ports: { aws: 0, conferenceApi: 0, slack: 0, bot: 0, standIns: 0 },
-      dataDir,
-      region,
-      pollIntervalMs: 50,
-      alarmEvaluationIntervalMs: 1000,
-    });
-    await stack.runner.ready();
+    t = await startTestStack({ alarmEvaluationIntervalMs: 1000 });
+    stack = t.stack;
     lambda = new LambdaClient({ endpoint: stack.aws.url, region, credentials });
     cloudWatch = new CloudWatchClient({ endpoint: stack.aws.url, region, credentials });
-    logs = new CloudWatchLogsClient({ endpoint: stack.aws.url, region, credentials });
     const current = await lambda.send(
       new GetFunctionConfigurationCommand({ FunctionName: FunctionNames.saveSession }),
     );
@@ -161,9 +150,7 @@ describe('local stack: the save-session alarm from fault to OK (issue 5)', () =>
   afterAll(async () => {
     lambda?.destroy();
     cloudWatch?.destroy();
-    logs?.destroy();
-    await stack?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await t?.close();
   });
 
   it('posts the alarm with buttons and a graph, answers Investigate and Open X-Ray trace in its thread, then OK', async () => {
@@ -231,7 +218,7 @@ describe('local stack: the save-session alarm from fault to OK (issue 5)', () =>
     const slowXRayId = await waitFor(
       'the X-Ray id the save function logged for the slow session',
       async () =>
-        jsonLines(await readEvents(logs, [FunctionNames.saveSession]))
+        jsonLines(await readEvents(t.logs, [FunctionNames.saveSession]))
           .map((e) => e.line)
           .find((line) => line.traceId === slow.traceId && typeof line.xrayTraceId === 'string')
           ?.xrayTraceId as string | undefined,

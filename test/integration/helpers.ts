@@ -8,7 +8,7 @@ import {
   StartQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { logGroupOf } from '../../src/conference-app/contract';
-import { type LocalStack, startLocalStack } from '../../src/local/stack';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../src/local/stack';
 
 /** Dummy credentials: the local endpoint accepts any signature. */
 export const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -23,8 +23,11 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-/** Starts the whole local stack for one test file, with the bundles built before it returns. */
-export async function startTestStack(): Promise<TestStack> {
+/**
+ * Starts the whole local stack for one test file, with the bundles built before it returns;
+ * `options` adds to (or overrides) the test defaults: random ports, own data folder, fast polling.
+ */
+export async function startTestStack(options: Partial<LocalStackOptions> = {}): Promise<TestStack> {
   const startedAt = Date.now() - 1000;
   const dataDir = await mkdtemp(join(tmpdir(), 'gumshoe-integration-'));
   const stack = await startLocalStack({
@@ -32,6 +35,7 @@ export async function startTestStack(): Promise<TestStack> {
     dataDir,
     region,
     pollIntervalMs: 50,
+    ...options,
   });
   await stack.runner.ready();
   const logs = new CloudWatchLogsClient({ endpoint: stack.aws.url, region, credentials });
