@@ -54,6 +54,22 @@ module.exports = {
       from: { path: '^src/aws/' },
       to: { path: '^src/bot/' },
     },
+    {
+      name: 'bot-takes-types-from-the-core',
+      comment:
+        'Ports and their types live in src/commands (the core); the Slack edge never imports an adapter for types.',
+      severity: 'error',
+      from: { path: '^src/bot/' },
+      to: { path: '^src/aws/', dependencyTypes: ['type-only'] },
+    },
+    {
+      name: 'only-composition-roots-build-adapters',
+      comment:
+        'Lambda handlers build adapters; listeners load them lazily (dynamic import) off the ack path.',
+      severity: 'error',
+      from: { path: '^src/bot/', pathNot: '^src/bot/(handlers/|app\\.ts$)' },
+      to: { path: '^src/aws/', dependencyTypesNot: ['dynamic-import'] },
+    },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
   options: {

@@ -7,66 +7,16 @@ import {
   paginateScan,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { readStoredAlarmEvent, storeAlarmEvent } from '../commands/alarms/alarm-event';
 import { type AlarmThreadState, AlarmThreadStateSchema } from '../commands/alarms/alarm-thread';
-import { GumshoeError } from '../commands/errors';
-
-/** What we keep per alarm: the conversation state and what is needed to draw its message again. */
-export interface AlarmRecord {
-  readonly state: AlarmThreadState;
-  /** The notification as received (an event `parseAlarmNotifications` reads as exactly one result). */
-  readonly source?: string;
-  readonly errorLines?: readonly string[];
-  readonly traceId?: string;
-  /** Optimistic-locking counter; absent before the first save. */
-  readonly version?: number;
-}
-
-/** The outcome of claiming a message id. */
-export type MessageClaim = 'claimed' | 'done' | 'in-progress';
-
-/**
- * The alarm-state table: one conversation per alarm ARN and a two-phase dedupe marker per SNS
- * message id (claimed → done), so a notification reaches Slack once even though SNS delivers at
- * least once and Lambda retries.
- */
-export interface AlarmStateStore {
-  get(alarmArn: string): Promise<AlarmRecord | undefined>;
-  /** Saves if nobody saved since `expectedVersion` was read (undefined: the item must not exist). */
-  save(record: AlarmRecord, expectedVersion: number | undefined): Promise<AlarmRecord>;
-  /** Every alarm whose conversation is in `state` (for reminders). */
-  listInState(state: AlarmThreadState['state']): Promise<AlarmRecord[]>;
-  /** Takes the message for this invocation unless it is done or another holds an unexpired claim. */
-  claimMessage(messageId: string, now: Date, leaseMs: number): Promise<MessageClaim>;
-  /** Marks a claimed message delivered (kept `doneTtlSeconds` for the table's TTL). */
-  completeMessage(messageId: string, now: Date): Promise<void>;
-  /** Gives a claim back after a failure, so the retry may take it at once. */
-  releaseMessage(messageId: string): Promise<void>;
-  /**
-   * Reserves the channel's next post slot, shared by every invocation: returns the epoch ms at which
-   * this post may go (`max(nowMs, next free slot)`) and moves the next free slot `intervalMs` later.
-   */
-  reservePostSlot(channelId: string, nowMs: number, intervalMs: number): Promise<number>;
-}
-
-/** Reading or writing the alarm-state table failed. */
-export class AlarmStateStoreError extends GumshoeError {
-  override readonly name = 'AlarmStateStoreError';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, 'Gumshoe could not read or save the alarm state; try again.', options);
-  }
-}
-
-/** Someone saved the alarm's state between our read and our write. */
-export class AlarmStateConflictError extends GumshoeError {
-  override readonly name = 'AlarmStateConflictError';
-  constructor(alarmArn: string, options?: ErrorOptions) {
-    super(
-      `alarm state of ${alarmArn} changed concurrently`,
-      'The alarm changed meanwhile; try again.',
-      options,
-    );
-  }
-}
+import {
+  type AlarmRecord,
+  AlarmStateConflictError,
+  type AlarmStateStore,
+  AlarmStateStoreError,
+  type DeliveryClaim,
+  type UncertainPost,
+} from '../commands/alarms/ports';
 
 /** The table's partition key attribute (a string). */
 export const ALARM_STATE_KEY = 'pk';
@@ -96,21 +46,27 @@ function toItem(record: AlarmRecord, version: number): Record<string, unknown> {
     lastMessageId: s.lastMessageId,
     ...(s.ack ? { ack: { userId: s.ack.userId, at: s.ack.at.toISOString() } } : {}),
     ...(s.mutedUntil ? { mutedUntil: s.mutedUntil.toISOString() } : {}),
+    ...(s.mutedBy ? { mutedBy: s.mutedBy } : {}),
+    ...(s.snoozedUntil ? { snoozedUntil: s.snoozedUntil.toISOString() } : {}),
+    ...(s.snoozedBy ? { snoozedBy: s.snoozedBy } : {}),
     ...(s.lastReminderAt ? { lastReminderAt: s.lastReminderAt.toISOString() } : {}),
-    ...(record.source !== undefined ? { source: record.source } : {}),
+    ...(record.alarm ? { alarm: storeAlarmEvent(record.alarm) } : {}),
     ...(record.errorLines ? { errorLines: [...record.errorLines] } : {}),
     ...(record.traceId ? { traceId: record.traceId } : {}),
+    ...(record.traceFunction ? { traceFunction: record.traceFunction } : {}),
     version,
   };
 }
 
 function fromItem(item: Record<string, unknown>): AlarmRecord {
   const state = AlarmThreadStateSchema.parse(item);
+  const alarm = typeof item.alarm === 'string' ? readStoredAlarmEvent(item.alarm) : undefined;
   return {
     state,
-    ...(typeof item.source === 'string' ? { source: item.source } : {}),
+    ...(alarm ? { alarm } : {}),
     ...(Array.isArray(item.errorLines) ? { errorLines: item.errorLines.map(String) } : {}),
     ...(typeof item.traceId === 'string' ? { traceId: item.traceId } : {}),
+    ...(typeof item.traceFunction === 'string' ? { traceFunction: item.traceFunction } : {}),
     ...(typeof item.version === 'number' ? { version: item.version } : {}),
   };
 }
@@ -195,45 +151,66 @@ export class DynamoDbAlarmStateStore implements AlarmStateStore {
     return records;
   }
 
-  async claimMessage(messageId: string, now: Date, leaseMs: number): Promise<MessageClaim> {
-    const key = MESSAGE_PREFIX + messageId;
+  async claimMessage(key: string, now: Date, leaseMs: number): Promise<DeliveryClaim> {
+    const pk = MESSAGE_PREFIX + key;
     try {
       // A claim whose lease ran out belongs to an invocation that died (timeout, crash): take it over.
-      await this.client.send(
+      // A released claim that noted an uncertain post is taken too, and handed over with that note.
+      const out = await this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            [ALARM_STATE_KEY]: key,
+            [ALARM_STATE_KEY]: pk,
             kind: 'message',
             status: 'claimed',
             leaseUntil: now.getTime() + leaseMs,
             expiresAt: Math.floor(now.getTime() / 1000) + this.doneTtlSeconds,
           },
-          ConditionExpression: 'attribute_not_exists(#pk) OR (#st = :claimed AND #lease < :now)',
+          ConditionExpression:
+            'attribute_not_exists(#pk) OR #st = :uncertain OR (#st = :claimed AND #lease < :now)',
           ExpressionAttributeNames: { '#pk': ALARM_STATE_KEY, '#st': 'status', '#lease': 'leaseUntil' },
-          ExpressionAttributeValues: { ':claimed': 'claimed', ':now': now.getTime() },
+          ExpressionAttributeValues: {
+            ':claimed': 'claimed',
+            ':uncertain': 'uncertain',
+            ':now': now.getTime(),
+          },
+          ReturnValues: 'ALL_OLD',
         }),
       );
-      return 'claimed';
+      const old = out.Attributes;
+      if (
+        old?.status === 'uncertain' &&
+        typeof old.uncertainSince === 'number' &&
+        typeof old.channel === 'string'
+      )
+        return {
+          status: 'claimed',
+          uncertain: {
+            since: new Date(old.uncertainSince),
+            channel: old.channel,
+            ...(typeof old.threadTs === 'string' ? { threadTs: old.threadTs } : {}),
+          },
+        };
+      return { status: 'claimed' };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException))
-        throw new AlarmStateStoreError(`claim of message ${messageId} failed`, { cause: error });
+        throw new AlarmStateStoreError(`claim of ${key} failed`, { cause: error });
     }
     const existing = await this.call('get', () =>
       this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: { [ALARM_STATE_KEY]: key }, ConsistentRead: true }),
+        new GetCommand({ TableName: this.tableName, Key: { [ALARM_STATE_KEY]: pk }, ConsistentRead: true }),
       ),
     );
-    return existing.Item?.status === 'done' ? 'done' : 'in-progress';
+    return existing.Item?.status === 'done' ? { status: 'done' } : { status: 'in-progress' };
   }
 
-  async completeMessage(messageId: string, now: Date): Promise<void> {
+  async completeMessage(key: string, now: Date): Promise<void> {
     await this.call('complete', () =>
       this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { [ALARM_STATE_KEY]: MESSAGE_PREFIX + messageId },
-          UpdateExpression: 'SET #st = :done, expiresAt = :exp REMOVE leaseUntil',
+          Key: { [ALARM_STATE_KEY]: MESSAGE_PREFIX + key },
+          UpdateExpression: 'SET #st = :done, expiresAt = :exp REMOVE leaseUntil, uncertainSince, threadTs',
           ExpressionAttributeNames: { '#st': 'status' },
           ExpressionAttributeValues: {
             ':done': 'done',
@@ -244,17 +221,42 @@ export class DynamoDbAlarmStateStore implements AlarmStateStore {
     );
   }
 
-  async releaseMessage(messageId: string): Promise<void> {
+  async releaseMessage(key: string, uncertain?: UncertainPost): Promise<void> {
+    const Key = { [ALARM_STATE_KEY]: MESSAGE_PREFIX + key };
+    // Never touch a done marker: that would let a redelivery post twice.
+    const condition = {
+      ConditionExpression: '#st = :claimed',
+      ExpressionAttributeNames: { '#st': 'status' },
+    };
     await this.call('release', () =>
       this.client.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { [ALARM_STATE_KEY]: MESSAGE_PREFIX + messageId },
-          // Never delete a done marker: that would let a redelivery post twice.
-          ConditionExpression: '#st = :claimed',
-          ExpressionAttributeNames: { '#st': 'status' },
-          ExpressionAttributeValues: { ':claimed': 'claimed' },
-        }),
+        uncertain
+          ? new UpdateCommand({
+              TableName: this.tableName,
+              Key,
+              UpdateExpression: `SET #st = :uncertain, #us = :since, #ch = :ch${uncertain.threadTs ? ', #th = :th' : ''} REMOVE #lease`,
+              ConditionExpression: condition.ConditionExpression,
+              ExpressionAttributeNames: {
+                ...condition.ExpressionAttributeNames,
+                '#us': 'uncertainSince',
+                '#ch': 'channel',
+                '#lease': 'leaseUntil',
+                ...(uncertain.threadTs ? { '#th': 'threadTs' } : {}),
+              },
+              ExpressionAttributeValues: {
+                ':claimed': 'claimed',
+                ':uncertain': 'uncertain',
+                ':since': uncertain.since.getTime(),
+                ':ch': uncertain.channel,
+                ...(uncertain.threadTs ? { ':th': uncertain.threadTs } : {}),
+              },
+            })
+          : new DeleteCommand({
+              TableName: this.tableName,
+              Key,
+              ...condition,
+              ExpressionAttributeValues: { ':claimed': 'claimed' },
+            }),
       ),
     ).catch((error: unknown) => {
       if (error instanceof AlarmStateStoreError && error.cause instanceof ConditionalCheckFailedException)

@@ -6,21 +6,12 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import type { AlarmEvent, MetricQuery } from '../commands/alarms/alarm-event';
 import { alarmWindow } from '../commands/alarms/investigate';
+import type { AlarmControl } from '../commands/alarms/ports';
 import { GumshoeError } from '../commands/errors';
 
 /** A CloudWatch alarm call failed; `userMessage` is safe for Slack. */
 export class CloudWatchAlarmsError extends GumshoeError {
   override readonly name = 'CloudWatchAlarmsError';
-}
-
-/** What the alarm edge needs from CloudWatch: the graph and the one-time mute rules. */
-export interface AlarmControl {
-  /** A PNG of the alarm's metric around the state change, or undefined when the alarm has no metric to draw. */
-  metricImage(alarm: AlarmEvent): Promise<Uint8Array | undefined>;
-  /** Mutes the alarm's actions from `now` for `durationMs` with a one-time mute rule. */
-  mute(alarmName: string, now: Date, durationMs: number): Promise<void>;
-  /** Removes the mute rule {@link mute} created. */
-  unmute(alarmName: string): Promise<void>;
 }
 
 const STATS: Record<string, string> = {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { AlarmButtonValueSchema, investigateTargetOf } from './alarms/alarm-view';
+import { AlarmButtonValueSchema, investigateTargetOf } from './alarms/alarm-buttons';
 import { investigateAlarm } from './alarms/investigate';
 import type { InvestigationConfig } from './config';
 import { investigateCost } from './cost/cost';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbAlarmStateStore } from '../../src/aws/alarm-state-store';
 import {
   type AlarmRecord,
   AlarmStateConflictError,
   AlarmStateStoreError,
-  DynamoDbAlarmStateStore,
-} from '../../src/aws/alarm-state-store';
+} from '../../src/commands/alarms/ports';
 import { startAlarmDynalite } from '../bot/alarms/helpers';
 
 const ARN = 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:save-session-errors';
@@ -20,7 +20,6 @@ function record(overrides: Partial<AlarmRecord['state']> = {}): AlarmRecord {
       lastMessageId: 'm-1',
       ...overrides,
     },
-    source: '{"Records":[]}',
     errorLines: ['10:00:00 fn Error: boom'],
   };
 }
@@ -66,24 +65,37 @@ describe('DynamoDbAlarmStateStore', () => {
     const { store } = await db.newStore();
     const now = new Date('2026-05-01T10:00:00Z');
 
-    expect(await store.claimMessage('a', now, 60_000)).toBe('claimed');
-    expect(await store.claimMessage('a', now, 60_000)).toBe('in-progress');
+    expect(await store.claimMessage('a', now, 60_000)).toEqual({ status: 'claimed' });
+    expect(await store.claimMessage('a', now, 60_000)).toEqual({ status: 'in-progress' });
     await store.releaseMessage('a');
-    expect(await store.claimMessage('a', now, 60_000)).toBe('claimed');
+    expect(await store.claimMessage('a', now, 60_000)).toEqual({ status: 'claimed' });
     await store.completeMessage('a', now);
-    expect(await store.claimMessage('a', now, 60_000)).toBe('done');
+    expect(await store.claimMessage('a', now, 60_000)).toEqual({ status: 'done' });
     // Releasing a done marker must not reopen it.
     await store.releaseMessage('a');
-    expect(await store.claimMessage('a', now, 60_000)).toBe('done');
+    expect(await store.claimMessage('a', now, 60_000)).toEqual({ status: 'done' });
+  });
+
+  it('hands an uncertain post on to the next claim, so it looks before posting again', async () => {
+    const { store } = await db.newStore();
+    const now = new Date('2026-05-01T10:00:00Z');
+    await store.claimMessage('u', now, 60_000);
+    const uncertain = { since: now, channel: 'C0001', threadTs: '1700000000.000100' };
+
+    await store.releaseMessage('u', uncertain);
+
+    expect(await store.claimMessage('u', now, 60_000)).toEqual({ status: 'claimed', uncertain });
+    await store.completeMessage('u', now);
+    expect(await store.claimMessage('u', now, 60_000)).toEqual({ status: 'done' });
   });
 
   it('takes over a claim whose lease expired', async () => {
     const { store } = await db.newStore();
     const t0 = new Date('2026-05-01T10:00:00Z');
-    expect(await store.claimMessage('b', t0, 1000)).toBe('claimed');
+    expect(await store.claimMessage('b', t0, 1000)).toEqual({ status: 'claimed' });
 
-    expect(await store.claimMessage('b', new Date(t0.getTime() + 500), 1000)).toBe('in-progress');
-    expect(await store.claimMessage('b', new Date(t0.getTime() + 1001), 1000)).toBe('claimed');
+    expect(await store.claimMessage('b', new Date(t0.getTime() + 500), 1000)).toEqual({ status: 'in-progress' });
+    expect(await store.claimMessage('b', new Date(t0.getTime() + 1001), 1000)).toEqual({ status: 'claimed' });
   });
 
   it('lists the alarms in a state, never the message markers', async () => {

@@ -12,7 +12,7 @@ import {
   CloudWatchAlarmsError,
   muteRuleName,
 } from '../../src/aws/cloudwatch-alarms';
-import { parseAlarmNotifications } from '../../src/commands/alarms/alarm-event';
+import { parseAlarmNotifications } from '../../src/bot/alarms/alarm-envelope';
 import { alarmFixture } from '../bot/alarms/helpers';
 
 const cw = mockClient(CloudWatchClient);

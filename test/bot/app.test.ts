@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBotApp } from '../../src/bot/app';
 import { DispatchError } from '../../src/bot/job-dispatcher';
-import { encodeAlarmButtonValue } from '../../src/commands/alarms/alarm-view';
+import { encodeAlarmButtonValue } from '../../src/commands/alarms/alarm-buttons';
 import { helpMessage } from '../../src/commands/help/help-view';
 import { type HttpApiServer, inProcessInvoker, startHttpApi } from '../../src/local/event-sources';
 import { buildBlockActionRequest, buildSlashCommandRequest } from '../../src/local/slack/sender';

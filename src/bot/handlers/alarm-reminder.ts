@@ -3,12 +3,13 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { WebClient } from '@slack/web-api';
 import type { Context } from 'aws-lambda';
 import { DynamoDbAlarmStateStore } from '../../aws/alarm-state-store';
+import { sendAlarmReminders } from '../../commands/alarms/remind-alarms';
 import { loadAlarmConfig } from '../alarms/alarm-config';
-import { sendAlarmReminders } from '../alarms/remind-alarms';
+import { lambdaTimer } from '../alarms/lambda-timer';
+import { SlackAlarmChat } from '../alarms/slack-alarm-chat';
 import { loadBotConfig } from '../config';
 import { BotConfigError } from '../errors';
 import { createSlackSecretsLoader } from '../secrets';
-import { createSlackWebClient } from '../slack-client';
 
 const logger = new Logger({ serviceName: 'gumshoe-alarm-reminder' });
 const config = loadBotConfig();
@@ -26,13 +27,13 @@ export const handler = async (
   _event: unknown,
   context: Context,
 ): Promise<{ reminded: number; checked: number }> => {
-  client ??= createSlackWebClient((await secrets()).botToken, config);
+  client ??= SlackAlarmChat.clientFor((await secrets()).botToken, config);
+  const timer = lambdaTimer(context);
   return sendAlarmReminders({
     store,
-    client,
+    chat: new SlackAlarmChat(client, timer),
+    timer,
     settings: alarms,
-    now: () => new Date(),
-    remainingTimeMs: () => context.getRemainingTimeInMillis(),
     log: (level, message, detail) => logger[level](message, detail),
   });
 };

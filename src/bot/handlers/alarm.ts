@@ -8,21 +8,18 @@ import type { Context } from 'aws-lambda';
 import { DynamoDbAlarmStateStore } from '../../aws/alarm-state-store';
 import { CloudWatchAlarmControl } from '../../aws/cloudwatch-alarms';
 import { CloudWatchLogSearch } from '../../aws/cloudwatch-log-search';
-import { isSqsEvent, parseQueuedNotifications } from '../../commands/alarms/alarm-queue';
+import { scheduleRedeliveries } from '../../aws/sqs-redelivery';
+import { logSearchEnrichment } from '../../commands/alarms/alarm-enrichment';
+import { type DeliveryResult, deliverAlarms } from '../../commands/alarms/deliver-alarms';
+import { redeliveryDelaySeconds } from '../../commands/alarms/redelivery';
+import { GumshoeError } from '../../commands/errors';
 import { loadAlarmConfig } from '../alarms/alarm-config';
-import { logSearchEnrichment } from '../alarms/error-lines';
-import {
-  type AlarmBatchResult,
-  type AlarmPostingDeps,
-  postAlarmNotifications,
-  postQueuedAlarmNotifications,
-  type QueuedAlarmBatchResult,
-} from '../alarms/post-alarms';
-import { returnDeferredSooner } from '../alarms/retry-sooner';
+import { parseAlarmEnvelope } from '../alarms/alarm-envelope';
+import { lambdaTimer } from '../alarms/lambda-timer';
+import { SlackAlarmChat } from '../alarms/slack-alarm-chat';
 import { loadBotConfig } from '../config';
 import { BotConfigError } from '../errors';
 import { createSlackSecretsLoader } from '../secrets';
-import { createSlackWebClient } from '../slack-client';
 
 const logger = new Logger({ serviceName: 'gumshoe-alarm' });
 const config = loadBotConfig();
@@ -41,45 +38,61 @@ const secrets = createSlackSecretsLoader(
 const sqs = alarms.queueUrl ? new SQSClient({ region: config.region }) : undefined;
 let client: WebClient | undefined;
 
+/** Some notifications were not delivered; thrown only where Lambda's own retry is the redelivery (SNS, direct). */
+export class AlarmsNotDeliveredError extends GumshoeError {
+  override readonly name = 'AlarmsNotDeliveredError';
+  constructor(readonly count: number) {
+    super(
+      `${count} alarm notification(s) not delivered; Lambda retries`,
+      'Some alarm notifications will be posted shortly.',
+    );
+  }
+}
+
 /**
- * The alarm Lambda. From the alarm queue (SQS event source: SNS envelopes, many per batch) it posts
- * a storm as one summary with a thread per alarm and returns `batchItemFailures` naming every record
- * not posted, so only those come back; invoked by SNS or directly by an alarm action it throws
- * instead, so Lambda's asynchronous retry (then the on-failure destination) takes over.
+ * The alarm Lambda: one path for every entry. From the alarm queue (the deployed wiring: SNS → SQS)
+ * it answers `batchItemFailures` and sets each returned record's visibility to its backoff; invoked
+ * by SNS, an alarm action or EventBridge directly (thin adapters onto the same path), it throws when
+ * something was not delivered, so Lambda's asynchronous retry takes over.
  */
 export const handler = async (
   event: unknown,
   context: Context,
-): Promise<AlarmBatchResult | QueuedAlarmBatchResult> => {
-  client ??= createSlackWebClient((await secrets()).botToken, config);
-  const deps: AlarmPostingDeps = {
+): Promise<DeliveryResult & { batchItemFailures: { itemIdentifier: string }[] }> => {
+  client ??= SlackAlarmChat.clientFor((await secrets()).botToken, config);
+  const timer = lambdaTimer(context);
+  const envelope = parseAlarmEnvelope(event);
+  const log = (level: 'info' | 'warn' | 'error', message: string, detail: Record<string, unknown>) =>
+    logger[level](message, detail);
+  const result = await deliverAlarms(envelope.items, {
     store,
-    client,
+    chat: new SlackAlarmChat(client, timer),
+    timer,
+    log,
     channelId: config.channelId,
     settings: alarms,
-    now: () => new Date(),
-    remainingTimeMs: () => context.getRemainingTimeInMillis(),
-    log: (level, message, detail) => logger[level](message, detail),
     metricImage: (alarm) => control.metricImage(alarm),
     enrich: logSearchEnrichment(logs),
-  };
-  const queued = isSqsEvent(event) ? parseQueuedNotifications(event) : undefined;
-  if (!queued) {
-    const result = await postAlarmNotifications(event, deps);
-    logger.info('alarm notifications handled', { ...result });
-    return result;
-  }
-  const result = await postQueuedAlarmNotifications(queued, deps);
+  });
   logger.info('alarm notifications handled', { ...result });
-  // Deferred records need no 12-minute wait: only failures should ride out an outage that long.
-  if (sqs && alarms.queueUrl && result.deferredItems.length > 0) {
-    await returnDeferredSooner(sqs, {
-      queueUrl: alarms.queueUrl,
-      event,
-      itemIdentifiers: result.deferredItems,
-      delaySeconds: alarms.retryDelaySeconds,
-      log: (level, message, detail) => logger[level](message, detail),
+  if (envelope.kind !== 'sqs' && result.failures.length > 0)
+    throw new AlarmsNotDeliveredError(result.failures.length);
+  if (sqs && alarms.queueUrl && result.failures.length > 0) {
+    const byId = new Map(envelope.items.map((item) => [item.itemIdentifier, item]));
+    const redeliveries = result.failures.flatMap((f) => {
+      const item = byId.get(f.itemIdentifier);
+      return item?.receiptHandle
+        ? [
+            {
+              receiptHandle: item.receiptHandle,
+              delaySeconds: redeliveryDelaySeconds(f.reason, item.receiveCount, {
+                deferredDelaySeconds: alarms.retryDelaySeconds,
+              }),
+            },
+          ]
+        : [];
     });
+    await scheduleRedeliveries(sqs, alarms.queueUrl, redeliveries, log);
   }
-  return result;
+  return { ...result, batchItemFailures: result.failures.map((f) => ({ itemIdentifier: f.itemIdentifier })) };
 };

@@ -1,28 +1,36 @@
 import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-// Types only: the DynamoDB and CloudWatch adapters load on the first click, so the Slack handler's
-// cold start (every /trace) does not pay for SDK clients only the alarm buttons use.
-import type { AlarmRecord, AlarmStateStore } from '../../aws/alarm-state-store';
-import type { AlarmControl } from '../../aws/cloudwatch-alarms';
+import { AlarmActionIds, parseAlarmButtonValue } from '../../commands/alarms/alarm-buttons';
 import { alarmNameFromArn } from '../../commands/alarms/alarm-event';
+import { type AlarmViewSettings, renderAlarmRecord } from '../../commands/alarms/alarm-record-view';
 import {
   type AlarmActionResult,
   acknowledgeAlarm,
   muteAlarm,
+  snoozeAlarm,
   unmuteAlarm,
+  unsnoozeAlarm,
 } from '../../commands/alarms/alarm-thread';
-import { AlarmActionIds, parseAlarmButtonValue } from '../../commands/alarms/alarm-view';
 import { INVESTIGATE_XRAY_BLOCK_PREFIX } from '../../commands/alarms/investigate';
+// The ports live in the core; the DynamoDB and CloudWatch adapters load on the first click, so the
+// Slack handler's cold start (every /trace) does not pay for SDK clients only the alarm buttons use.
+import {
+  type AlarmControl,
+  type AlarmRecord,
+  AlarmStateConflictError,
+  type AlarmStateStore,
+} from '../../commands/alarms/ports';
 import { GumshoeError } from '../../commands/errors';
 import { type AlarmConfig, loadAlarmConfig } from '../alarms/alarm-config';
-import { type AlarmViewSettings, renderAlarmRecord } from '../alarms/alarm-render';
 import type { BotConfig } from '../config';
 import type { JobDispatcher } from '../job-dispatcher';
 import { isAllowed, NOT_ALLOWED_TEXT } from './access';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 
-/** How long the Mute button mutes. */
+/** How long the Mute alarm actions button mutes (a CloudWatch mute rule). */
 export const MUTE_DURATION_MS = 60 * 60 * 1000;
+/** How long Snooze in Slack keeps Gumshoe quiet about the alarm. */
+export const SNOOZE_DURATION_MS = 60 * 60 * 1000;
 
 /** What the alarm buttons need beyond the bot's own listener deps. */
 export interface AlarmActionPorts {
@@ -101,8 +109,6 @@ export function registerAlarmActions(app: App, deps: AlarmActionDeps): void {
     const value = parseAlarmButtonValue(args.action.value);
     if (!value) return whisper(args, NOT_UNDERSTOOD);
     const p = await ports();
-    // Loaded here, not at module scope, for the same cold-start reason as the adapters.
-    const { AlarmStateConflictError } = await import('../../aws/alarm-state-store');
     for (let attempt = 0; ; attempt += 1) {
       const record = await p.store.get(value.arn);
       if (!record) return whisper(args, 'Gumshoe has no conversation for this alarm any more.');
@@ -180,6 +186,15 @@ export function registerAlarmActions(app: App, deps: AlarmActionDeps): void {
   on(AlarmActionIds.acknowledge, (args) =>
     changeState(args, async (record, p) => acknowledgeAlarm(record.state, args.body.user.id, p.now())),
   );
+  on(AlarmActionIds.snooze, (args) =>
+    changeState(args, async (record, p) =>
+      snoozeAlarm(record.state, args.body.user.id, p.now(), SNOOZE_DURATION_MS),
+    ),
+  );
+  on(AlarmActionIds.unsnooze, (args) =>
+    changeState(args, async (record, p) => unsnoozeAlarm(record.state, args.body.user.id, p.now())),
+  );
+  // Slack showed the button's confirmation dialog (every action of the alarm is silenced) before this click.
   on(AlarmActionIds.mute, (args) =>
     changeState(args, async (record, p) => {
       const now = p.now();

@@ -1,45 +1,36 @@
 import { type Block, escapeMrkdwn, mrkdwn, type SlackMessage, truncate } from '../slack/block-kit';
 import type { AlarmStateValue, ParsedNotification } from './alarm-event';
-import {
-  type AlarmMessage,
-  AlarmStateStyles,
-  type AlarmViewOptions,
-  buildNotificationMessage,
-} from './alarm-view';
+import { AlarmStateStyles } from './alarm-format';
+import { type AlarmMessage, buildNotificationMessage } from './alarm-view';
+import type { AlarmViewOptions } from './alarm-view-options';
 
 /** How a batch of notifications is posted. */
 export interface StormPlanOptions extends AlarmViewOptions {
   /** From this many notifications on, one summary plus thread replies (default 4). */
   readonly stormThreshold?: number;
-  /** Gap between two posts to the channel: Slack allows about one message per second per channel (default 1100 ms). */
-  readonly intervalMs?: number;
   /** Alarms listed by name in the summary (default 40); the rest are counted. */
   readonly maxSummaryLines?: number;
 }
 
-/** One planned chat.postMessage, `atMs` after the plan starts. */
+/** One planned chat.postMessage (the pacer decides when). */
 export type PlannedPost =
   | {
       readonly kind: 'summary';
-      readonly atMs: number;
       readonly message: SlackMessage;
       readonly notificationIndexes: number[];
     }
   | {
       readonly kind: 'notification';
-      readonly atMs: number;
       readonly notificationIndex: number;
       /** `summary`: reply in the thread of the summary posted earlier in this plan. */
       readonly thread: 'none' | 'summary';
       readonly message: AlarmMessage;
     };
 
-/** The posts to make, in order, with their pacing. */
+/** The posts to make, in order. */
 export interface PostPlan {
   readonly storm: boolean;
   readonly posts: PlannedPost[];
-  /** When the last post is due. */
-  readonly durationMs: number;
 }
 
 const SEVERITY: Record<AlarmStateValue | 'unparsed', number> = {
@@ -54,6 +45,7 @@ function severityOf(n: ParsedNotification): number {
 }
 
 function summaryLine(n: ParsedNotification, aliases: Readonly<Record<string, string>> | undefined): string {
+  if (n.kind === 'subscription') return `:link: subscription confirmation for ${escapeMrkdwn(n.topicArn)}`;
   if (n.kind === 'unparsed')
     return `:warning: unrecognised notification${n.subject ? `: ${escapeMrkdwn(truncate(n.subject, 80))}` : ''}`;
   const a = n.alarm;
@@ -114,54 +106,35 @@ export function buildStormSummary(
 
 /**
  * Plans the posts for a batch of notifications. Few: one top-level message each. Many: one
- * summary and a thread reply per notification. Every notification appears, and posts are paced
- * one per `intervalMs` because replies count against the channel's limit too.
+ * summary and a thread reply per notification. Every notification appears; the pacer spaces them,
+ * because replies count against the channel's limit too.
  */
 export function planAlarmPosts(
   notifications: readonly ParsedNotification[],
   options: StormPlanOptions,
 ): PostPlan {
-  const interval = options.intervalMs ?? 1100;
   const threshold = options.stormThreshold ?? 4;
   const indexed = notifications
     .map((n, i) => ({ n, i }))
     .sort((a, b) => severityOf(a.n) - severityOf(b.n) || a.i - b.i);
   const storm = notifications.length >= threshold;
   const posts: PlannedPost[] = [];
-  let at = 0;
   if (storm) {
     posts.push({
       kind: 'summary',
-      atMs: 0,
       message: buildStormSummary(notifications, options),
       notificationIndexes: indexed.map((x) => x.i),
     });
-    at += interval;
   }
   // Inside a storm only the summary may mention the channel.
   const itemOptions: AlarmViewOptions = storm ? { ...options, mentionHere: false } : options;
   for (const { n, i } of indexed) {
     posts.push({
       kind: 'notification',
-      atMs: at,
       notificationIndex: i,
       thread: storm ? 'summary' : 'none',
       message: buildNotificationMessage(n, itemOptions),
     });
-    at += interval;
   }
-  return { storm, posts, durationMs: posts.at(-1)?.atMs ?? 0 };
-}
-
-/** Splits a plan into what fits in the invocation's remaining time and what must be handed on. */
-export function splitPlanByDeadline(
-  plan: PostPlan,
-  remainingMs: number,
-  safetyMs = 3000,
-): { now: PlannedPost[]; later: PlannedPost[] } {
-  const budget = remainingMs - safetyMs;
-  return {
-    now: plan.posts.filter((p) => p.atMs <= budget),
-    later: plan.posts.filter((p) => p.atMs > budget),
-  };
+  return { storm, posts };
 }

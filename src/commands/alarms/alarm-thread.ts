@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { escapeMrkdwn } from '../slack/block-kit';
 import { type AlarmEvent, AlarmStateValue } from './alarm-event';
-import { AlarmStateStyles, formatClock, formatElapsed } from './alarm-view';
+import { AlarmStateStyles, formatClock, formatElapsed } from './alarm-format';
 
 /** What we remember per alarm so that all its changes land in one Slack conversation. */
 export const AlarmThreadStateSchema = z.object({
@@ -14,7 +14,12 @@ export const AlarmThreadStateSchema = z.object({
   since: z.coerce.date(),
   lastMessageId: z.string(),
   ack: z.object({ userId: z.string(), at: z.coerce.date() }).optional(),
+  /** The alarm's CloudWatch actions are muted (a mute rule) until then. */
   mutedUntil: z.coerce.date().optional(),
+  mutedBy: z.string().optional(),
+  /** Gumshoe itself stays quiet about this alarm (no replies, no reminders) until then. */
+  snoozedUntil: z.coerce.date().optional(),
+  snoozedBy: z.string().optional(),
   lastReminderAt: z.coerce.date().optional(),
 });
 export type AlarmThreadState = z.infer<typeof AlarmThreadStateSchema>;
@@ -28,7 +33,7 @@ export type AlarmPostDecision =
       readonly channel: string;
       readonly threadTs: string;
       readonly replyText: string;
-      /** False while muted: reply quietly, no `<!here>`. */
+      /** False while snoozed: no reply, no `<!here>`; the parent is still redrawn. */
       readonly notify: boolean;
       readonly next: AlarmThreadState;
     };
@@ -41,9 +46,14 @@ export interface AlarmThreadOptions {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** True while a mute is in force. */
+/** True while the alarm's CloudWatch actions are muted by the rule Gumshoe created. */
 export function isMuted(state: AlarmThreadState | undefined, now: Date): boolean {
   return state?.mutedUntil !== undefined && state.mutedUntil.getTime() > now.getTime();
+}
+
+/** True while Gumshoe is snoozed for this alarm. */
+export function isSnoozed(state: AlarmThreadState | undefined, now: Date): boolean {
+  return state?.snoozedUntil !== undefined && state.snoozedUntil.getTime() > now.getTime();
 }
 
 /** The thread reply for a state change: `✅ OK after 12 min: …`. */
@@ -95,6 +105,9 @@ export function decideAlarmPost(
     return { action: 'post-new' };
   }
   if (prev.lastMessageId === messageId) return { action: 'ignore', reason: 'duplicate' };
+  // The same change under another message id (two subscriptions, a re-publish) is the same change.
+  if (prev.state === alarm.newState && prev.since.getTime() === alarm.stateChangeTime.getTime())
+    return { action: 'ignore', reason: 'duplicate' };
   if (alarm.stateChangeTime.getTime() < prev.since.getTime()) return { action: 'ignore', reason: 'stale' };
   const reopenAfter = options.reopenAfterMs ?? DAY_MS;
   if (
@@ -115,21 +128,21 @@ export function decideAlarmPost(
     channel: prev.channel,
     threadTs: prev.ts,
     replyText: transitionReplyText(prev, alarm),
-    notify: !isMuted(prev, now),
+    notify: !isSnoozed(prev, now),
     next,
   };
 }
 
 /** Whether to post a reminder for an alarm that stays in ALARM. */
 export type ReminderDecision =
-  | { readonly remind: false; readonly reason: 'not-alarm' | 'acknowledged' | 'muted' | 'not-due' }
+  | { readonly remind: false; readonly reason: 'not-alarm' | 'acknowledged' | 'snoozed' | 'not-due' }
   | { readonly remind: true; readonly text: string; readonly next: AlarmThreadState };
 
-/** Reminds every `intervalMs` while the alarm is in ALARM, unacknowledged and not muted. */
+/** Reminds every `intervalMs` while the alarm is in ALARM, unacknowledged and not snoozed. */
 export function decideReminder(state: AlarmThreadState, now: Date, intervalMs: number): ReminderDecision {
   if (state.state !== 'ALARM') return { remind: false, reason: 'not-alarm' };
   if (state.ack) return { remind: false, reason: 'acknowledged' };
-  if (isMuted(state, now)) return { remind: false, reason: 'muted' };
+  if (isSnoozed(state, now)) return { remind: false, reason: 'snoozed' };
   const last = (state.lastReminderAt ?? state.since).getTime();
   if (now.getTime() - last < intervalMs) return { remind: false, reason: 'not-due' };
   return {
@@ -164,7 +177,30 @@ export function acknowledgeAlarm(state: AlarmThreadState, userId: string, now: D
   };
 }
 
-/** Mutes reminders and mentions for `durationMs` (default 1 h). */
+/** Snoozes Gumshoe for this alarm: no replies, mentions or reminders for `durationMs` (default 1 h). */
+export function snoozeAlarm(
+  state: AlarmThreadState,
+  userId: string,
+  now: Date,
+  durationMs = 60 * 60 * 1000,
+): AlarmActionResult {
+  const until = new Date(now.getTime() + durationMs);
+  return {
+    changed: true,
+    state: { ...state, snoozedUntil: until, snoozedBy: userId },
+    text: `💤 Snoozed in Slack by <@${userId}> until ${formatClock(until)}: no replies or reminders from Gumshoe`,
+  };
+}
+
+/** Ends a snooze. */
+export function unsnoozeAlarm(state: AlarmThreadState, userId: string, now: Date): AlarmActionResult {
+  const { snoozedUntil, snoozedBy, ...rest } = state;
+  if (!isSnoozed(state, now))
+    return { changed: snoozedUntil !== undefined, state: rest, text: 'The alarm is not snoozed' };
+  return { changed: true, state: rest, text: `🔔 Snooze ended by <@${userId}>` };
+}
+
+/** Records a CloudWatch mute rule on the alarm's actions for `durationMs` (default 1 h). */
 export function muteAlarm(
   state: AlarmThreadState,
   userId: string,
@@ -174,30 +210,34 @@ export function muteAlarm(
   const until = new Date(now.getTime() + durationMs);
   return {
     changed: true,
-    state: { ...state, mutedUntil: until },
-    text: `🔕 Muted by <@${userId}> until ${formatClock(until)}`,
+    state: { ...state, mutedUntil: until, mutedBy: userId },
+    text: `🔕 Alarm actions muted by <@${userId}> until ${formatClock(until)} (CloudWatch mute rule: every action of the alarm, pager and e-mail included)`,
   };
 }
 
-/** Lifts a mute. */
+/** Lifts the mute rule. */
 export function unmuteAlarm(state: AlarmThreadState, userId: string, now: Date): AlarmActionResult {
-  if (!isMuted(state, now)) {
-    const { mutedUntil, ...rest } = state;
-    return { changed: mutedUntil !== undefined, state: rest, text: 'The alarm is not muted' };
-  }
-  const { mutedUntil, ...rest } = state;
-  return { changed: true, state: rest, text: `🔔 Unmuted by <@${userId}>` };
+  const { mutedUntil, mutedBy, ...rest } = state;
+  if (!isMuted(state, now))
+    return { changed: mutedUntil !== undefined, state: rest, text: 'The alarm actions are not muted' };
+  return { changed: true, state: rest, text: `🔔 Alarm actions unmuted by <@${userId}>` };
 }
 
 /** The parts of the alarm view that come from the conversation state. */
 export function threadViewOptions(state: AlarmThreadState): {
   stateSince: Date;
   ack?: { userId: string; at: Date };
-  mutedUntil?: Date;
+  mute?: { userId?: string; until: Date };
+  snooze?: { userId?: string; until: Date };
 } {
   return {
     stateSince: state.since,
     ...(state.ack ? { ack: state.ack } : {}),
-    ...(state.mutedUntil ? { mutedUntil: state.mutedUntil } : {}),
+    ...(state.mutedUntil
+      ? { mute: { until: state.mutedUntil, ...(state.mutedBy ? { userId: state.mutedBy } : {}) } }
+      : {}),
+    ...(state.snoozedUntil
+      ? { snooze: { until: state.snoozedUntil, ...(state.snoozedBy ? { userId: state.snoozedBy } : {}) } }
+      : {}),
   };
 }

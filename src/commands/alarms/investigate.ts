@@ -39,7 +39,7 @@ export function alarmWindow(alarm: AlarmEvent): TimeWindow {
   const c = alarm.condition;
   const evaluatedSeconds =
     c.kind === 'metric'
-      ? c.period * c.evaluationPeriods
+      ? c.period * (c.evaluationPeriods ?? 1)
       : c.kind === 'math'
         ? (c.period ?? 60) * (c.evaluationPeriods ?? 1)
         : 0;

@@ -16,6 +16,14 @@ export interface ButtonElement {
   readonly value?: string;
   readonly url?: string;
   readonly style?: 'primary' | 'danger';
+  /** Slack asks the user to confirm in a dialog before sending the click. */
+  readonly confirm?: {
+    readonly title: TextObject;
+    readonly text: TextObject;
+    readonly confirm: TextObject;
+    readonly deny: TextObject;
+    readonly style?: 'primary' | 'danger';
+  };
 }
 
 export type Block =

@@ -23,4 +23,6 @@ export interface LocalMessage {
   threadTs?: string;
   files?: LocalFile[];
   edited?: boolean;
+  /** Message metadata (chat.postMessage `metadata`), returned by history with `include_all_metadata`. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }

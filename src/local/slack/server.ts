@@ -79,6 +79,7 @@ const MessageArgs = z.object({
   thread_ts: z.string().optional(),
   ts: z.string().optional(),
   user: z.string().optional(),
+  metadata: z.object({ event_type: z.string(), event_payload: z.record(z.string(), z.unknown()) }).optional(),
 });
 
 const ResponseUrlBody = z.object({
@@ -232,6 +233,7 @@ export async function startLocalSlack(options: LocalSlackOptions = {}): Promise<
     ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
     ...(message.files ? { files: message.files } : {}),
     ...(message.edited ? { edited: { user: LOCAL_WORKSPACE.botUserId, ts: message.ts } } : {}),
+    ...(message.metadata ? { metadata: message.metadata } : {}),
   });
 
   const channelMessages = (channel: string) =>
@@ -270,6 +272,7 @@ export async function startLocalSlack(options: LocalSlackOptions = {}): Promise<
         text: parsed.data.text ?? '',
         blocks: parsed.data.blocks ?? [],
         ...(thread ? { threadTs: thread } : {}),
+        ...(parsed.data.metadata ? { metadata: parsed.data.metadata } : {}),
       });
       return { body: { ok: true, channel, ts: message.ts, message: toApiMessage(message) } };
     },

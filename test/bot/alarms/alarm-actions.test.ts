@@ -8,12 +8,15 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DynamoDbAlarmStateStore } from '../../../src/aws/alarm-state-store';
 import { CloudWatchAlarmControl } from '../../../src/aws/cloudwatch-alarms';
-import { postAlarmNotifications } from '../../../src/bot/alarms/post-alarms';
+import { parseAlarmEnvelope } from '../../../src/bot/alarms/alarm-envelope';
+import { SlackAlarmChat } from '../../../src/bot/alarms/slack-alarm-chat';
 import { createBotApp } from '../../../src/bot/app';
 import { registerAlarmActions } from '../../../src/bot/listeners/alarm-actions';
-import { createSlackWebClient, slackClientOptions } from '../../../src/bot/slack-client';
+import { slackClientOptions } from '../../../src/bot/slack-client';
+import { deliverAlarms } from '../../../src/commands/alarms/deliver-alarms';
 import { LOCAL_WORKSPACE, type LocalSlack, startLocalSlack } from '../../../src/local/slack';
 import { buildBlockActionRequest } from '../../../src/local/slack/sender';
+import { TestTimer } from '../../fakes/alarm-fakes';
 import { functionUrlEvent, RecordingDispatcher, testConfig } from '../fakes';
 import { alarmFixture, startAlarmDynalite } from './helpers';
 
@@ -62,9 +65,11 @@ describe('registerAlarmActions through a real Bolt App', () => {
       now: () => now,
     });
     handler = receiver.toHandler();
-    await postAlarmNotifications(alarmFixture('sns-metric-alarm.json'), {
+    const timer = new TestTimer(Date.parse('2026-05-01T10:01:00Z'), Date.parse('2026-05-01T10:02:00Z'));
+    await deliverAlarms(parseAlarmEnvelope(alarmFixture('sns-metric-alarm.json')).items, {
       store,
-      client: createSlackWebClient(TOKEN, config),
+      chat: new SlackAlarmChat(SlackAlarmChat.clientFor(TOKEN, config), timer),
+      timer,
       channelId: LOCAL_WORKSPACE.channelId,
       settings: {
         accountAliases: { '123456789012': 'prod' },
@@ -72,8 +77,6 @@ describe('registerAlarmActions through a real Bolt App', () => {
         stormThreshold: 4,
         postIntervalMs: 0,
       },
-      now: () => new Date('2026-05-01T10:01:00Z'),
-      remainingTimeMs: () => 60_000,
       log: () => undefined,
     });
   });
@@ -118,6 +121,29 @@ describe('registerAlarmActions through a real Bolt App', () => {
     });
   });
 
+  it('snoozes Gumshoe in Slack without touching CloudWatch, shows who and until when, and ends it', async () => {
+    await click('alarm_snooze', buttonValue('alarm_snooze'), 'U0003');
+
+    expect(cw.calls()).toHaveLength(0);
+    expect(JSON.stringify(parent()?.blocks)).toContain('Snoozed in Slack by <@U0003> until 11:05 UTC');
+    expect((await store.get(ARN))?.state).toMatchObject({
+      snoozedBy: 'U0003',
+      snoozedUntil: new Date('2026-05-01T11:05:00Z'),
+    });
+    expect(JSON.stringify(parent()?.blocks)).toContain('"action_id":"alarm_unsnooze"');
+
+    await click('alarm_unsnooze', buttonValue('alarm_unsnooze'), 'U0003');
+
+    expect(JSON.stringify(parent()?.blocks)).not.toContain('Snoozed in Slack');
+    expect((await store.get(ARN))?.state.snoozedUntil).toBeUndefined();
+  });
+
+  it('asks for confirmation before muting: the Mute button carries a dialog saying every action is silenced', () => {
+    const blocks = parent()?.blocks as { elements?: { action_id?: string; confirm?: unknown }[] }[];
+    const mute = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'alarm_mute');
+    expect(JSON.stringify(mute?.confirm)).toContain('pager, e-mail and this channel included');
+  });
+
   it('mutes with a one-time one-hour CloudWatch mute rule, shows it, and unmutes', async () => {
     cw.on(PutAlarmMuteRuleCommand).resolves({});
     cw.on(DeleteAlarmMuteRuleCommand).resolves({});
@@ -129,7 +155,7 @@ describe('registerAlarmActions through a real Bolt App', () => {
       Rule: { Schedule: { Expression: 'at(2026-05-01T10:05)', Duration: 'PT60M', Timezone: 'UTC' } },
       MuteTargets: { AlarmNames: ['save-session-errors'] },
     });
-    expect(JSON.stringify(parent()?.blocks)).toContain('Muted until 11:05 UTC');
+    expect(JSON.stringify(parent()?.blocks)).toContain('Alarm actions muted by <@U0001> until 11:05 UTC');
     expect((await store.get(ARN))?.state.mutedUntil).toEqual(new Date('2026-05-01T11:05:00Z'));
 
     await click('alarm_unmute', buttonValue('alarm_unmute'));
@@ -137,7 +163,7 @@ describe('registerAlarmActions through a real Bolt App', () => {
     expect(cw).toHaveReceivedCommandWith(DeleteAlarmMuteRuleCommand, {
       AlarmMuteRuleName: 'gumshoe-mute-save-session-errors',
     });
-    expect(JSON.stringify(parent()?.blocks)).not.toContain('Muted until');
+    expect(JSON.stringify(parent()?.blocks)).not.toContain('Alarm actions muted');
     expect(JSON.stringify(parent()?.blocks)).toContain('"action_id":"alarm_mute"');
     expect((await store.get(ARN))?.state.mutedUntil).toBeUndefined();
   });
@@ -149,7 +175,7 @@ describe('registerAlarmActions through a real Bolt App', () => {
 
     await click('alarm_mute', buttonValue('alarm_mute'));
 
-    expect(JSON.stringify(parent()?.blocks)).not.toContain('Muted until');
+    expect(JSON.stringify(parent()?.blocks)).not.toContain('Alarm actions muted');
     expect(ephemerals('U0001').at(-1)?.text).toContain('CloudWatch refused the mute');
     expect((await store.get(ARN))?.state.mutedUntil).toBeUndefined();
   });

@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { parseAlarmNotification, parseAlarmNotifications } from '../../../src/bot/alarms/alarm-envelope';
 import {
   type AlarmEvent,
   type ParsedNotification,
-  parseAlarmNotification,
-  parseAlarmNotifications,
   parseAlarmTime,
   UNPARSED_RAW_LIMIT,
 } from '../../../src/commands/alarms/alarm-event';
 import { fixture } from './fixtures';
 
 function alarmOf(result: ParsedNotification): AlarmEvent {
-  if (result.kind !== 'alarm') throw new Error(`expected an alarm, got: ${result.error}`);
+  if (result.kind !== 'alarm') throw new Error(`expected an alarm, got: ${result.kind}`);
   return result.alarm;
 }
 
@@ -146,7 +145,7 @@ describe('parseAlarmNotification', () => {
       threshold: 0,
     });
     expect(result.kind === 'alarm' && result.messageId).toBe(
-      'arn:aws:cloudwatch:us-east-1:210987654321:alarm:create-session-throttles@2026-05-01T10:03:15.490Z',
+      'arn:aws:cloudwatch:us-east-1:210987654321:alarm:create-session-throttles@2026-05-01T10:03:15.490Z#ALARM',
     );
   });
 

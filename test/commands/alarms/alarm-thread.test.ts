@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type AlarmEvent, parseAlarmNotifications } from '../../../src/commands/alarms/alarm-event';
+import { parseAlarmNotifications } from '../../../src/bot/alarms/alarm-envelope';
+import type { AlarmEvent } from '../../../src/commands/alarms/alarm-event';
 import {
   type AlarmThreadState,
   AlarmThreadStateSchema,
@@ -115,15 +116,15 @@ describe('decideAlarmPost', () => {
     });
   });
 
-  it('replies quietly while muted and keeps the since time when the state does not change', () => {
-    const muted = { ...firingState(), mutedUntil: at('11:00:00') };
+  it('stays quiet while snoozed and keeps the since time when the state does not change', () => {
+    const snoozed = { ...firingState(), snoozedUntil: at('11:00:00') };
     const repeat = { ...FIRING, stateChangeTime: at('10:30:00') };
-    const decision = decideAlarmPost(muted, repeat, 'm-4', at('10:30:01'));
+    const decision = decideAlarmPost(snoozed, repeat, 'm-4', at('10:30:01'));
     expect(decision).toMatchObject({ action: 'reply-and-update', notify: false });
     if (decision.action !== 'reply-and-update') return;
     expect(decision.replyText).toMatch(/^🚨 Still ALARM: /);
     expect(decision.next.since).toEqual(FIRING.stateChangeTime);
-    expect(decision.next.mutedUntil).toEqual(at('11:00:00'));
+    expect(decision.next.snoozedUntil).toEqual(at('11:00:00'));
   });
 });
 
@@ -144,7 +145,7 @@ describe('decideReminder', () => {
   it.each([
     ['not yet due', firingState(), 'not-due'],
     ['acknowledged', { ...firingState(), ack: { userId: 'U1', at: at('10:01:00') } }, 'acknowledged'],
-    ['muted', { ...firingState(), mutedUntil: at('12:00:00') }, 'muted'],
+    ['snoozed', { ...firingState(), snoozedUntil: at('12:00:00') }, 'snoozed'],
     ['back to OK', { ...firingState(), state: 'OK' as const }, 'not-alarm'],
   ])('does not remind when %s', (_, state, reason) => {
     const now = reason === 'not-due' ? at('10:30:00') : at('11:30:00');
@@ -171,15 +172,15 @@ describe('acknowledgeAlarm', () => {
 describe('muteAlarm and unmuteAlarm', () => {
   it('mutes for an hour, then unmutes', () => {
     const muted = muteAlarm(firingState(), 'U1', at('10:05:00'));
-    expect(muted.text).toBe('🔕 Muted by <@U1> until 11:05 UTC');
+    expect(muted.text).toMatch(/^🔕 Alarm actions muted by <@U1> until 11:05 UTC \(CloudWatch mute rule: every action/);
     expect(isMuted(muted.state, at('11:04:59'))).toBe(true);
     expect(isMuted(muted.state, at('11:05:00'))).toBe(false);
     const unmuted = unmuteAlarm(muted.state, 'U2', at('10:30:00'));
-    expect(unmuted).toMatchObject({ changed: true, text: '🔔 Unmuted by <@U2>' });
+    expect(unmuted).toMatchObject({ changed: true, text: '🔔 Alarm actions unmuted by <@U2>' });
     expect(unmuted.state.mutedUntil).toBeUndefined();
     expect(unmuteAlarm(unmuted.state, 'U2', at('10:31:00'))).toMatchObject({
       changed: false,
-      text: 'The alarm is not muted',
+      text: 'The alarm actions are not muted',
     });
   });
 });

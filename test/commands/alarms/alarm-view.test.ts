@@ -1,21 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type AlarmEvent,
-  type ParsedNotification,
-  parseAlarmNotifications,
-} from '../../../src/commands/alarms/alarm-event';
+import { parseAlarmNotifications } from '../../../src/bot/alarms/alarm-envelope';
 import {
   AlarmActionIds,
+  encodeAlarmButtonValue,
+  investigateTargetOf,
+  parseAlarmButtonValue,
+} from '../../../src/commands/alarms/alarm-buttons';
+import type { AlarmEvent, ParsedNotification } from '../../../src/commands/alarms/alarm-event';
+import { describeCondition, formatElapsed } from '../../../src/commands/alarms/alarm-format';
+import { alarmConsoleUrl, logsInsightsConsoleUrl } from '../../../src/commands/alarms/alarm-links';
+import {
   type AlarmMessage,
-  alarmConsoleUrl,
   buildAlarmMessage,
   buildNotificationMessage,
-  describeCondition,
-  encodeAlarmButtonValue,
-  formatElapsed,
-  investigateTargetOf,
-  logsInsightsConsoleUrl,
-  parseAlarmButtonValue,
 } from '../../../src/commands/alarms/alarm-view';
 import { INVESTIGATE_QUERY } from '../../../src/commands/alarms/investigate';
 import type { Block, ButtonElement } from '../../../src/commands/slack/block-kit';
@@ -33,7 +30,7 @@ function parsed(name: string): ParsedNotification {
 
 function alarm(name: string): AlarmEvent {
   const n = parsed(name);
-  if (n.kind !== 'alarm') throw new Error(n.error);
+  if (n.kind !== 'alarm') throw new Error(n.kind);
   return n.alarm;
 }
 
@@ -155,6 +152,7 @@ describe('buildAlarmMessage', () => {
       AlarmActionIds.investigate,
       AlarmActionIds.findTraces,
       AlarmActionIds.acknowledge,
+      AlarmActionIds.snooze,
       AlarmActionIds.mute,
       AlarmActionIds.console,
       AlarmActionIds.logsInsights,
@@ -225,20 +223,24 @@ describe('buildAlarmMessage', () => {
     expect(allText(message)).toContain(':grey_question: *INSUFFICIENT_DATA*');
   });
 
-  it('shows who acknowledged, the mute and swaps the mute button; no mention while muted', () => {
+  it('shows who acknowledged, the snooze and the mute, and swaps both buttons; no mention while snoozed', () => {
     const message = buildAlarmMessage(alarm('sns-metric-alarm.json'), {
       now: NOW,
       mentionHere: true,
       ack: { userId: 'U123', at: new Date('2026-05-01T10:05:00Z') },
-      mutedUntil: new Date('2026-05-01T11:05:00Z'),
+      snooze: { userId: 'U123', until: new Date('2026-05-01T11:05:00Z') },
+      mute: { userId: 'U456', until: new Date('2026-05-01T11:10:00Z') },
     });
     const text = allText(message);
     expect(text).toContain('Acknowledged by <@U123> at 10:05 UTC');
-    expect(text).toContain('Muted until 11:05 UTC');
+    expect(text).toContain('Snoozed in Slack by <@U123> until 11:05 UTC');
     expect(message.text.startsWith('<!here>')).toBe(false);
     const ids = buttons(message).map((b) => b.action_id);
+    expect(text).toContain('Alarm actions muted by <@U456> until 11:10 UTC');
     expect(ids).toContain(AlarmActionIds.unmute);
+    expect(ids).toContain(AlarmActionIds.unsnooze);
     expect(ids).not.toContain(AlarmActionIds.mute);
+    expect(ids).not.toContain(AlarmActionIds.snooze);
     expect(ids).not.toContain(AlarmActionIds.acknowledge);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type AlarmEvent, parseAlarmNotifications } from '../../../src/commands/alarms/alarm-event';
+import { parseAlarmNotifications } from '../../../src/bot/alarms/alarm-envelope';
+import type { AlarmEvent } from '../../../src/commands/alarms/alarm-event';
 import {
   alarmLogGroups,
   alarmWindow,

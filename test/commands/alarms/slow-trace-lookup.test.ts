@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { type AlarmEvent, parseAlarmNotifications } from '../../../src/commands/alarms/alarm-event';
+import { parseAlarmNotifications } from '../../../src/bot/alarms/alarm-envelope';
 import {
   AlarmActionIds,
-  buildAlarmMessage,
   encodeAlarmButtonValue,
   investigateTargetOf,
   parseAlarmButtonValue,
   slowTraceThresholdSeconds,
-} from '../../../src/commands/alarms/alarm-view';
+} from '../../../src/commands/alarms/alarm-buttons';
+import type { AlarmEvent } from '../../../src/commands/alarms/alarm-event';
+import { buildAlarmMessage } from '../../../src/commands/alarms/alarm-view';
 import { investigateAlarm } from '../../../src/commands/alarms/investigate';
 import type { LogSearch } from '../../../src/commands/ports';
 import type { TraceSummaryReader, TraceSummaryRow } from '../../../src/commands/xray/trace-summaries';

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SnsAlarmMessageSchema } from '../../../src/commands/alarms/alarm-event';
+import { SnsAlarmMessageSchema } from '../../../src/commands/alarms/alarm-message-schemas';
 import {
   FunctionNames,
   LEAD_TIME_FROM,

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { SnsSchema, SnsSqsNotificationSchema } from '@aws-lambda-powertools/parser/schemas';
 import {
   CreateTopicCommand,
   ListSubscriptionsByTopicCommand,
@@ -10,8 +11,7 @@ import {
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SNSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SnsEventSchema } from '../../../src/commands/alarms/alarm-event';
-import { parseQueuedBody, SnsEnvelopeSchema } from '../../../src/commands/alarms/alarm-queue';
+import { parseAlarmEnvelope } from '../../../src/bot/alarms/alarm-envelope';
 import { type LocalAws, startLocalAws } from '../../../src/local/aws';
 import { SdkSnsQueueSender } from '../../../src/local/aws/sns/sdk-queue-sender';
 import { createSnsService, SnsTopics } from '../../../src/local/aws/sns/sns-service';
@@ -96,7 +96,7 @@ describe('local SNS service', () => {
     expect(out.MessageId).toMatch(/^[0-9a-f-]{36}$/);
 
     const event = await received(sink);
-    expect(SnsEventSchema.parse(event).Records).toHaveLength(1);
+    expect(SnsSchema.parse(event).Records).toHaveLength(1);
     const record = event.Records[0];
     expect(record).toMatchObject({
       EventSource: 'aws:sns',
@@ -162,7 +162,7 @@ describe('local SNS service', () => {
     const receive = async (url: string) =>
       (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 5 }))).Messages?.[0]?.Body;
     const envelope = JSON.parse((await receive(queues.enveloped ?? '')) ?? 'null') as Record<string, unknown>;
-    expect(SnsEnvelopeSchema.parse(envelope)).toMatchObject({
+    expect(SnsSqsNotificationSchema.parse(envelope)).toMatchObject({
       Type: 'Notification',
       MessageId: out.MessageId,
       TopicArn: topicArn,
@@ -171,7 +171,11 @@ describe('local SNS service', () => {
     expect(envelope).not.toHaveProperty('Subject');
     expect(envelope).toHaveProperty('UnsubscribeURL');
     // The bot keys it by the SNS MessageId, whatever SQS message carries it.
-    expect(parseQueuedBody(JSON.stringify(envelope), 'sqs-1').messageId).toBe(out.MessageId);
+    expect(
+      parseAlarmEnvelope({
+        Records: [{ messageId: 'sqs-1', body: JSON.stringify(envelope), eventSource: 'aws:sqs' }],
+      }).items[0]?.notification.messageId,
+    ).toBe(out.MessageId);
     expect(await receive(queues.raw ?? '')).toBe(message);
   }, 20_000);
 

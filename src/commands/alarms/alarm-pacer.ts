@@ -1,5 +1,5 @@
-import type { AlarmStateStore } from '../../aws/alarm-state-store';
-import { GumshoeError } from '../../commands/errors';
+import { GumshoeError } from '../errors';
+import type { AlarmStateStore, AlarmTimer } from './ports';
 
 /** The shared post slot lies beyond the invocation's deadline: the post was not sent, hand it on. */
 export class PostSlotTooLateError extends GumshoeError {
@@ -16,26 +16,22 @@ export class PostSlotTooLateError extends GumshoeError {
 export interface PostPacerOptions {
   readonly store: Pick<AlarmStateStore, 'reservePostSlot'>;
   readonly intervalMs: number;
-  /** Lambda's `context.getRemainingTimeInMillis`. */
-  readonly remainingTimeMs: () => number;
+  readonly timer: AlarmTimer;
   /** Time kept back at the end of the invocation. */
   readonly safetyMs: number;
-  readonly sleep: (ms: number) => Promise<void>;
-  /** Epoch ms the slots are counted in (default `Date.now`; tests with a fake `sleep` advance it). */
-  readonly clockMs?: () => number;
 }
 
 /** Runs one Slack post in `channelId` at its shared slot; throws {@link PostSlotTooLateError} instead of posting late. */
 export type PostPacer = <T>(channelId: string, post: () => Promise<T>) => Promise<T>;
 
 /**
- * Paces posts per channel across every concurrent invocation (Slack allows about one message per
- * second per channel, thread replies included): each post reserves a slot in the alarm-state table
- * and waits for it. Once a slot falls past the deadline, it and every later post of this pacer are
- * refused without reserving more, so the caller hands them to a retry.
+ * The one pacing mechanism of the alarm path (posts, storm replies, reminders): Slack allows about
+ * one message per second per channel, thread replies included, so each post reserves a slot in the
+ * alarm-state table, shared by every concurrent invocation, and waits for it. Once a slot falls past
+ * the deadline, it and every later post of this pacer are refused, so the caller hands them on.
  */
 export function createPostPacer(options: PostPacerOptions): PostPacer {
-  const clock = options.clockMs ?? Date.now;
+  const { timer } = options;
   // Slack counts arrivals, and a timer can wake late: after its own post this invocation also waits
   // a full interval from when that post returned, so a late send never crowds the next one.
   const lastDone = new Map<string, number>();
@@ -46,8 +42,8 @@ export function createPostPacer(options: PostPacerOptions): PostPacer {
   const reserve = async (channelId: string): Promise<number> => {
     let slot = 0;
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      slot = await options.store.reservePostSlot(channelId, clock(), options.intervalMs);
-      if (options.intervalMs === 0 || clock() - slot <= lateToleranceMs) break;
+      slot = await options.store.reservePostSlot(channelId, timer.nowMs(), options.intervalMs);
+      if (options.intervalMs === 0 || timer.nowMs() - slot <= lateToleranceMs) break;
     }
     return slot;
   };
@@ -56,17 +52,17 @@ export function createPostPacer(options: PostPacerOptions): PostPacer {
     const slot = await reserve(channelId);
     const previous = lastDone.get(channelId);
     const at = previous === undefined ? slot : Math.max(slot, previous + options.intervalMs);
-    const wait = at - clock();
-    if (wait > options.remainingTimeMs() - options.safetyMs) {
+    const wait = at - timer.nowMs();
+    if (wait > timer.remainingMs() - options.safetyMs) {
       // The reserved slot stays unused: other invocations lose at most one interval.
       tooLate = true;
       throw new PostSlotTooLateError(channelId);
     }
-    if (wait > 0) await options.sleep(wait);
+    if (wait > 0) await timer.sleep(wait);
     try {
       return await post();
     } finally {
-      lastDone.set(channelId, clock());
+      lastDone.set(channelId, timer.nowMs());
     }
   };
 }
