@@ -94,7 +94,9 @@ describe('DynamoDbAlarmStateStore', () => {
     const t0 = new Date('2026-05-01T10:00:00Z');
     expect(await store.claimMessage('b', t0, 1000)).toEqual({ status: 'claimed' });
 
-    expect(await store.claimMessage('b', new Date(t0.getTime() + 500), 1000)).toEqual({ status: 'in-progress' });
+    expect(await store.claimMessage('b', new Date(t0.getTime() + 500), 1000)).toEqual({
+      status: 'in-progress',
+    });
     expect(await store.claimMessage('b', new Date(t0.getTime() + 1001), 1000)).toEqual({ status: 'claimed' });
   });
 

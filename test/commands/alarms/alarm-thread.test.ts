@@ -172,7 +172,9 @@ describe('acknowledgeAlarm', () => {
 describe('muteAlarm and unmuteAlarm', () => {
   it('mutes for an hour, then unmutes', () => {
     const muted = muteAlarm(firingState(), 'U1', at('10:05:00'));
-    expect(muted.text).toMatch(/^🔕 Alarm actions muted by <@U1> until 11:05 UTC \(CloudWatch mute rule: every action/);
+    expect(muted.text).toMatch(
+      /^🔕 Alarm actions muted by <@U1> until 11:05 UTC \(CloudWatch mute rule: every action/,
+    );
     expect(isMuted(muted.state, at('11:04:59'))).toBe(true);
     expect(isMuted(muted.state, at('11:05:00'))).toBe(false);
     const unmuted = unmuteAlarm(muted.state, 'U2', at('10:30:00'));
