@@ -24,7 +24,7 @@ export function buildRuntimeErrorQuery(limit: number = RUNTIME_ERROR_LIMIT): str
     'fields @timestamp, @message, @log, @logStream',
     `| filter @message like ${TEXT_PATTERN.toString()}` +
       ` or (type in [${types}] and record.status != "success")` +
-      ' or (level = "ERROR" and ispresent(errorType))',
+      ' or (level = "ERROR" and (ispresent(message.errorType) or ispresent(errorType)))',
     '| sort @timestamp desc',
     `| limit ${Math.trunc(limit)}`,
   ].join('\n');

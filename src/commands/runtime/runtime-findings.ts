@@ -107,7 +107,7 @@ export function summarizeRuntimeErrors(
     const seen = byKey.get(key);
     byKey.set(key, seen ? merge(seen, line) : line);
   }
-  const findings = [...byKey.values()]
+  const findings = foldInitIntoRequests([...byKey.values()])
     .map(
       (l): RuntimeFinding => ({
         kind: l.kind,
@@ -123,6 +123,37 @@ export function summarizeRuntimeErrors(
     )
     .sort((a, b) => (a.at?.getTime() ?? 0) - (b.at?.getTime() ?? 0));
   return { findings, capped: rows.length >= limit };
+}
+
+/** How long after a failed init the invocation that met it may start. */
+const INIT_TO_INVOKE_MS = 60_000;
+
+/**
+ * A failed init fails the invocation that triggered it: Lambda writes INIT_REPORT, then that request's
+ * START/REPORT with the init's status. The request's finding becomes the init failure (with its
+ * request id, so /trace can tie it to a trace); the bare init finding goes.
+ */
+function foldInitIntoRequests(lines: RuntimeLine[]): RuntimeLine[] {
+  const inits = lines.filter((l) => l.requestId === undefined && l.kind.startsWith('init_'));
+  const folded = new Set<RuntimeLine>();
+  const out = lines.map((line) => {
+    if (line.requestId === undefined || !['timeout', 'runtime_error'].includes(line.kind)) return line;
+    const init = inits.find(
+      (i) =>
+        i.functionName === line.functionName &&
+        i.logStream === line.logStream &&
+        i.at !== undefined &&
+        line.at !== undefined &&
+        line.at.getTime() >= i.at.getTime() &&
+        line.at.getTime() - i.at.getTime() <= INIT_TO_INVOKE_MS,
+    );
+    if (!init) return line;
+    folded.add(init);
+    // The init's own words (kind, error, init duration) win over the REPORT's echo of them.
+    const own = Object.fromEntries(Object.entries(init).filter(([, v]) => v !== undefined));
+    return { ...merge(init, line), ...own, requestId: line.requestId } as RuntimeLine;
+  });
+  return out.filter((l) => !folded.has(l));
 }
 
 function stackFrames(line: RuntimeLine): string[] {

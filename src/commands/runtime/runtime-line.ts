@@ -69,12 +69,13 @@ const PlatformEvent = z.object({
   }),
 });
 
-// The Node runtime's own ERROR record in the JSON log format.
+// The Node runtime's own ERROR record in the JSON log format: the error object is the `message`
+// (Node.js runtime interface client); older runtimes put its fields beside `message`.
 const RuntimeJsonError = z.object({
   level: z.literal('ERROR'),
   requestId: z.optional(z.string()),
   message: z.optional(z.unknown()),
-  errorType: z.string(),
+  errorType: z.optional(z.string()),
   errorMessage: z.optional(z.string()),
   stackTrace: z.optional(z.array(z.string())),
 });
@@ -255,12 +256,17 @@ function readJsonLine(text: string, base: Base): RuntimeLine | undefined {
   const runtime = RuntimeJsonError.safeParse(value);
   if (!runtime.success) return undefined;
   const r = runtime.data;
+  const inner = ErrorDocument.safeParse(r.message);
+  const doc = inner.success && inner.data.errorType ? inner.data : r;
+  if (!doc.errorType) return undefined;
   const label = typeof r.message === 'string' ? r.message : '';
   const known = /^(Invoke Error|Uncaught Exception|Unhandled Promise Rejection)/.exec(label)?.[1];
-  return errorFinding(base, request(r.requestId), known ?? 'Invoke Error', {
-    errorType: r.errorType,
-    ...(r.errorMessage !== undefined ? { errorMessage: r.errorMessage } : {}),
-    ...(r.stackTrace ? { stackTrace: r.stackTrace } : {}),
+  const requestId = request(r.requestId);
+  // No request id: the error happened at init, where the runtime logs it as an uncaught exception.
+  return errorFinding(base, requestId, known ?? (requestId ? 'Invoke Error' : 'Uncaught Exception'), {
+    errorType: doc.errorType,
+    ...(doc.errorMessage !== undefined ? { errorMessage: doc.errorMessage } : {}),
+    ...(doc.stackTrace ? { stackTrace: doc.stackTrace } : {}),
   });
 }
 
