@@ -1,4 +1,6 @@
 import type { LogSearch } from '../ports';
+import { buildRuntimeErrorQuery, RUNTIME_ERROR_LIMIT } from '../runtime/runtime-error-query';
+import { summarizeRuntimeErrors } from '../runtime/runtime-findings';
 import type { AlarmEvent } from './alarm-event';
 import { firstErrorLines, investigateQueryForAlarm } from './investigate';
 
@@ -12,15 +14,22 @@ export interface AlarmEnrichment {
 
 const XRAY_TRACE_ID = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/;
 
-/** The first error lines of an alarm's functions in its window (the Investigate query), and an X-Ray id seen there. */
+/**
+ * The first error lines of an alarm's functions in its window (the Investigate query, and what the
+ * Lambda runtime logged: timeouts, crashes and out-of-memory kills have no error field), and an
+ * X-Ray id seen there with the function that logged it.
+ */
 export function logSearchEnrichment(logs: LogSearch): (alarm: AlarmEvent) => Promise<AlarmEnrichment> {
   return async (alarm) => {
     const request = investigateQueryForAlarm(alarm);
     if (!request) return { errorLines: [] };
-    const { rows } = await logs.run(request);
+    const [{ rows }, runtime] = await Promise.all([
+      logs.run(request),
+      logs.run({ ...request, queryString: buildRuntimeErrorQuery() }),
+    ]);
     const row = rows.find((r) => r.xrayTraceId !== undefined && XRAY_TRACE_ID.test(r.xrayTraceId));
     return {
-      errorLines: firstErrorLines(rows),
+      errorLines: firstErrorLines(rows, 5, summarizeRuntimeErrors(runtime.rows, RUNTIME_ERROR_LIMIT)),
       ...(row?.xrayTraceId ? { traceId: row.xrayTraceId } : {}),
       ...(row?.functionName ? { traceFunction: row.functionName } : {}),
     };
