@@ -219,6 +219,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       GUMSHOE_LOG_GROUPS: serviceLogGroups.join(','),
       GUMSHOE_WORKER_FUNCTION: BOT_FUNCTIONS.worker,
       SLACK_API_URL: slack.apiUrl,
+      // Locally, answers go to the local Slack's response_urls and nowhere else (src/bot/response-url.ts).
+      SLACK_RESPONSE_URL_BASE: new URL('/response/', slack.apiUrl).href,
       SLACK_BOT_TOKEN: botToken,
       SLACK_SIGNING_SECRET: signingSecret,
     };
