@@ -10,6 +10,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { FunctionNames, logGroupOf } from '../../src/conference-app/contract/function-names';
+import { STREAM_CONSUMER_SETTINGS } from '../../src/conference-app/contract/stream-consumers';
 import type { GumshoeConfig } from './config';
 import { GumshoeFunction } from './constructs/gumshoe-function';
 import { ServiceAlarms } from './constructs/service-alarms';
@@ -35,17 +36,22 @@ export const ServiceEnv = {
   faultSaveDelayMs: 'FAULT_SAVE_DELAY_MS',
   faultSaveErrorRate: 'FAULT_SAVE_ERROR_RATE',
   faultNotifyLatencyMs: 'FAULT_NOTIFY_LATENCY_MS',
+  deliveriesTable: 'DELIVERIES_TABLE_NAME',
 } as const;
 
-// The stream consumers retry a failing batch by halving it, for at most an hour, then park it.
 const SAVE_TIMEOUT_SECONDS = 30;
 
+// The stream consumers' settings, shared with the local stack (src/conference-app/contract/stream-consumers.ts):
+// a failing batch is halved and retried, spaced out, for at most an hour, then parked on the stream DLQ.
+const STREAM = STREAM_CONSUMER_SETTINGS;
 const STREAM_RETRY = {
-  batchSize: 10,
-  bisectBatchOnError: true,
-  reportBatchItemFailures: true,
-  maxRecordAge: Duration.hours(1),
-  retryAttempts: 3,
+  batchSize: STREAM.batchSize,
+  maxBatchingWindow: Duration.millis(STREAM.maxBatchingWindowMs),
+  parallelizationFactor: STREAM.parallelizationFactor,
+  bisectBatchOnError: STREAM.bisectBatchOnError,
+  reportBatchItemFailures: STREAM.reportBatchItemFailures,
+  maxRecordAge: Duration.seconds(STREAM.maxRecordAgeSeconds),
+  retryAttempts: STREAM.retryAttempts,
 } as const;
 
 /** The conference-session service: HTTP API, five functions, tables, queue, dashboard and alarms. */
@@ -74,6 +80,15 @@ export class ConferenceStack extends Stack {
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Which sessions were announced and forwarded, so a redelivered stream record is not sent again.
+    const deliveries = new Table(this, 'Deliveries', {
+      partitionKey: { name: 'id', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'expiration',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.DESTROY,
     });
 
     const saveDlq = this.deadLetterQueue('SaveDlq');
@@ -133,10 +148,12 @@ export class ConferenceStack extends Stack {
     });
     const notify = fn('notifyNewSession', 'notify-new-session', 'Posts new sessions to Slack', {
       [ServiceEnv.webhookSecretArn]: webhookSecret.secretArn,
+      [ServiceEnv.deliveriesTable]: deliveries.tableName,
       ...faultEnv(ServiceEnv.faultNotifyLatencyMs, config.faults.notifyLatencyMs),
     });
     const forward = fn('forwardSession', 'forward-session', 'Forwards new sessions to the partner', {
       [ServiceEnv.partnerUrl]: config.partnerUrl,
+      [ServiceEnv.deliveriesTable]: deliveries.tableName,
     });
     const list = fn('listSessions', 'list-sessions', 'GET /sessions: lists saved sessions', {
       [ServiceEnv.sessionsTable]: sessions.tableName,
@@ -154,6 +171,8 @@ export class ConferenceStack extends Stack {
     sessions.grantWriteData(save.fn);
     cache.grantReadWriteData(save.fn);
     sessions.grantReadData(list.fn);
+    deliveries.grantReadWriteData(notify.fn);
+    deliveries.grantReadWriteData(forward.fn);
 
     save.fn.addEventSource(new SqsEventSource(saveQueue, { batchSize: 10, reportBatchItemFailures: true }));
     for (const consumer of [notify, forward]) {

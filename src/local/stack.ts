@@ -5,8 +5,17 @@ import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { FunctionNames, logGroupOf } from '../conference-app/contract';
-import { cacheTableInput, sessionsTableInput } from '../conference-app/store/table-definitions';
+import {
+  DELIVERIES_TABLE,
+  FunctionNames,
+  logGroupOf,
+  STREAM_CONSUMER_SETTINGS,
+} from '../conference-app/contract';
+import {
+  cacheTableInput,
+  deliveriesTableInput,
+  sessionsTableInput,
+} from '../conference-app/store/table-definitions';
 import { installLocalObservability, type LocalObservability } from './alarms/local-observability';
 import { LOCAL_AWS_ACCOUNT_ID, type LocalAws, startLocalAws } from './aws';
 import { SdkSnsQueueSender } from './aws/sns/sdk-queue-sender';
@@ -178,6 +187,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     await createTableIfMissing(dynamodb, sessionsTableInput(LOCAL_RESOURCES.sessionsTable));
     await createTableIfMissing(dynamodb, cacheTableInput(LOCAL_RESOURCES.cacheTable));
+    await createTableIfMissing(dynamodb, deliveriesTableInput(DELIVERIES_TABLE));
     const queue = await createSaveQueue(sqs);
     // The bot's alarm function runs only once its handler exists in this checkout.
     const alarmHandler = existsSync(entry('src/bot/handlers/alarm.ts'));
@@ -234,9 +244,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }),
       fn(FunctionNames.notifyNewSession, 'src/conference-app/handlers/notify-new-session.ts', {
         SLACK_WEBHOOK_URL: standIns.slackWebhookUrl,
+        DELIVERIES_TABLE_NAME: DELIVERIES_TABLE,
       }),
       fn(FunctionNames.forwardSession, 'src/conference-app/handlers/forward-session.ts', {
         PARTNER_BASE_URL: standIns.partnerBaseUrl,
+        DELIVERIES_TABLE_NAME: DELIVERIES_TABLE,
       }),
       fn(FunctionNames.listSessions, 'src/conference-app/handlers/list-sessions.ts', {
         SESSIONS_TABLE_NAME: LOCAL_RESOURCES.sessionsTable,
@@ -335,12 +347,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           reader: new SdkStreamReader(dynamodb, streams, LOCAL_RESOURCES.sessionsTable),
           invoker: runner,
           functionName,
-          batchSize: 25,
-          maximumBatchingWindowMs: 200,
+          // As deployed (infra/lib/conference-stack.ts reads the same settings).
+          batchSize: STREAM_CONSUMER_SETTINGS.batchSize,
+          maximumBatchingWindowMs: STREAM_CONSUMER_SETTINGS.maxBatchingWindowMs,
           startingPosition: 'LATEST',
-          maximumRetryAttempts: 3,
-          bisectBatchOnFunctionError: true,
-          reportBatchItemFailures: true,
+          maximumRetryAttempts: STREAM_CONSUMER_SETTINGS.retryAttempts,
+          maximumRecordAgeMs: STREAM_CONSUMER_SETTINGS.maxRecordAgeSeconds * 1000,
+          bisectBatchOnFunctionError: STREAM_CONSUMER_SETTINGS.bisectBatchOnError,
+          reportBatchItemFailures: STREAM_CONSUMER_SETTINGS.reportBatchItemFailures,
           pollIntervalMs,
           region,
           onFailure: fileFailureDestination(failures, functionName),

@@ -103,7 +103,7 @@ export interface StreamFailureRecord {
   timestamp: string;
   requestContext: {
     functionArn: string;
-    condition: 'RetryAttemptsExhausted';
+    condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
     approximateInvokeCount: number;
   };
   responseContext: { functionError?: string };
@@ -131,7 +131,14 @@ export interface DynamoDbStreamEventSourceOptions {
   bisectBatchOnFunctionError?: boolean;
   reportBatchItemFailures?: boolean;
   pollIntervalMs?: number;
+  /** The wait before the first retry of a failing batch; it doubles each retry, up to `maxRetryDelayMs`. */
   retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  /** Records older than this are not retried but sent to the failure destination (MaximumRecordAgeInSeconds). */
+  maximumRecordAgeMs?: number;
+  /** The clock record ages are measured with, and the wait between retries (tests control both). */
+  now?: () => number;
+  retrySleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   region?: string;
   /** Where a batch goes once its retries are exhausted. */
   onFailure?: (failure: StreamFailureRecord) => void | Promise<void>;
@@ -244,20 +251,39 @@ export function startDynamoDbStreamEventSource(
         return;
       }
       if (maxRetries >= 0 && attempts > maxRetries) {
-        await discard(shardId, records, attempts, outcome.functionError);
+        await discard(shardId, records, attempts, 'RetryAttemptsExhausted', outcome.functionError);
         return;
       }
-      await sleep(options.retryDelayMs ?? 100, signal);
+      if (tooOld(records)) {
+        await discard(shardId, records, attempts, 'RecordAgeExceeded', outcome.functionError);
+        return;
+      }
+      // Spaced out: an outage of a few seconds is outlasted instead of burning every retry at once.
+      const base = options.retryDelayMs ?? 500;
+      const delayMs = Math.min(options.maxRetryDelayMs ?? 30_000, base * 2 ** (attempts - 1));
+      await (options.retrySleep ?? sleep)(delayMs, signal);
     }
   }
 
-  async function discard(shardId: string, records: StreamRecord[], attempts: number, functionError?: string) {
+  function tooOld(records: StreamRecord[]): boolean {
+    const created = records[0]?.dynamodb?.ApproximateCreationDateTime;
+    if (options.maximumRecordAgeMs === undefined || created === undefined) return false;
+    return (options.now ?? Date.now)() - new Date(created).getTime() > options.maximumRecordAgeMs;
+  }
+
+  async function discard(
+    shardId: string,
+    records: StreamRecord[],
+    attempts: number,
+    condition: StreamFailureRecord['requestContext']['condition'],
+    functionError?: string,
+  ) {
     const failure: StreamFailureRecord = {
       version: '1.0',
       timestamp: new Date().toISOString(),
       requestContext: {
         functionArn: `arn:aws:lambda:${region}:000000000000:function:${options.functionName}`,
-        condition: 'RetryAttemptsExhausted',
+        condition,
         approximateInvokeCount: attempts,
       },
       responseContext: functionError === undefined ? {} : { functionError },
