@@ -89,7 +89,9 @@ describe('/leadtime at volume', () => {
     const report = await investigateLeadTime(
       {},
       { logs, clock: { now: () => new Date(NOW) } },
-      investigationConfig(),
+      investigationConfig({
+        logGroupNames: [logGroupOf(FunctionNames.createSession), logGroupOf(FunctionNames.notifyNewSession)],
+      }),
     );
 
     const sorted = [...leadTimes].sort((a, b) => a - b);
