@@ -90,6 +90,7 @@ export interface LocalEventSource {
     startingPosition: 'LATEST' | 'TRIM_HORIZON';
     retryAttempts: number;
     bisectBatchOnError: boolean;
+    maxRecordAgeSeconds: number;
     /** The name of the queue discarded batches go to. */
     onFailureQueue: string;
   };
@@ -142,6 +143,7 @@ export function startEventSources(options: LocalEventSourcesOptions): LocalEvent
       startingPosition: source.startingPosition,
       maximumRetryAttempts: source.retryAttempts,
       bisectBatchOnFunctionError: source.bisectBatchOnError,
+      maximumRecordAgeSeconds: source.maxRecordAgeSeconds,
       reportBatchItemFailures: source.reportBatchItemFailures,
       pollIntervalMs: options.pollIntervalMs,
       region: options.region,
@@ -159,6 +161,7 @@ export function startEventSources(options: LocalEventSourcesOptions): LocalEvent
         startingPosition: source.startingPosition,
         retryAttempts: source.retryAttempts,
         bisectBatchOnError: source.bisectBatchOnError,
+        maxRecordAgeSeconds: source.maxRecordAgeSeconds,
         onFailureQueue: queueName(topology, source.onFailureQueue),
       },
     };

@@ -103,7 +103,7 @@ export interface StreamFailureRecord {
   timestamp: string;
   requestContext: {
     functionArn: string;
-    condition: 'RetryAttemptsExhausted';
+    condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
     approximateInvokeCount: number;
   };
   responseContext: { functionError?: string };
@@ -129,6 +129,8 @@ export interface DynamoDbStreamEventSourceOptions {
   /** Retries of a failing batch; -1 retries until stopped (Lambda's default). */
   maximumRetryAttempts?: number;
   bisectBatchOnFunctionError?: boolean;
+  /** Records older than this are not retried but sent to `onFailure` (Lambda's MaximumRecordAgeInSeconds). */
+  maximumRecordAgeSeconds?: number;
   reportBatchItemFailures?: boolean;
   pollIntervalMs?: number;
   retryDelayMs?: number;
@@ -224,10 +226,32 @@ export function startDynamoDbStreamEventSource(
     return { ok: false, fromIndex };
   }
 
+  /** How many records at the head of the batch are older than MaximumRecordAgeInSeconds. */
+  function expiredCount(records: StreamRecord[]): number {
+    const maxAgeMs =
+      options.maximumRecordAgeSeconds === undefined ? undefined : options.maximumRecordAgeSeconds * 1000;
+    if (maxAgeMs === undefined) return 0;
+    const now = Date.now();
+    let n = 0;
+    for (const r of records) {
+      const created = r.dynamodb?.ApproximateCreationDateTime;
+      if (created === undefined || now - new Date(created).getTime() <= maxAgeMs) break;
+      n += 1;
+    }
+    return n;
+  }
+
   async function deliver(shardId: string, batch: StreamRecord[]): Promise<void> {
     let records = batch;
     let attempts = 0;
     while (!signal.aborted && records.length > 0) {
+      // Lambda stops retrying records older than the maximum age and sends them to the destination.
+      const expired = expiredCount(records);
+      if (expired > 0) {
+        await discard(shardId, records.slice(0, expired), attempts, undefined, 'RecordAgeExceeded');
+        records = records.slice(expired);
+        continue;
+      }
       const outcome = await invokeOnce(records);
       attempts += 1;
       if (outcome.ok) return;
@@ -251,13 +275,19 @@ export function startDynamoDbStreamEventSource(
     }
   }
 
-  async function discard(shardId: string, records: StreamRecord[], attempts: number, functionError?: string) {
+  async function discard(
+    shardId: string,
+    records: StreamRecord[],
+    attempts: number,
+    functionError?: string,
+    condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded' = 'RetryAttemptsExhausted',
+  ) {
     const failure: StreamFailureRecord = {
       version: '1.0',
       timestamp: new Date().toISOString(),
       requestContext: {
         functionArn: `arn:aws:lambda:${region}:000000000000:function:${options.functionName}`,
-        condition: 'RetryAttemptsExhausted',
+        condition,
         approximateInvokeCount: attempts,
       },
       responseContext: functionError === undefined ? {} : { functionError },

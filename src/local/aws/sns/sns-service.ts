@@ -116,13 +116,13 @@ export class SnsTopics {
     return arn;
   }
 
-  /** Subscriptions of a topic (ARN, protocol, endpoint). */
-  subscriptions(topicArn: string): { arn: string; protocol: string; endpoint: string }[] {
-    return [...this.requireTopic(topicArn).subscriptions.values()].map(({ arn, protocol, endpoint }) => ({
-      arn,
-      protocol,
-      endpoint,
-    }));
+  /** Subscriptions of a topic (ARN, protocol, endpoint, raw delivery). */
+  subscriptions(
+    topicArn: string,
+  ): { arn: string; protocol: string; endpoint: string; rawMessageDelivery: boolean }[] {
+    return [...this.requireTopic(topicArn).subscriptions.values()].map(
+      ({ arn, protocol, endpoint, rawMessageDelivery }) => ({ arn, protocol, endpoint, rawMessageDelivery }),
+    );
   }
 
   /**
