@@ -7,10 +7,14 @@ import type { LogSearch } from '../src/commands/ports';
 import { rampArrivals } from './lib/arrivals';
 import { formatLeadTimes, readLeadTimes } from './lib/load-lead-time';
 import { type LoadReport, runLoad } from './lib/load-run';
+import { compareNotifiersLocally } from './lib/local-load-comparison';
 import type { Distribution } from './lib/stats';
 
 const USAGE = `Usage: npm run load -- --api <url> [--duration 120] [--from 1] [--to 10] [--settle 60] [--max 5000]
+       npm run load -- --local [--duration 120] [--from 1] [--to 10] [--settle 90]
   --api       base URL of the conference API
+  --local     start the local stack twice (webhook at a 1 s median, Slack's rate limit on) and print
+              the notifier as built beside the seed's one-by-one notifier
   --duration  seconds of ramp (default 120, at most 900)
   --from/--to arrival rate per second at the start / end of the ramp (default 1 → 10)
   --settle    seconds to wait after the last answer before reading lead times (default 60)
@@ -20,7 +24,8 @@ Lead times are read with the default AWS credentials chain; AWS_ENDPOINT_URL poi
 
 /** The load test's command line, validated and bounded. */
 export const LoadArgs = z.object({
-  api: z.url(),
+  api: z.url().optional(),
+  local: z.boolean().default(false),
   duration: z.coerce.number().positive().max(900).default(120),
   from: z.coerce.number().min(0).max(100).default(1),
   to: z.coerce.number().min(0).max(100).default(10),
@@ -38,6 +43,7 @@ export function parseLoadArgs(argv: string[]): LoadArgs {
     allowNegative: true,
     options: {
       api: { type: 'string' },
+      local: { type: 'boolean' },
       duration: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
@@ -47,7 +53,10 @@ export function parseLoadArgs(argv: string[]): LoadArgs {
       leadtime: { type: 'boolean' },
     },
   });
-  const parsed = LoadArgs.safeParse(values);
+  const parsed = LoadArgs.refine((a) => a.local !== (a.api !== undefined), {
+    message: 'give exactly one of --api <url> and --local',
+    path: ['api'],
+  }).safeParse(values);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`--${String(issue?.path[0] ?? 'args')}: ${issue?.message ?? 'invalid'}\n${USAGE}`);
@@ -87,6 +96,18 @@ export async function loadCli(
     out((error as Error).message);
     return 2;
   }
+  if (args.local) {
+    await compareNotifiersLocally({
+      durationS: args.duration,
+      fromRate: args.from,
+      toRate: args.to,
+      settleS: args.settle,
+      webhookMedianMs: 1000,
+      out,
+    });
+    return 0;
+  }
+  const api = args.api ?? '';
   const arrivals = rampArrivals({
     fromRate: args.from,
     toRate: args.to,
@@ -94,11 +115,11 @@ export async function loadCli(
     maxRequests: args.max,
   });
   out(
-    `Load on ${args.api}: ${arrivals.length} requests, ${args.from} → ${args.to}/s over ${args.duration} s (open model)`,
+    `Load on ${api}: ${arrivals.length} requests, ${args.from} → ${args.to}/s over ${args.duration} s (open model)`,
   );
   const start = new Date();
   const report = await runLoad({
-    api: args.api,
+    api,
     arrivals,
     requestTimeoutMs: args.timeout * 1000,
     onProgress: (sent, done) => out(`  … sent ${sent}, answered ${done}`),

@@ -112,6 +112,9 @@ export class ConferenceStack extends Stack {
     sessions.grantWriteData(save.fn);
     cache.grantReadWriteData(save.fn);
     sessions.grantReadData(list.fn);
+    const deliveries = lookup.table('deliveries');
+    deliveries.grantReadWriteData(notify.fn);
+    deliveries.grantReadWriteData(forward.fn);
 
     for (const source of topology.eventSources) {
       const consumer = this.functions[source.function as keyof typeof FunctionNames];

@@ -24,6 +24,7 @@ export interface LoadReport {
   sendLagMs: Distribution;
   elapsedMs: number;
   traceIds: string[];
+  sessionIds: string[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -61,6 +62,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       sendLagMs: distribution(lags),
       elapsedMs: performance.now() - start,
       traceIds: ok.map((r) => (r.ok ? r.traceId : '')),
+      sessionIds: ok.map((r) => (r.ok ? r.sessionId : '')),
     };
   } finally {
     if (progress) clearInterval(progress);

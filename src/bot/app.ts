@@ -1,10 +1,12 @@
 import { App, AwsLambdaReceiver, LogLevel } from '@slack/bolt';
+import { type Clock, systemClock } from '../commands/ports';
 import type { BotConfig } from './config';
 import type { JobDispatcher } from './job-dispatcher';
 import { blockActionListeners } from './listeners/block-actions';
 import { slashCommandListener } from './listeners/slash-command';
-import { ReplayGuard, type SlackEventsHandler, withReplayGuard } from './replay-guard';
+import { ReplayGuard, type SlackEventsHandler } from './replay-guard';
 import { slackClientOptions } from './slack-client';
+import { withSlackEdge } from './slack-edge';
 
 /** The slash commands the bot answers. */
 export const SLASH_COMMANDS = ['/trace', '/leadtime', '/cost', '/gumshoe'] as const;
@@ -15,12 +17,17 @@ export interface BotAppOptions {
   botToken: string;
   signingSecret: string;
   dispatcher: JobDispatcher;
+  /** One per execution environment; give it the shared claim store so a replay runs nowhere. */
   replayGuard?: ReplayGuard;
+  /** Slack's ±5-minute window is judged on this clock. */
+  clock?: Clock;
   log?: (message: string, detail: Record<string, unknown>) => void;
+  /** Requests refused at the edge (unsigned, replayed …): expected on a public URL, so not errors. */
+  warn?: (message: string, detail: Record<string, unknown>) => void;
   logLevel?: LogLevel;
 }
 
-/** The Bolt app on Lambda and its two-argument Function URL handler (replay-guarded). */
+/** The Bolt app on Lambda and its two-argument Function URL handler (verified and replay-guarded). */
 export interface BotApp {
   app: App;
   handler: SlackEventsHandler;
@@ -30,6 +37,8 @@ export interface BotApp {
 export function createBotApp(options: BotAppOptions): BotApp {
   const receiver = new AwsLambdaReceiver({
     signingSecret: options.signingSecret,
+    // withSlackEdge verifies every request, more strictly, before Bolt sees it (one check, one clock).
+    signatureVerification: false,
     logLevel: options.logLevel ?? LogLevel.WARN,
   });
   const app = new App({
@@ -46,7 +55,14 @@ export function createBotApp(options: BotAppOptions): BotApp {
     app.action({ type: 'block_actions', action_id: actionId }, listener as never);
   }
   registerAlarmActionsOnFirstClick(app, deps);
-  return { app, handler: withReplayGuard(receiver.toHandler(), options.replayGuard ?? new ReplayGuard()) };
+  const handler = withSlackEdge(receiver.toHandler(), {
+    signingSecret: options.signingSecret,
+    clock: options.clock ?? systemClock,
+    guard: options.replayGuard ?? new ReplayGuard(),
+    responseUrls: options.config.responseUrls,
+    log: options.warn ?? ((message, detail) => app.logger.warn(message, detail)),
+  });
+  return { app, handler };
 }
 
 /**

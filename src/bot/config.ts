@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { InvestigationConfig } from '../commands/config';
 import { BotConfigError } from './errors';
+import { DEFAULT_RESPONSE_URL_HOSTS, type ResponseUrlPolicy } from './response-url';
 
 // jitless: zod otherwise compiles a parser with `new Function` the first time each object schema
 // parses; our handlers parse a few small objects per invocation, where that compile (about 7 ms of
@@ -36,6 +37,15 @@ const BotEnvSchema = z.object({
   GUMSHOE_ALLOWED_CHANNELS: commaList,
   GUMSHOE_ALLOWED_USERS: commaList,
   SLACK_API_URL: z.optional(z.url()),
+  /** Slack's response hosts (GovSlack and other deployments add theirs); default hooks.slack.com. */
+  SLACK_RESPONSE_URL_HOSTS: z.pipe(
+    commaList,
+    z.array(z.string().check(z.regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/))),
+  ),
+  /** Set by the local stack only: the local Slack's response base, the one place answers may go. */
+  SLACK_RESPONSE_URL_BASE: z.optional(z.url()),
+  /** The alarm-state table, shared with the alarm Lambdas; the Slack handler keeps replay claims in it. */
+  GUMSHOE_ALARM_TABLE: z.optional(z.string().check(z.minLength(1))),
   SLACK_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.positive()), 5000),
 });
 
@@ -50,6 +60,10 @@ export interface BotConfig {
   /** The local Slack's Web API (`http://127.0.0.1:3100/api/`); Slack's own when absent. */
   slackApiUrl?: string;
   slackTimeoutMs: number;
+  /** Where the worker may POST answers (response_url). */
+  responseUrls: ResponseUrlPolicy;
+  /** The table of replay claims shared by every environment; in-memory only without it. */
+  replayTable?: string;
   investigation: InvestigationConfig;
 }
 
@@ -102,6 +116,16 @@ export function loadBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
     allowedUserIds: e.GUMSHOE_ALLOWED_USERS,
     ...(e.SLACK_API_URL ? { slackApiUrl: e.SLACK_API_URL } : {}),
     slackTimeoutMs: e.SLACK_TIMEOUT_MS,
+    responseUrls: e.SLACK_RESPONSE_URL_BASE
+      ? { kind: 'base', base: e.SLACK_RESPONSE_URL_BASE }
+      : {
+          kind: 'slack',
+          hosts:
+            e.SLACK_RESPONSE_URL_HOSTS.length > 0
+              ? e.SLACK_RESPONSE_URL_HOSTS
+              : [...DEFAULT_RESPONSE_URL_HOSTS],
+        },
+    ...(e.GUMSHOE_ALARM_TABLE ? { replayTable: e.GUMSHOE_ALARM_TABLE } : {}),
     investigation: investigation.data,
   };
 }

@@ -33,3 +33,15 @@ export class ResponseUrlError extends GumshoeError {
     super(`response_url answered HTTP ${status}`, 'Gumshoe could not deliver its answer.', options);
   }
 }
+
+/** A response_url outside the deployment's policy (SLACK_RESPONSE_URL_HOSTS): nothing was sent. */
+export class ResponseUrlRefusedError extends GumshoeError {
+  override readonly name = 'ResponseUrlRefusedError';
+  constructor(options?: ErrorOptions) {
+    super(
+      "response_url is not one of Slack's response hosts",
+      'Gumshoe could not deliver its answer.',
+      options,
+    );
+  }
+}

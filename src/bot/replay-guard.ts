@@ -1,53 +1,36 @@
 import type { AwsLambdaReceiver } from '@slack/bolt';
+import type { ClaimStore } from '../commands/ports';
+import { SLACK_SKEW_SECONDS } from './slack-request';
 
 /** The Function URL handler shape Bolt's AwsLambdaReceiver produces (two arguments, no callback). */
 export type SlackEventsHandler = ReturnType<AwsLambdaReceiver['toHandler']>;
 
-const FIVE_MINUTES_MS = 5 * 60 * 1000;
-
 /**
- * Remembers signed requests seen within Slack's 5-minute window so an identical one is refused:
- * Bolt checks only the timestamp's age. Per execution environment, which stops replays that reach
- * the same warm Lambda; a global guard would need a shared store.
+ * Lets each signed request run once. Keyed on the parsed timestamp and signature (never the header
+ * strings, which have many spellings); remembered until the timestamp leaves Slack's ±5-minute
+ * window, after which the signature check refuses it anyway. An in-memory first line answers
+ * repeats within one environment without I/O; the shared store (a conditional write with a TTL)
+ * makes it one run across every environment.
  */
 export class ReplayGuard {
   private readonly seen = new Map<string, number>();
 
-  constructor(
-    private readonly windowMs: number = FIVE_MINUTES_MS,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(private readonly store?: ClaimStore) {}
 
-  /** Claims a signature+timestamp; false if it was already claimed within the window. */
-  claim(signature: string, timestamp: string): boolean {
-    const nowMs = this.now();
-    for (const [key, at] of this.seen) if (nowMs - at > this.windowMs) this.seen.delete(key);
-    const key = `${timestamp}:${signature}`;
+  /** Claims a verified request; false if this environment or another already ran it. */
+  async claim(timestamp: number, signature: string, nowSeconds: number): Promise<boolean> {
+    for (const [key, expiresAt] of this.seen) if (expiresAt < nowSeconds) this.seen.delete(key);
+    const key = `replay#${timestamp}#${signature}`;
     if (this.seen.has(key)) return false;
-    this.seen.set(key, nowMs);
-    return true;
+    const expiresAt = timestamp + SLACK_SKEW_SECONDS + 1;
+    // Taken before the await, so concurrent copies in this environment lose without a round trip.
+    this.seen.set(key, expiresAt);
+    if (!this.store) return true;
+    try {
+      return await this.store.claim(key, expiresAt, nowSeconds);
+    } catch (error) {
+      this.seen.delete(key); // unknown outcome: Slack's retry may try again
+      throw error;
+    }
   }
-
-  /** Forgets a claim, used when the request turned out not to be validly signed. */
-  release(signature: string, timestamp: string): void {
-    this.seen.delete(`${timestamp}:${signature}`);
-  }
-}
-
-function header(headers: Record<string, string | undefined>, name: string): string | undefined {
-  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-  return key === undefined ? undefined : headers[key];
-}
-
-/** Wraps the receiver's handler so a replayed request gets 401 before Bolt sees it. */
-export function withReplayGuard(handler: SlackEventsHandler, guard: ReplayGuard): SlackEventsHandler {
-  return async (event, context) => {
-    const signature = header(event.headers, 'x-slack-signature');
-    const timestamp = header(event.headers, 'x-slack-request-timestamp');
-    if (!signature || !timestamp) return handler(event, context);
-    if (!guard.claim(signature, timestamp)) return { statusCode: 401, body: '' };
-    const response = await handler(event, context);
-    if (response.statusCode === 401) guard.release(signature, timestamp);
-    return response;
-  };
 }

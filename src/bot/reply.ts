@@ -1,13 +1,16 @@
 import type { WebClient } from '@slack/web-api';
 import type { SlackMessage } from '../commands/slack/block-kit';
-import { ResponseUrlError } from './errors';
+import { ResponseUrlError, ResponseUrlRefusedError } from './errors';
 import type { ReplyTarget } from './job-dispatcher';
+import { isAllowedResponseUrl, type ResponseUrlPolicy } from './response-url';
 import { withRateLimitBudget } from './slack-client';
 
 /** What delivering an answer needs. */
 export interface ReplyDeps {
   client: WebClient;
   remainingTimeMs: () => number;
+  /** Where a response_url may point; anything else is refused without a request. */
+  responseUrls: ResponseUrlPolicy;
   fetch?: typeof fetch;
 }
 
@@ -22,6 +25,8 @@ export async function deliverReply(
   deps: ReplyDeps,
 ): Promise<void> {
   if (target.responseUrl) {
+    // Checked again here, the one place that POSTs: the worker's input may not come from the edge.
+    if (!isAllowedResponseUrl(target.responseUrl, deps.responseUrls)) throw new ResponseUrlRefusedError();
     const response = await (deps.fetch ?? fetch)(target.responseUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json; charset=utf-8' },

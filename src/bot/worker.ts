@@ -3,14 +3,17 @@ import { GumshoeError } from '../commands/errors';
 import type { InvestigationJob } from '../commands/jobs';
 import { type SlackMessage, section } from '../commands/slack/block-kit';
 import { validateMessage } from '../commands/slack/validate-message';
+import { ResponseUrlRefusedError } from './errors';
 import type { WorkerInput } from './job-dispatcher';
 import { deliverReply } from './reply';
+import type { ResponseUrlPolicy } from './response-url';
 
 /** What one worker run needs; the handler builds it once per environment. */
 export interface WorkerDeps {
   investigate: (job: InvestigationJob) => Promise<SlackMessage>;
   client: WebClient;
   remainingTimeMs: () => number;
+  responseUrls: ResponseUrlPolicy;
   log: (level: 'info' | 'error', message: string, detail: Record<string, unknown>) => void;
   fetch?: typeof fetch;
 }
@@ -53,10 +56,18 @@ export async function runWorker(
       message = apologyMessage(requestId);
     }
   }
-  await deliverReply(target, message, {
-    client: deps.client,
-    remainingTimeMs: deps.remainingTimeMs,
-    ...(deps.fetch ? { fetch: deps.fetch } : {}),
-  });
+  try {
+    await deliverReply(target, message, {
+      client: deps.client,
+      remainingTimeMs: deps.remainingTimeMs,
+      responseUrls: deps.responseUrls,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    });
+  } catch (error) {
+    // A refused response_url never becomes acceptable: no retry, nothing sent, the log says why.
+    if (!(error instanceof ResponseUrlRefusedError)) throw error;
+    deps.log('error', 'answer not sent: response_url refused', { requestId, job: input.job, error });
+    return 'failed';
+  }
   return outcome;
 }

@@ -36,3 +36,11 @@ export interface Clock {
 
 /** The system clock. */
 export const systemClock: Clock = { now: () => new Date() };
+
+/**
+ * Claims a key once across every execution environment until it expires (the Slack edge's replay
+ * guard): true for the first claim, false while an unexpired claim of the same key exists.
+ */
+export interface ClaimStore {
+  claim(key: string, expiresAtSeconds: number, nowSeconds: number): Promise<boolean>;
+}

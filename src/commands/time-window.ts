@@ -23,12 +23,13 @@ export interface TimeWindow {
 }
 
 const WINDOW_TEXT = /^(\d{1,4})(m|min|h|d|w)$/;
-const NAMED: Record<string, TimeWindowSpec> = {
-  hour: { label: '1h', durationMs: UNIT_MS.h },
-  day: { label: '24h', durationMs: UNIT_MS.d },
-  week: { label: '7d', durationMs: UNIT_MS.w },
-  month: { label: '30d', durationMs: 30 * UNIT_MS.d },
-};
+// A Map, not an object literal: user text such as `__proto__` or `constructor` must find nothing.
+const NAMED: ReadonlyMap<string, TimeWindowSpec> = new Map([
+  ['hour', { label: '1h', durationMs: UNIT_MS.h }],
+  ['day', { label: '24h', durationMs: UNIT_MS.d }],
+  ['week', { label: '7d', durationMs: UNIT_MS.w }],
+  ['month', { label: '30d', durationMs: 30 * UNIT_MS.d }],
+]);
 
 /** How to type a window, for error messages. */
 export const WINDOW_USAGE = 'a window like `15m`, `1h`, `24h`, `7d`, `30d`, `week` (at most 30 days)';
@@ -36,7 +37,7 @@ export const WINDOW_USAGE = 'a window like `15m`, `1h`, `24h`, `7d`, `30d`, `wee
 /** Parses `15m`, `1h`, `24h`, `7d`, `2w`, `week`, `30d` … into a window length; at most 30 days. */
 export function parseTimeWindow(text: string): TimeWindowSpec {
   const input = text.trim().toLowerCase();
-  const named = NAMED[input];
+  const named = NAMED.get(input);
   if (named) return named;
   const match = WINDOW_TEXT.exec(input);
   if (!match) {

@@ -87,6 +87,8 @@ export interface LocalEventSource {
    */
   concurrency: 1;
   stream?: {
+    /** Batches per shard at once: the local reader runs one, the deployed factor is 1 too. */
+    parallelizationFactor: 1;
     startingPosition: 'LATEST' | 'TRIM_HORIZON';
     retryAttempts: number;
     bisectBatchOnError: boolean;
@@ -143,7 +145,7 @@ export function startEventSources(options: LocalEventSourcesOptions): LocalEvent
       startingPosition: source.startingPosition,
       maximumRetryAttempts: source.retryAttempts,
       bisectBatchOnFunctionError: source.bisectBatchOnError,
-      maximumRecordAgeSeconds: source.maxRecordAgeSeconds,
+      maximumRecordAgeMs: source.maxRecordAgeSeconds * 1000,
       reportBatchItemFailures: source.reportBatchItemFailures,
       pollIntervalMs: options.pollIntervalMs,
       region: options.region,
@@ -158,6 +160,7 @@ export function startEventSources(options: LocalEventSourcesOptions): LocalEvent
       reportBatchItemFailures: source.reportBatchItemFailures,
       concurrency: 1,
       stream: {
+        parallelizationFactor: 1,
         startingPosition: source.startingPosition,
         retryAttempts: source.retryAttempts,
         bisectBatchOnError: source.bisectBatchOnError,

@@ -239,7 +239,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       // Only locally: the bot's Slack Web API is the local Slack.
       extraEnv: (key) => ({
-        ...(topology.functions[key]?.stack === 'bot' ? { SLACK_API_URL: slack.apiUrl } : {}),
+        ...(topology.functions[key]?.stack === 'bot'
+          ? {
+              SLACK_API_URL: slack.apiUrl,
+              // Answers go to the local Slack's response_urls and nowhere else (src/bot/response-url.ts).
+              SLACK_RESPONSE_URL_BASE: new URL('/response/', slack.apiUrl).href,
+            }
+          : {}),
         ...options.functionEnv?.[topology.functions[key]?.name ?? ''],
       }),
     });

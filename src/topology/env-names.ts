@@ -28,4 +28,5 @@ export const ServiceEnv = {
   faultSaveDelayMs: 'FAULT_SAVE_DELAY_MS',
   faultSaveErrorRate: 'FAULT_SAVE_ERROR_RATE',
   faultNotifyLatencyMs: 'FAULT_NOTIFY_LATENCY_MS',
+  deliveriesTable: 'DELIVERIES_TABLE_NAME',
 } as const;

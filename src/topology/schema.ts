@@ -48,6 +48,8 @@ export const TableSpec = z.object({
   sortKey: z.string().optional(),
   timeToLiveAttribute: z.string().optional(),
   stream: z.enum(['NEW_AND_OLD_IMAGES', 'NEW_IMAGE', 'OLD_IMAGE', 'KEYS_ONLY']).optional(),
+  /** Kept when the stack is deleted (what it holds outlives a redeploy). */
+  retain: z.boolean().default(true),
 });
 export type TableSpec = z.infer<typeof TableSpec>;
 
@@ -109,6 +111,8 @@ export const StreamSourceSpec = z.object({
   table: z.string(),
   batchSize: z.number().int().min(1).max(10_000),
   maxBatchingWindowSeconds: z.number().int().min(0).max(300).default(0),
+  /** Batches processed at once per shard (Lambda's ParallelizationFactor). */
+  parallelizationFactor: z.number().int().min(1).max(10).default(1),
   startingPosition: z.enum(['LATEST', 'TRIM_HORIZON']),
   retryAttempts: z.number().int().min(-1).max(10_000),
   bisectBatchOnError: z.boolean(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FunctionNames, logGroupOf } from '../conference-app/contract/function-names';
+import { DELIVERIES_TABLE, STREAM_CONSUMER_SETTINGS } from '../conference-app/contract/stream-consumers';
 import { AlarmEnv, BotEnv, ServiceEnv } from './env-names';
 import { type EnvValue, type FunctionSpec, Topology } from './schema';
 
@@ -49,6 +50,7 @@ export const BotFunctionNames = {
 export const ResourceNames = {
   sessionsTable: 'conference-sessions',
   cacheTable: 'conference-sessions-cache',
+  deliveriesTable: DELIVERIES_TABLE,
   alarmStateTable: 'gumshoe-alarm-state',
   saveQueue: 'conference-save-session-queue',
   saveDeadLetterQueue: 'conference-save-session-dlq',
@@ -168,10 +170,12 @@ export function describeSystem(input: SystemSettings): Topology {
       ),
       notifyNewSession: service('notifyNewSession', 'notify-new-session', 'Posts new sessions to Slack', {
         [ServiceEnv.webhookSecretArn]: { ref: 'secretArn', secret: 'webhook' },
+        [ServiceEnv.deliveriesTable]: { ref: 'tableName', table: 'deliveries' },
         ...optional(ServiceEnv.faultNotifyLatencyMs, faults.notifyLatencyMs),
       }),
       forwardSession: service('forwardSession', 'forward-session', 'Forwards new sessions to the partner', {
         [ServiceEnv.partnerUrl]: settings.partnerUrl,
+        [ServiceEnv.deliveriesTable]: { ref: 'tableName', table: 'deliveries' },
       }),
       listSessions: service('listSessions', 'list-sessions', 'GET /sessions: lists saved sessions', {
         [ServiceEnv.sessionsTable]: { ref: 'tableName', table: 'sessions' },
@@ -209,6 +213,15 @@ export function describeSystem(input: SystemSettings): Topology {
         stream: 'NEW_AND_OLD_IMAGES',
       },
       cache: { stack: 'conference', name: ResourceNames.cacheTable, partitionKey: 'sessionId' },
+      // Which sessions were announced and forwarded, so a redelivered stream record is not sent
+      // again; short-lived (TTL), so not kept when the stack is deleted.
+      deliveries: {
+        stack: 'conference',
+        name: ResourceNames.deliveriesTable,
+        partitionKey: 'id',
+        timeToLiveAttribute: 'expiration',
+        retain: false,
+      },
       // One item per alarm plus short-lived `msg#…` delivery markers, expired by TTL.
       alarmState: {
         stack: 'bot',
@@ -270,17 +283,19 @@ export function describeSystem(input: SystemSettings): Topology {
         maxConcurrency: 2,
         reportBatchItemFailures: true,
       },
-      // The stream consumers retry a failing batch by halving it, for at most an hour, then park it.
+      // The stream consumers' settings live in the service contract (stream-consumers.ts says why).
       ...(['notifyNewSession', 'forwardSession'] as const).map((fn) => ({
         type: 'dynamodb' as const,
         function: fn,
         table: 'sessions',
-        batchSize: 10,
+        batchSize: STREAM_CONSUMER_SETTINGS.batchSize,
+        maxBatchingWindowSeconds: STREAM_CONSUMER_SETTINGS.maxBatchingWindowMs / 1000,
+        parallelizationFactor: STREAM_CONSUMER_SETTINGS.parallelizationFactor,
         startingPosition: 'LATEST' as const,
-        retryAttempts: 3,
-        bisectBatchOnError: true,
-        reportBatchItemFailures: true,
-        maxRecordAgeSeconds: 3600,
+        retryAttempts: STREAM_CONSUMER_SETTINGS.retryAttempts,
+        bisectBatchOnError: STREAM_CONSUMER_SETTINGS.bisectBatchOnError,
+        reportBatchItemFailures: STREAM_CONSUMER_SETTINGS.reportBatchItemFailures,
+        maxRecordAgeSeconds: STREAM_CONSUMER_SETTINGS.maxRecordAgeSeconds,
         onFailureQueue: 'streamDlq',
       })),
     ],

@@ -112,6 +112,17 @@ describe('bot Slack edge through a real Bolt App and AwsLambdaReceiver', () => {
     expect(dispatcher.dispatched).toEqual([]);
   });
 
+  it.each([
+    ['/leadtime', '__proto__'],
+    ['/leadtime', 'constructor'],
+    ['/cost', '__proto__'],
+  ])('answers %s %s with the usage text and dispatches nothing', async (name, text) => {
+    const response = await invoke(command(text, { command: name }));
+    expect(response.statusCode).toBe(200);
+    expect(ackText(response.body)).toContain(`Usage: \`${name}`);
+    expect(dispatcher.dispatched).toEqual([]);
+  });
+
   it('answers /trace with no argument with help', async () => {
     const response = await invoke(command(''));
     expect(ackText(response.body)).toBe(helpMessage().text);
@@ -311,6 +322,13 @@ describe('bot Slack edge through a real Bolt App and AwsLambdaReceiver', () => {
       signingSecret: SECRET,
       botUrl: `${served.url}/slack/events`,
     });
+    // This Slack hands out its own response_urls: the bot answers to them only.
+    handler = createBotApp({
+      config: testConfig(local.apiUrl),
+      botToken: TOKEN,
+      signingSecret: SECRET,
+      dispatcher,
+    }).handler;
     try {
       const result = await local.command('/trace', SESSION_ID);
       expect(result.status).toBe(200);

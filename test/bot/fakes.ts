@@ -23,6 +23,8 @@ export function testConfig(slackApiUrl: string, overrides: Partial<BotConfig> = 
     allowedUserIds: [],
     slackApiUrl,
     slackTimeoutMs: 2000,
+    // The local Slack's response base, as the local stack sets SLACK_RESPONSE_URL_BASE.
+    responseUrls: { kind: 'base', base: new URL('/response/', slackApiUrl).href },
     investigation: investigationConfig(),
     ...overrides,
   };

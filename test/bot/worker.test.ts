@@ -25,6 +25,7 @@ describe('runWorker answering through the local Slack', () => {
     investigate,
     client,
     remainingTimeMs: () => remainingMs,
+    responseUrls: { kind: 'base', base: new URL('/response/', slack.apiUrl).href },
     log: (level, message, detail) => logged.push({ level, message, detail }),
   });
   const input = (share: boolean, responseUrl?: string) => ({
@@ -54,6 +55,26 @@ describe('runWorker answering through the local Slack', () => {
       { via: 'response_url', text: 'Trace complete', blocks: result.blocks },
     ]);
     expect(slack.messages({ kind: 'ephemeral' })).toEqual([]);
+  });
+
+  it.each([
+    ['the local Slack’s reset endpoint', '/_local/reset'],
+    ['the local Web API', '/api/chat.postMessage'],
+  ])('sends nothing to a response_url outside the policy (%s)', async (_name, path) => {
+    slack.createResponseUrl();
+    let fetched = 0;
+    const outcome = await runWorker(input(true, new URL(path, slack.apiUrl).href), 'req-x', {
+      ...deps(async () => result),
+      fetch: async (...args) => {
+        fetched += 1;
+        return fetch(...args);
+      },
+    });
+
+    expect(outcome).toBe('failed');
+    expect(fetched).toBe(0);
+    expect(slack.messages()).toEqual([]);
+    expect(logged).toMatchObject([{ level: 'error', message: 'answer not sent: response_url refused' }]);
   });
 
   it('answers ephemerally through the response_url by default', async () => {
@@ -211,6 +232,7 @@ describe('runWorker with the real investigations', () => {
         investigate: (job) => runInvestigation(job, { logs, clock: systemClock }, investigationConfig()),
         client,
         remainingTimeMs: () => 60_000,
+        responseUrls: { kind: 'base', base: new URL('/response/', slack.apiUrl).href },
         log: () => undefined,
       },
     );

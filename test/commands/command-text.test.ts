@@ -67,6 +67,13 @@ describe('parseCommandText', () => {
     ['/leadtime', '1h | stats count(*)'],
     ['/cost', 'forever'],
     ['/gumshoe', 'deploy'],
+    // Names of Object.prototype: a plain object used as a lookup table once found them.
+    ['/leadtime', '__proto__'],
+    ['/leadtime', 'constructor'],
+    ['/leadtime', 'toString'],
+    ['/cost', '__proto__'],
+    ['/cost', 'hasOwnProperty'],
+    ['/gumshoe', '__proto__'],
   ])('refuses %s %j with the usage text', (command, text) => {
     const error = failure(command, text);
     expect(error.userMessage).toContain('Usage:');

@@ -39,15 +39,18 @@ describe('Lambda entry points', () => {
 });
 
 describe('config', () => {
-  it('applies defaults: faults off, concurrency 10', () => {
+  it('applies defaults: faults off, one message for up to 25 sessions', () => {
     expect(parseConfig(SaveSessionConfig, { SESSIONS_TABLE_NAME: 's', CACHE_TABLE_NAME: 'c' })).toEqual({
       SESSIONS_TABLE_NAME: 's',
       CACHE_TABLE_NAME: 'c',
       FAULT_SAVE_DELAY_MS: 0,
       FAULT_SAVE_ERROR_RATE: 0,
     });
-    expect(parseConfig(NotifyConfig, { SLACK_WEBHOOK_URL: 'http://127.0.0.1:1/hook' })).toMatchObject({
-      NOTIFY_CONCURRENCY: 10,
+    expect(
+      parseConfig(NotifyConfig, { SLACK_WEBHOOK_URL: 'http://127.0.0.1:1/hook', DELIVERIES_TABLE_NAME: 'd' }),
+    ).toMatchObject({
+      NOTIFY_MAX_PER_MESSAGE: 25,
+      RETRY_BUDGET_MS: 15_000,
       FAULT_NOTIFY_LATENCY_MS: 0,
     });
   });

@@ -44,7 +44,7 @@ describe('NotifyConfig', () => {
     [{ SLACK_WEBHOOK_SECRET_ARN: arn }, true],
     [{ SLACK_WEBHOOK_URL: 'http://127.0.0.1:3300/services/x', SLACK_WEBHOOK_SECRET_ARN: arn }, false],
   ])('accepts exactly one webhook source: %j → %s', (env, ok) => {
-    const parse = () => parseConfig(NotifyConfig, env);
+    const parse = () => parseConfig(NotifyConfig, { DELIVERIES_TABLE_NAME: 'deliveries', ...env });
     if (ok) expect(parse).not.toThrow();
     else expect(parse).toThrow(ConfigError);
   });

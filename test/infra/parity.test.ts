@@ -198,6 +198,7 @@ describe('the local stack runs what is deployed', () => {
       if (!p.StartingPosition) continue;
       const failure = (p.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination;
       expect(local.stream).toEqual({
+        parallelizationFactor: p.ParallelizationFactor ?? 1,
         startingPosition: p.StartingPosition,
         retryAttempts: p.MaximumRetryAttempts,
         bisectBatchOnError: p.BisectBatchOnFunctionError,

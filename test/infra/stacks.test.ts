@@ -4,6 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildGumshoeApp, PROJECT_ROOT } from '../../infra/lib/gumshoe-app';
 import { FunctionNames } from '../../src/conference-app/contract/function-names';
+import { STREAM_CONSUMER_SETTINGS } from '../../src/conference-app/contract/stream-consumers';
 
 const ADOT = 'arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-nodejs-arm64-ver-1-30-2:1';
 
@@ -112,18 +113,32 @@ describe('ConferenceStack', () => {
         BillingMode: 'PAY_PER_REQUEST',
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       },
-      2,
+      3,
     );
   });
 
-  it('consumes the stream twice with bisect, partial failures, max record age, retries and an SQS destination', () => {
+  it('keeps a delivery ledger with a TTL that only the notification and forwarding functions write', () => {
+    conference.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    });
+    for (const name of [FunctionNames.notifyNewSession, FunctionNames.forwardSession]) {
+      conference.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: name,
+        Environment: { Variables: Match.objectLike({ DELIVERIES_TABLE_NAME: Match.anyValue() }) },
+      });
+    }
+  });
+
+  it('consumes the stream twice with the shared settings: bisect, partial failures, max record age, retries and an SQS destination', () => {
     const mappings = conference.findResources('AWS::Lambda::EventSourceMapping', {
       Properties: {
-        BatchSize: 10,
+        BatchSize: STREAM_CONSUMER_SETTINGS.batchSize,
+        ParallelizationFactor: STREAM_CONSUMER_SETTINGS.parallelizationFactor,
         BisectBatchOnFunctionError: true,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
-        MaximumRecordAgeInSeconds: 3600,
-        MaximumRetryAttempts: 3,
+        MaximumRecordAgeInSeconds: STREAM_CONSUMER_SETTINGS.maxRecordAgeSeconds,
+        MaximumRetryAttempts: STREAM_CONSUMER_SETTINGS.retryAttempts,
         DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
       },
     });

@@ -10,7 +10,7 @@ import type { Construct } from 'constructs';
 import type { EnvValue, EventSourceSpec, QueueSpec, ScheduleSpec, TableSpec } from '../../../src/topology';
 import type { GumshoeFunction } from './gumshoe-function';
 
-/** A DynamoDB table as the description gives it: on demand, PITR, kept on stack deletion. */
+/** A DynamoDB table as the description gives it: on demand, PITR, kept on stack deletion unless it says not. */
 export function tableFrom(scope: Construct, id: string, spec: TableSpec): Table {
   return new Table(scope, id, {
     tableName: spec.name,
@@ -20,7 +20,7 @@ export function tableFrom(scope: Construct, id: string, spec: TableSpec): Table 
     ...(spec.stream ? { stream: StreamViewType[spec.stream] } : {}),
     ...(spec.timeToLiveAttribute ? { timeToLiveAttribute: spec.timeToLiveAttribute } : {}),
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-    removalPolicy: RemovalPolicy.RETAIN,
+    removalPolicy: spec.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
   });
 }
 
@@ -105,6 +105,7 @@ export function addEventSource(
       startingPosition: StartingPosition[spec.startingPosition],
       batchSize: spec.batchSize,
       ...(window ? { maxBatchingWindow: window } : {}),
+      parallelizationFactor: spec.parallelizationFactor,
       retryAttempts: spec.retryAttempts,
       bisectBatchOnError: spec.bisectBatchOnError,
       reportBatchItemFailures: spec.reportBatchItemFailures,

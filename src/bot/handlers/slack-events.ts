@@ -1,10 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { DynamoDbClaimStore } from '../../aws/dynamodb-claim-store';
 import { createBotApp } from '../app';
 import { loadBotConfig } from '../config';
 import { BotConfigError } from '../errors';
 import { LambdaJobDispatcher } from '../lambda-job-dispatcher';
-import type { SlackEventsHandler } from '../replay-guard';
+import { ReplayGuard, type SlackEventsHandler } from '../replay-guard';
 import { createSlackSecretsLoader } from '../secrets';
 
 const logger = new Logger({ serviceName: 'gumshoe-slack-events' });
@@ -13,6 +15,16 @@ const secrets = createSlackSecretsLoader(
   process.env,
   (sdk) => new sdk.SecretsManagerClient({ region: config.region }),
 );
+// One guard per environment, its claims shared through the alarm-state table: a signed request runs
+// once however many environments it is sent to.
+const replayGuard = new ReplayGuard(
+  config.replayTable
+    ? new DynamoDbClaimStore(new DynamoDBClient({ region: config.region }), config.replayTable)
+    : undefined,
+);
+if (!config.replayTable) {
+  logger.warn('GUMSHOE_ALARM_TABLE is not set: replays are refused per execution environment only');
+}
 
 async function build(): Promise<SlackEventsHandler> {
   if (!config.workerFunctionName) throw new BotConfigError('GUMSHOE_WORKER_FUNCTION is not set');
@@ -26,7 +38,9 @@ async function build(): Promise<SlackEventsHandler> {
     botToken,
     signingSecret,
     dispatcher,
+    replayGuard,
     log: (message, detail) => logger.error(message, detail),
+    warn: (message, detail) => logger.warn(message, detail),
   }).handler;
 }
 
@@ -43,7 +57,7 @@ function start(): Promise<SlackEventsHandler> {
 // first event, instead of charging it to the first request.
 let built: Promise<SlackEventsHandler> | undefined = start();
 
-/** The Function URL entry point: Bolt's two-argument Lambda handler behind a replay guard. */
+/** The Function URL entry point: Bolt's two-argument Lambda handler behind the Slack edge (slack-edge.ts). */
 export const handler: SlackEventsHandler = async (event, context) => {
   built ??= start();
   return (await built)(event, context);

@@ -41,6 +41,7 @@ export const handler = async (event: unknown, context: Context): Promise<{ outco
       runInvestigation(job, { logs, xray, traceSummaries: xray, clock: systemClock }, config.investigation),
     client,
     remainingTimeMs: () => context.getRemainingTimeInMillis(),
+    responseUrls: config.responseUrls,
     log: (level, message, detail) => logger[level](message, detail),
   });
   return { outcome };

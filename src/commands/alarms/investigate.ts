@@ -1,6 +1,14 @@
 import { GumshoeError, InvalidInputError } from '../errors';
 import type { LogSearch, LogSearchRequest } from '../ports';
 import { FunctionNameValue, TraceId, XRayTraceId } from '../query/quote';
+import { buildRuntimeErrorQuery, RUNTIME_ERROR_LIMIT } from '../runtime/runtime-error-query';
+import { countRuntimeFindings, runtimeFindingBlocks } from '../runtime/runtime-error-view';
+import {
+  formatRuntimeFinding,
+  invocationFailures,
+  type RuntimeFindings,
+  summarizeRuntimeErrors,
+} from '../runtime/runtime-findings';
 import {
   type Block,
   escapeMrkdwn,
@@ -9,6 +17,7 @@ import {
   plain,
   type ScanSummary,
   type SlackMessage,
+  sumScans,
   truncate,
 } from '../slack/block-kit';
 import type { TimeWindow } from '../time-window';
@@ -186,15 +195,25 @@ export function summarizeInvestigation(
   return { total: rows.length, withoutTrace, traces };
 }
 
-/** The first error lines of an Investigate result, one short line each, for the alarm message. */
-export function firstErrorLines(rows: readonly Readonly<Record<string, string>>[], max = 5): string[] {
-  return rows.slice(0, max).map((row) => {
+/**
+ * The first error lines of an Investigate result, one short line each, for the alarm message; what
+ * the Lambda runtime logged (timeouts, crashes, out-of-memory kills) comes first.
+ */
+export function firstErrorLines(
+  rows: readonly Readonly<Record<string, string>>[],
+  max = 5,
+  runtime?: RuntimeFindings,
+): string[] {
+  const failures = runtime ? invocationFailures(runtime.findings) : [];
+  const runtimeLines = failures.map((f) => truncate(formatRuntimeFinding(f), 300));
+  const codeLines = rows.map((row) => {
     const at = row['@timestamp']?.slice(11, 19) ?? '';
     const what = row['exception.name']
       ? `${row['exception.name']}: ${row['exception.message'] ?? ''}`
       : (row.message ?? row.level ?? 'ERROR');
     return truncate([at, row.functionName, what.trim()].filter(Boolean).join(' '), 300);
   });
+  return [...runtimeLines, ...codeLines].slice(0, max);
 }
 
 /** What X-Ray said about the alarm window: the failed traces, or why there are none to show. */
@@ -213,6 +232,8 @@ export interface InvestigationMessageOptions {
   readonly xray?: XRayFindings;
   /** X-Ray traces listed with an Open X-Ray trace button (default 5, at most 8). */
   readonly maxXRayTraces?: number;
+  /** What the Lambda runtime itself logged in the window (timeouts, crashes, out of memory, init failures). */
+  readonly runtime?: RuntimeFindings;
 }
 
 /**
@@ -289,12 +310,20 @@ export function buildInvestigationMessage(
   const scan: Block[] = options.scan
     ? [{ type: 'context', elements: [mrkdwn(formatScan(options.scan))] }]
     : [];
+  // The runtime's own lines come first: a timeout or an out-of-memory kill is the likeliest cause.
+  const runtime = options.runtime ? runtimeFindingBlocks(options.runtime) : [];
+  const failures = options.runtime ? invocationFailures(options.runtime.findings) : [];
+  const runtimeText = failures.length > 0 ? ` Lambda runtime: ${countRuntimeFindings(failures)}.` : '';
   if (summary.total === 0) {
-    const text = `No errors or exceptions logged around ${options.alarmName}.${xrayText}`;
+    const text = `No errors or exceptions logged around ${options.alarmName}.${runtimeText}${xrayText}`;
     return {
       text,
       blocks: [
-        { type: 'section', text: mrkdwn(`:mag: No errors or exceptions logged around *${name}*.`) },
+        ...runtime,
+        {
+          type: 'section',
+          text: mrkdwn(`:mag: No error lines or exceptions logged by the code around *${name}*.`),
+        },
         ...xray,
         ...scan,
       ],
@@ -302,6 +331,7 @@ export function buildInvestigationMessage(
   }
   const shown = summary.traces.slice(0, max);
   const blocks: Block[] = [
+    ...runtime,
     {
       type: 'section',
       text: mrkdwn(
@@ -334,7 +364,7 @@ export function buildInvestigationMessage(
     });
   }
   blocks.push(...xray, ...scan);
-  const text = `${summary.total} error line(s) around ${escapeMrkdwn(options.alarmName)}; ${summary.traces.length} trace(s) affected.${xrayText}`;
+  const text = `${summary.total} error line(s) around ${escapeMrkdwn(options.alarmName)}; ${summary.traces.length} trace(s) affected.${runtimeText}${xrayText}`;
   return { text, blocks };
 }
 
@@ -358,17 +388,20 @@ export async function investigateAlarm(
   xray?: TraceSummaryReader,
 ): Promise<SlackMessage> {
   const request = buildInvestigateQuery(target.functions, target.window);
-  const [result, findings] = await Promise.all([
+  const [result, runtimeResult, findings] = await Promise.all([
     logs.run(request),
+    logs.run({ ...request, queryString: buildRuntimeErrorQuery() }),
     xray ? xrayFindings(xray, target) : Promise.resolve(undefined),
   ]);
+  const scanOf = (r: typeof result) => ({
+    recordsScanned: r.statistics.recordsScanned,
+    bytesScanned: r.statistics.bytesScanned,
+    durationMs: r.durationMs,
+  });
   return buildInvestigationMessage(summarizeInvestigation(result.rows), {
     alarmName: target.alarmName,
-    scan: {
-      recordsScanned: result.statistics.recordsScanned,
-      bytesScanned: result.statistics.bytesScanned,
-      durationMs: result.durationMs,
-    },
+    scan: sumScans([scanOf(result), scanOf(runtimeResult)], true),
+    runtime: summarizeRuntimeErrors(runtimeResult.rows, RUNTIME_ERROR_LIMIT),
     ...(findings ? { xray: findings } : {}),
   });
 }

@@ -52,6 +52,19 @@ export function buildExceptionQuery(traceId: TraceId, limit: number = EXCEPTION_
   ].join('\n');
 }
 
+/**
+ * Query 4: the Lambda request ids of one trace's invocations, so the runtime's own failure lines
+ * (which carry a request id but no traceId) can be tied to the trace.
+ */
+export function buildTraceRequestsQuery(traceId: TraceId, limit: number): string {
+  return [
+    'fields AWSRequestId, functionName',
+    `| filter traceId = ${quote(traceId)} and ispresent(AWSRequestId)`,
+    '| stats count(*) as lines by AWSRequestId, functionName',
+    `| limit ${Math.trunc(limit)}`,
+  ].join('\n');
+}
+
 /** The "Show logs" query: one function's log lines for one trace. */
 export function buildShowLogsQuery(
   traceId: TraceId,

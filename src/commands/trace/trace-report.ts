@@ -1,5 +1,6 @@
 import { MILESTONES } from '../../conference-app/contract';
 import { parseInsightsTime, parseNumber } from '../query/rows';
+import type { RuntimeFinding } from '../runtime/runtime-findings';
 import type { ScanSummary } from '../slack/block-kit';
 
 /** One trace that mentions the looked-up id. */
@@ -58,6 +59,12 @@ export type TraceReport =
       readonly logsLookIncomplete: boolean;
       readonly exception: TraceException | undefined;
       readonly exceptionCount: number;
+      /** What the Lambda runtime logged for the trace's own requests (timeouts, crashes, out of memory). */
+      readonly runtimeFailures: readonly RuntimeFinding[];
+      /** The runtime failure that explains the first missing milestone, when there is one. */
+      readonly missingReason: RuntimeFinding | undefined;
+      /** The runtime-error or request-id query hit its row cap: a failure may be missing. */
+      readonly runtimeCapped: boolean;
       readonly xrayTraceIds: readonly string[];
       readonly window: { readonly start: Date; readonly end: Date };
       readonly region: string;

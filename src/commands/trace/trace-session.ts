@@ -3,12 +3,15 @@ import { InvalidInputError } from '../errors';
 import { usageText } from '../help/usage';
 import type { Clock, LogSearch, LogSearchResult } from '../ports';
 import { SessionId, TraceId, XRayTraceId } from '../query/quote';
+import { buildRuntimeErrorQuery, RUNTIME_ERROR_LIMIT } from '../runtime/runtime-error-query';
+import { summarizeRuntimeErrors } from '../runtime/runtime-findings';
 import { sumScans } from '../slack/block-kit';
 import {
   buildExceptionQuery,
   buildMilestonesQuery,
   buildShowLogsQuery,
   buildTraceLookupQuery,
+  buildTraceRequestsQuery,
   type TraceLookupId,
   traceDetailWindow,
 } from './trace-query';
@@ -20,6 +23,12 @@ import {
   readSightings,
   type TraceReport,
 } from './trace-report';
+import {
+  readTraceRequestIds,
+  reasonForMissing,
+  runtimeFailuresOfTrace,
+  TRACE_REQUEST_LIMIT,
+} from './trace-runtime';
 
 /** The ports /trace needs. */
 export interface TracePorts {
@@ -77,12 +86,19 @@ export async function investigateTrace(
   }
   const window = traceDetailWindow(newest.firstSeen, newest.lastSeen, now);
   const request = { logGroupNames: config.logGroupNames, startTime: window.start, endTime: window.end };
-  const [milestones, exceptions] = await Promise.all([
+  const [milestones, exceptions, requests, runtime] = await Promise.all([
     ports.logs.run({ ...request, queryString: buildMilestonesQuery(traceId.data) }),
     ports.logs.run({ ...request, queryString: buildExceptionQuery(traceId.data) }),
+    ports.logs.run({ ...request, queryString: buildTraceRequestsQuery(traceId.data, TRACE_REQUEST_LIMIT) }),
+    ports.logs.run({ ...request, queryString: buildRuntimeErrorQuery() }),
   ]);
   const timeline = buildTimeline(milestones.rows);
   const { missing, logsLookIncomplete } = findMissingMilestones(new Set(timeline.map((e) => e.milestone)));
+  const runtimeFindings = summarizeRuntimeErrors(runtime.rows, RUNTIME_ERROR_LIMIT);
+  const runtimeFailures = runtimeFailuresOfTrace(
+    runtimeFindings.findings,
+    readTraceRequestIds(requests.rows),
+  );
   return {
     kind: 'found',
     id: lookup.id,
@@ -93,10 +109,13 @@ export async function investigateTrace(
     logsLookIncomplete,
     exception: readException(exceptions.rows),
     exceptionCount: exceptions.rows.filter((r) => r['exception.name']).length,
+    runtimeFailures,
+    missingReason: reasonForMissing(missing[0], runtimeFailures),
+    runtimeCapped: runtimeFindings.capped || requests.rows.length >= TRACE_REQUEST_LIMIT,
     xrayTraceIds: collectXRayTraceIds(milestones.rows, exceptions.rows),
     window,
     region: config.region,
-    scan: sumScans([scanOf(found), sumScans([scanOf(milestones), scanOf(exceptions)], true)]),
+    scan: sumScans([scanOf(found), sumScans([milestones, exceptions, requests, runtime].map(scanOf), true)]),
   };
 }
 

@@ -1,3 +1,4 @@
+import { formatRuntimeFinding, type RuntimeFinding } from '../runtime/runtime-findings';
 import {
   actions,
   type Block,
@@ -51,7 +52,10 @@ export function formatTimeline(report: Extract<TraceReport, { kind: 'found' }>):
 /** The function whose logs the "Show logs" button opens: the one that threw, else the last one that logged. */
 function failingFunction(report: Extract<TraceReport, { kind: 'found' }>): string | undefined {
   return (
-    report.exception?.functionName ?? report.timeline.at(-1)?.functionName ?? report.missing[0]?.functionName
+    report.missingReason?.functionName ??
+    report.exception?.functionName ??
+    report.timeline.at(-1)?.functionName ??
+    report.missing[0]?.functionName
   );
 }
 
@@ -72,7 +76,8 @@ export function traceMessage(report: TraceReport): SlackMessage {
   }
 
   const first = report.missing[0];
-  const status = report.exception ? '🔴 failed' : first ? '🟠 incomplete' : '🟢 complete';
+  const failed = report.exception !== undefined || report.runtimeFailures.length > 0;
+  const status = failed ? '🔴 failed' : first ? '🟠 incomplete' : '🟢 complete';
   const blocks: Block[] = [
     header(`Trace ${report.traceId} ${status}`),
     section(
@@ -98,13 +103,14 @@ export function traceMessage(report: TraceReport): SlackMessage {
     const rest = report.missing.slice(1).map((m) => code(m.milestone));
     blocks.push(
       section(
-        `:warning: *First missing milestone:* ${code(first.milestone)}, expected from ${code(first.functionName)}${first.after ? ` after ${code(first.after)}` : ''}.${rest.length > 0 ? `\nAlso missing: ${rest.join(', ')}.` : ''}${report.logsLookIncomplete ? '\n_Later milestones were logged, so the logs for this trace look incomplete._' : ''}`,
+        `:warning: *First missing milestone:* ${code(first.milestone)}, expected from ${code(first.functionName)}${first.after ? ` after ${code(first.after)}` : ''}.${report.missingReason ? `\n*Why:* ${why(report.missingReason)}.` : ''}${rest.length > 0 ? `\nAlso missing: ${rest.join(', ')}.` : ''}${report.logsLookIncomplete ? '\n_Later milestones were logged, so the logs for this trace look incomplete._' : ''}`,
       ),
     );
   } else {
     blocks.push(section(':white_check_mark: Every expected milestone was logged.'));
   }
 
+  blocks.push(...runtimeBlocks(report));
   if (report.exception) {
     const e = report.exception;
     const more = report.exceptionCount > 1 ? ` (first of ${report.exceptionCount})` : '';
@@ -156,8 +162,32 @@ export function traceMessage(report: TraceReport): SlackMessage {
   }
 
   blocks.push(context(formatScan(report.scan)));
-  const text = `Trace ${report.traceId}: ${status}${first ? `, first missing ${first.milestone}` : ''}${report.exception ? `, ${report.exception.name}` : ''}`;
+  const reason = report.missingReason ?? report.runtimeFailures[0];
+  const text = `Trace ${report.traceId}: ${status}${first ? `, first missing ${first.milestone}` : ''}${reason ? `, ${reason.functionName} ${reason.description}` : report.exception ? `, ${report.exception.name}` : ''}`;
   return validateMessage(blocks, text);
+}
+
+/** "`conference-create-session-lambda` timed out after 6.00 s (request …)": a runtime failure in a sentence. */
+function why(f: RuntimeFinding): string {
+  const request = f.requestId ? ` (request ${code(f.requestId)})` : '';
+  return `${code(f.functionName)} ${escapeMrkdwn(truncate(f.description, 300))}${request}`;
+}
+
+/** What the Lambda runtime logged for the trace's requests, with the first error's stack when it has one. */
+function runtimeBlocks(report: Extract<TraceReport, { kind: 'found' }>): Block[] {
+  const failures = report.runtimeFailures;
+  const capped = report.runtimeCapped
+    ? [context(':warning: The runtime-error query hit its row cap; a failure of this trace may be missing.')]
+    : [];
+  if (failures.length === 0) return capped;
+  const lines = failures.slice(0, 5).map((f) => `• ${escapeMrkdwn(truncate(formatRuntimeFinding(f), 280))}`);
+  const more = failures.length > 5 ? `\n… and ${failures.length - 5} more` : '';
+  const withStack = failures.find((f) => f.stackTop.length > 0);
+  return [
+    section(`:rotating_light: *Lambda runtime* (this trace's requests):\n${lines.join('\n')}${more}`),
+    ...(withStack ? [codeBlock(withStack.stackTop.join('\n'), 1500)] : []),
+    ...capped,
+  ];
 }
 
 /** The "Show logs" answer: the function's lines in a code block, cut to fit. */

@@ -29,8 +29,11 @@ export const NotifyConfig = z
   .object({
     SLACK_WEBHOOK_URL: z.url().optional(),
     SLACK_WEBHOOK_SECRET_ARN: z.string().startsWith('arn:').optional(),
-    NOTIFY_CONCURRENCY: concurrency,
+    DELIVERIES_TABLE_NAME: z.string().min(1),
+    // One message per batch (up to this many sessions) keeps within the webhook's ~1 message/s limit; 1 is the seed's one by one.
+    NOTIFY_MAX_PER_MESSAGE: z.coerce.number().int().min(1).max(50).default(25),
     NOTIFY_TIMEOUT_MS: millis(3000),
+    RETRY_BUDGET_MS: millis(15_000),
     FAULT_NOTIFY_LATENCY_MS: millis(0),
   })
   .refine((c) => (c.SLACK_WEBHOOK_URL === undefined) !== (c.SLACK_WEBHOOK_SECRET_ARN === undefined), {
@@ -42,8 +45,10 @@ export type NotifyConfig = z.infer<typeof NotifyConfig>;
 /** Env of the partner forwarding function. */
 export const ForwardConfig = z.object({
   PARTNER_BASE_URL: z.url(),
+  DELIVERIES_TABLE_NAME: z.string().min(1),
   FORWARD_CONCURRENCY: concurrency,
   FORWARD_TIMEOUT_MS: millis(3000),
+  RETRY_BUDGET_MS: millis(15_000),
 });
 export type ForwardConfig = z.infer<typeof ForwardConfig>;
 

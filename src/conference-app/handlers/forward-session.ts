@@ -3,29 +3,43 @@ import { FunctionNames } from '../contract';
 import { HttpPartnerForwarder } from '../http/http-partner-forwarder';
 import { ServiceLogger } from '../observability/logger';
 import { forwardNewSessions } from '../sessions/fan-out';
-import type { PartnerForwarder } from '../sessions/ports';
+import type { DeliveryLedger, PartnerForwarder } from '../sessions/ports';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, type RetryTimer, SYSTEM_TIMER } from '../sessions/retry';
+import { DynamoDbDeliveryLedger } from '../store/dynamodb-delivery-ledger';
 import { ForwardConfig, lazy, parseConfig } from './config';
+import { createDocumentClient } from './dynamodb-client';
 import { readNewSessions } from './stream-records';
 
 /** What the forwarding handler is built from. */
 export interface ForwardHandlerDeps {
   forwarder: PartnerForwarder;
+  ledger: DeliveryLedger;
   logger: ServiceLogger;
   concurrency: number;
   timeoutMs: number;
+  retry?: RetryPolicy;
+  timer?: RetryTimer;
 }
 
 type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
 
-/** Builds the stream handler forwarding each new session to the partner; failures are reported by SequenceNumber. */
+/** Builds the stream handler forwarding each new session to the partner once; failures are reported by SequenceNumber. */
 export function createForwardSessionHandler(deps: ForwardHandlerDeps): StreamHandler {
+  const retry = deps.retry ?? DEFAULT_RETRY_POLICY;
   return async (event, context) => {
     const log = deps.logger.forInvocation(context, FunctionNames.forwardSession);
     const batch = readNewSessions(event, log);
-    const failed = await forwardNewSessions(batch.records, deps.forwarder, log, {
-      concurrency: deps.concurrency,
-      timeoutMs: deps.timeoutMs,
-    });
+    const failed = await forwardNewSessions(
+      batch.records,
+      deps.forwarder,
+      { ledger: deps.ledger, log, timer: deps.timer ?? SYSTEM_TIMER },
+      {
+        concurrency: deps.concurrency,
+        timeoutMs: deps.timeoutMs,
+        retry,
+        leaseMs: retry.budgetMs + 2 * deps.timeoutMs,
+      },
+    );
     return {
       batchItemFailures: [...batch.unreadable, ...failed].map((itemIdentifier) => ({ itemIdentifier })),
     };
@@ -36,9 +50,11 @@ const fromEnv = lazy(() => {
   const config = parseConfig(ForwardConfig, process.env);
   return createForwardSessionHandler({
     forwarder: new HttpPartnerForwarder(config.PARTNER_BASE_URL),
+    ledger: new DynamoDbDeliveryLedger(createDocumentClient(), config.DELIVERIES_TABLE_NAME),
     logger: new ServiceLogger(),
     concurrency: config.FORWARD_CONCURRENCY,
     timeoutMs: config.FORWARD_TIMEOUT_MS,
+    retry: { ...DEFAULT_RETRY_POLICY, budgetMs: config.RETRY_BUDGET_MS },
   });
 });
 

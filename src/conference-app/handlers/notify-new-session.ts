@@ -3,33 +3,48 @@ import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-la
 import { FunctionNames } from '../contract';
 import { SlackWebhookNotifier } from '../http/slack-webhook-notifier';
 import { ServiceLogger } from '../observability/logger';
-import { notifyNewSessions } from '../sessions/fan-out';
-import type { Notifier } from '../sessions/ports';
+import { announceNewSessions } from '../sessions/fan-out';
+import type { DeliveryLedger, Notifier } from '../sessions/ports';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, type RetryTimer, SYSTEM_TIMER } from '../sessions/retry';
+import { DynamoDbDeliveryLedger } from '../store/dynamodb-delivery-ledger';
 import { lazy, NotifyConfig, parseConfig } from './config';
+import { createDocumentClient } from './dynamodb-client';
 import { readNewSessions } from './stream-records';
 import { readWebhookUrlSecret } from './webhook-secret';
 
 /** What the notification handler is built from. */
 export interface NotifyHandlerDeps {
   notifier: Notifier;
+  ledger: DeliveryLedger;
   logger: ServiceLogger;
-  concurrency: number;
   timeoutMs: number;
+  maxPerMessage: number;
+  retry?: RetryPolicy;
+  timer?: RetryTimer;
   latencyMs?: number;
 }
 
 type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
 
-/** Builds the stream handler announcing each new session in Slack; failed records are reported by SequenceNumber. */
+/** Builds the stream handler announcing the batch's new sessions in Slack; failed records are reported by SequenceNumber. */
 export function createNotifyNewSessionHandler(deps: NotifyHandlerDeps): StreamHandler {
+  const retry = deps.retry ?? DEFAULT_RETRY_POLICY;
   return async (event, context) => {
     const log = deps.logger.forInvocation(context, FunctionNames.notifyNewSession);
     const batch = readNewSessions(event, log);
-    const failed = await notifyNewSessions(batch.records, deps.notifier, log, {
-      concurrency: deps.concurrency,
-      timeoutMs: deps.timeoutMs,
-      latencyMs: deps.latencyMs ?? 0,
-    });
+    const failed = await announceNewSessions(
+      batch.records,
+      deps.notifier,
+      { ledger: deps.ledger, log, timer: deps.timer ?? SYSTEM_TIMER },
+      {
+        timeoutMs: deps.timeoutMs,
+        maxPerMessage: deps.maxPerMessage,
+        retry,
+        // A claim outlives every retry of this invocation, so no other one sends it meanwhile.
+        leaseMs: retry.budgetMs + 2 * deps.timeoutMs,
+        latencyMs: deps.latencyMs ?? 0,
+      },
+    );
     return {
       batchItemFailures: [...batch.unreadable, ...failed].map((itemIdentifier) => ({ itemIdentifier })),
     };
@@ -43,9 +58,11 @@ const fromEnv = lazy(async () => {
     (await readWebhookUrlSecret(new SecretsManagerClient({}), config.SLACK_WEBHOOK_SECRET_ARN ?? ''));
   return createNotifyNewSessionHandler({
     notifier: new SlackWebhookNotifier(webhookUrl),
+    ledger: new DynamoDbDeliveryLedger(createDocumentClient(), config.DELIVERIES_TABLE_NAME),
     logger: new ServiceLogger(),
-    concurrency: config.NOTIFY_CONCURRENCY,
     timeoutMs: config.NOTIFY_TIMEOUT_MS,
+    maxPerMessage: config.NOTIFY_MAX_PER_MESSAGE,
+    retry: { ...DEFAULT_RETRY_POLICY, budgetMs: config.RETRY_BUDGET_MS },
     latencyMs: config.FAULT_NOTIFY_LATENCY_MS,
   });
 });

@@ -44,3 +44,13 @@ export class InvalidCursorError extends ConferenceError {
 
 /** A downstream (database, queue, webhook, partner) call that failed; wraps the original in `cause`. */
 export class DownstreamError extends ConferenceError {}
+
+/** The downstream refused the call for now (HTTP 429); `retryAfterMs` is how long it asked us to wait. */
+export class RateLimitedError extends DownstreamError {
+  readonly retryAfterMs: number;
+
+  constructor(message: string, retryAfterMs: number, options?: ErrorOptions) {
+    super(message, options);
+    this.retryAfterMs = retryAfterMs;
+  }
+}

@@ -1,7 +1,8 @@
 import { Milestone } from '../contract';
 import { settleWithConcurrency } from './bounded-concurrency';
 import { sleep } from './fault-injection';
-import type { Notifier, PartnerForwarder, SessionLog } from './ports';
+import type { ClaimOutcome, DeliveryLedger, Notifier, PartnerForwarder, SessionLog } from './ports';
+import { type RetryPolicy, type RetryTimer, withRetries } from './retry';
 import type { Session } from './session';
 
 /** A new session read from the stream, with the id the event source uses to retry it. */
@@ -10,73 +11,153 @@ export interface NewSessionRecord {
   session: Session;
 }
 
-/** How a batch of new sessions is sent on. */
-export interface FanOutOptions {
-  concurrency: number;
-  timeoutMs: number;
+/** What a stream consumer sends with: its ledger, its log and its clock. */
+export interface FanOutDeps {
+  ledger: DeliveryLedger;
+  log: SessionLog;
+  timer: RetryTimer;
 }
 
-/** Sends one session somewhere; rejects when that did not work. */
-type Send = (session: Session, signal: AbortSignal) => Promise<void>;
+/** How a batch of new sessions is sent on. */
+export interface FanOutOptions {
+  /** Per attempt. */
+  timeoutMs: number;
+  retry: RetryPolicy;
+  /** How long a claim holds before another invocation may take the delivery over. */
+  leaseMs: number;
+}
 
-async function sendAll(
+/** How the announcements of one batch are made. */
+export interface AnnounceOptions extends FanOutOptions {
+  /** Sessions per Slack message; 1 announces one by one, as the seed did. */
+  maxPerMessage: number;
+  /** Injected delay before each message (fault drill). */
+  latencyMs: number;
+}
+
+const announceKey = (session: Session) => `announce#${session.sessionId}`;
+const forwardKey = (session: Session) => `forward#${session.sessionId}`;
+
+type Claimed = { record: NewSessionRecord; outcome: ClaimOutcome | 'error' };
+
+/** Claims each record's delivery; a ledger failure counts as not claimed (the record is retried). */
+async function claimAll(
   records: readonly NewSessionRecord[],
-  send: Send,
-  milestone: string,
-  doneMessage: string,
-  log: SessionLog,
-  options: FanOutOptions & { latencyMs?: number; doneKeys?: (session: Session) => Record<string, unknown> },
-): Promise<string[]> {
-  const settled = await settleWithConcurrency(records, options.concurrency, async ({ session }) => {
-    const recordLog = log.with({ traceId: session.traceId, sessionId: session.sessionId });
-    try {
-      await sleep(options.latencyMs ?? 0);
-      // The timeout starts after the injected latency: the fault models a slow function, not a slow webhook.
-      await send(session, AbortSignal.timeout(options.timeoutMs));
-    } catch (error) {
-      recordLog.error(`${doneMessage} failed`, error);
-      throw error;
-    }
-    recordLog.info(doneMessage, { milestone, ...options.doneKeys?.(session) });
-  });
-  return settled.filter((s) => !s.ok).map((s) => s.item.itemIdentifier);
+  key: (session: Session) => string,
+  deps: FanOutDeps,
+  leaseMs: number,
+): Promise<Claimed[]> {
+  return Promise.all(
+    records.map(async (record): Promise<Claimed> => {
+      try {
+        return { record, outcome: await deps.ledger.claim(key(record.session), leaseMs) };
+      } catch (error) {
+        deps.log.error('Delivery ledger claim failed', error, { sessionId: record.session.sessionId });
+        return { record, outcome: 'error' };
+      }
+    }),
+  );
+}
+
+/** Records the outcome of a delivery; a failed write is logged, never turned into a resend. */
+async function settleClaim(deps: FanOutDeps, key: string, delivered: boolean): Promise<void> {
+  try {
+    await (delivered ? deps.ledger.complete(key) : deps.ledger.release(key));
+  } catch (error) {
+    deps.log.error('Delivery ledger update failed', error, { deliveryKey: key });
+  }
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
 }
 
 /**
- * Announces each new session, several at a time, and returns the item identifiers of those that
- * failed so only they are retried (the seed sent one by one at about a second each).
+ * Announces the batch's new sessions in as few Slack messages as allowed ("3 new sessions: …"),
+ * one message after the other to stay within the webhook's rate limit, and logs the milestone once
+ * per session. Sessions already announced (a redelivered record) are skipped; returns the item
+ * identifiers to retry.
  */
-export function notifyNewSessions(
+export async function announceNewSessions(
   records: readonly NewSessionRecord[],
   notifier: Notifier,
-  log: SessionLog,
-  options: FanOutOptions & { latencyMs: number; now?: () => number },
+  deps: FanOutDeps,
+  options: AnnounceOptions,
 ): Promise<string[]> {
-  const now = options.now ?? Date.now;
-  return sendAll(
-    records,
-    (s, signal) => notifier.notifyNewSession(s, signal),
-    Milestone.slackNotificationSent,
-    'Slack notification for new session sent',
-    log,
-    // The lead-time alarm's metric filter reads this number from the notification line (infra).
-    { ...options, doneKeys: (session) => ({ leadTimeMs: now() - Date.parse(session.createdAt) }) },
-  );
+  const claims = await claimAll(records, announceKey, deps, options.leaseMs);
+  const failed: string[] = [];
+  const toSend: NewSessionRecord[] = [];
+  for (const { record, outcome } of claims) {
+    if (outcome === 'claimed') toSend.push(record);
+    else if (outcome === 'delivered')
+      deps.log.info('Session already announced; redelivered record skipped', {
+        sessionId: record.session.sessionId,
+        traceId: record.session.traceId,
+      });
+    else failed.push(record.itemIdentifier);
+  }
+  for (const group of chunk(toSend, Math.max(1, options.maxPerMessage))) {
+    const sessions = group.map((r) => r.session);
+    try {
+      await sleep(options.latencyMs);
+      await withRetries(
+        () => notifier.announce(sessions, AbortSignal.timeout(options.timeoutMs)),
+        options.retry,
+        deps.timer,
+        (error, delayMs) => deps.log.warn('Slack notification retried', { delayMs, error: String(error) }),
+      );
+    } catch (error) {
+      for (const r of group) deps.log.with(logKeys(r.session)).error('Slack notification failed', error);
+      await Promise.all(group.map((r) => settleClaim(deps, announceKey(r.session), false)));
+      failed.push(...group.map((r) => r.itemIdentifier));
+      continue;
+    }
+    await Promise.all(group.map((r) => settleClaim(deps, announceKey(r.session), true)));
+    const now = deps.timer.now();
+    for (const session of sessions) {
+      deps.log.with(logKeys(session)).info('Slack notification for new session sent', {
+        milestone: Milestone.slackNotificationSent,
+        // The lead-time alarm's metric filter reads this number from the notification line (infra).
+        leadTimeMs: now - Date.parse(session.createdAt),
+        announcedWith: sessions.length,
+      });
+    }
+  }
+  return failed;
 }
 
-/** Forwards each new session to the partner, several at a time; returns the identifiers that failed. */
-export function forwardNewSessions(
+/** Forwards each new session to the partner once, several at a time; returns the identifiers to retry. */
+export async function forwardNewSessions(
   records: readonly NewSessionRecord[],
   forwarder: PartnerForwarder,
-  log: SessionLog,
-  options: FanOutOptions,
+  deps: FanOutDeps,
+  options: FanOutOptions & { concurrency: number },
 ): Promise<string[]> {
-  return sendAll(
-    records,
-    (s, signal) => forwarder.forward(s, signal),
-    Milestone.sessionForwarded,
-    'Session forwarded to partner',
-    log,
-    options,
-  );
+  const claims = await claimAll(records, forwardKey, deps, options.leaseMs);
+  const settled = await settleWithConcurrency(claims, options.concurrency, async ({ record, outcome }) => {
+    const log = deps.log.with(logKeys(record.session));
+    if (outcome === 'delivered') return log.info('Session already forwarded; redelivered record skipped');
+    if (outcome !== 'claimed') throw new Error(`delivery not claimed: ${outcome}`);
+    try {
+      await withRetries(
+        () => forwarder.forward(record.session, AbortSignal.timeout(options.timeoutMs)),
+        options.retry,
+        deps.timer,
+        (error, delayMs) => log.warn('Partner forward retried', { delayMs, error: String(error) }),
+      );
+    } catch (error) {
+      log.error('Session forwarded to partner failed', error);
+      await settleClaim(deps, forwardKey(record.session), false);
+      throw error;
+    }
+    await settleClaim(deps, forwardKey(record.session), true);
+    log.info('Session forwarded to partner', { milestone: Milestone.sessionForwarded });
+  });
+  return settled.filter((s) => !s.ok).map((s) => s.item.record.itemIdentifier);
+}
+
+function logKeys(session: Session): Record<string, unknown> {
+  return { traceId: session.traceId, sessionId: session.sessionId };
 }

@@ -31,9 +31,22 @@ export interface SessionHandOff {
   handOff(session: Session): Promise<void>;
 }
 
-/** Announces a new session to people (a Slack incoming webhook in AWS). */
+/** Announces new sessions to people in one message, one session or several (a Slack incoming webhook in AWS). */
 export interface Notifier {
-  notifyNewSession(session: Session, signal?: AbortSignal): Promise<void>;
+  announce(sessions: readonly Session[], signal?: AbortSignal): Promise<void>;
+}
+
+/** What the ledger says when a delivery is claimed: ours to send, already sent, or being sent elsewhere. */
+export type ClaimOutcome = 'claimed' | 'delivered' | 'in-progress';
+
+/**
+ * Remembers which deliveries (an announcement, a forward) were made, so a redelivered stream record
+ * is not sent twice. A claim is a lease: a crashed sender's claim lapses and the delivery can be retried.
+ */
+export interface DeliveryLedger {
+  claim(key: string, leaseMs: number): Promise<ClaimOutcome>;
+  complete(key: string): Promise<void>;
+  release(key: string): Promise<void>;
 }
 
 /** Passes a new session on to the partner's system. */

@@ -29,3 +29,13 @@ export function cacheTableInput(tableName: string): CreateTableCommandInput {
     KeySchema: [{ AttributeName: 'sessionId', KeyType: 'HASH' }],
   };
 }
+
+/** The delivery ledger: one item per announcement or forward (`id` = `announce#<sessionId>`), expiring by TTL. */
+export function deliveriesTableInput(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+  };
+}

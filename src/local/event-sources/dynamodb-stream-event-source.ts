@@ -129,11 +129,16 @@ export interface DynamoDbStreamEventSourceOptions {
   /** Retries of a failing batch; -1 retries until stopped (Lambda's default). */
   maximumRetryAttempts?: number;
   bisectBatchOnFunctionError?: boolean;
-  /** Records older than this are not retried but sent to `onFailure` (Lambda's MaximumRecordAgeInSeconds). */
-  maximumRecordAgeSeconds?: number;
   reportBatchItemFailures?: boolean;
   pollIntervalMs?: number;
+  /** The wait before the first retry of a failing batch; it doubles each retry, up to `maxRetryDelayMs`. */
   retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  /** Records older than this are not retried but sent to the failure destination (MaximumRecordAgeInSeconds). */
+  maximumRecordAgeMs?: number;
+  /** The clock record ages are measured with, and the wait between retries (tests control both). */
+  now?: () => number;
+  retrySleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   region?: string;
   /** Where a batch goes once its retries are exhausted. */
   onFailure?: (failure: StreamFailureRecord) => void | Promise<void>;
@@ -226,32 +231,10 @@ export function startDynamoDbStreamEventSource(
     return { ok: false, fromIndex };
   }
 
-  /** How many records at the head of the batch are older than MaximumRecordAgeInSeconds. */
-  function expiredCount(records: StreamRecord[]): number {
-    const maxAgeMs =
-      options.maximumRecordAgeSeconds === undefined ? undefined : options.maximumRecordAgeSeconds * 1000;
-    if (maxAgeMs === undefined) return 0;
-    const now = Date.now();
-    let n = 0;
-    for (const r of records) {
-      const created = r.dynamodb?.ApproximateCreationDateTime;
-      if (created === undefined || now - new Date(created).getTime() <= maxAgeMs) break;
-      n += 1;
-    }
-    return n;
-  }
-
   async function deliver(shardId: string, batch: StreamRecord[]): Promise<void> {
     let records = batch;
     let attempts = 0;
     while (!signal.aborted && records.length > 0) {
-      // Lambda stops retrying records older than the maximum age and sends them to the destination.
-      const expired = expiredCount(records);
-      if (expired > 0) {
-        await discard(shardId, records.slice(0, expired), attempts, undefined, 'RecordAgeExceeded');
-        records = records.slice(expired);
-        continue;
-      }
       const outcome = await invokeOnce(records);
       attempts += 1;
       if (outcome.ok) return;
@@ -268,19 +251,32 @@ export function startDynamoDbStreamEventSource(
         return;
       }
       if (maxRetries >= 0 && attempts > maxRetries) {
-        await discard(shardId, records, attempts, outcome.functionError);
+        await discard(shardId, records, attempts, 'RetryAttemptsExhausted', outcome.functionError);
         return;
       }
-      await sleep(options.retryDelayMs ?? 100, signal);
+      if (tooOld(records)) {
+        await discard(shardId, records, attempts, 'RecordAgeExceeded', outcome.functionError);
+        return;
+      }
+      // Spaced out: an outage of a few seconds is outlasted instead of burning every retry at once.
+      const base = options.retryDelayMs ?? 500;
+      const delayMs = Math.min(options.maxRetryDelayMs ?? 30_000, base * 2 ** (attempts - 1));
+      await (options.retrySleep ?? sleep)(delayMs, signal);
     }
+  }
+
+  function tooOld(records: StreamRecord[]): boolean {
+    const created = records[0]?.dynamodb?.ApproximateCreationDateTime;
+    if (options.maximumRecordAgeMs === undefined || created === undefined) return false;
+    return (options.now ?? Date.now)() - new Date(created).getTime() > options.maximumRecordAgeMs;
   }
 
   async function discard(
     shardId: string,
     records: StreamRecord[],
     attempts: number,
+    condition: StreamFailureRecord['requestContext']['condition'],
     functionError?: string,
-    condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded' = 'RetryAttemptsExhausted',
   ) {
     const failure: StreamFailureRecord = {
       version: '1.0',

@@ -26,8 +26,12 @@ function toLambdaError(error: unknown, fallbackType = 'Error'): LambdaErrorPaylo
   return { errorType: fallbackType, errorMessage: String(error), trace: [] };
 }
 
+const jsonFormat = process.env.AWS_LAMBDA_LOG_FORMAT === 'JSON';
+
 // Lambda's Node runtime prefixes console output with time, request id and level, and turns inner
-// newlines into \r so one console call stays one CloudWatch event; JSON lines pass unprefixed.
+// newlines into \r so one console call stays one CloudWatch event; JSON lines pass unprefixed. With
+// the JSON log format each call becomes one object: timestamp, level, requestId, message (an Error
+// argument adds errorType, errorMessage, stackTrace), as the runtime's formatter writes it.
 function patchConsole(): void {
   const levels = {
     log: 'INFO',
@@ -39,13 +43,54 @@ function patchConsole(): void {
   } as const;
   for (const [method, level] of Object.entries(levels)) {
     (console as unknown as Record<string, (...args: unknown[]) => void>)[method] = (...args: unknown[]) => {
-      const text = format(...args);
-      const line = isJsonLine(text)
-        ? text
-        : `${new Date().toISOString()}\t${currentRequestId ?? 'undefined'}\t${level}\t${text}`;
+      const line = jsonFormat ? jsonLine(level, args) : textLine(level, args);
       process.stdout.write(`${line.replaceAll('\n', '\r')}\n`);
     };
   }
+}
+
+function textLine(level: string, args: unknown[]): string {
+  const text = format(...args);
+  if (isJsonLine(text)) return text;
+  return `${new Date().toISOString()}\t${currentRequestId ?? 'undefined'}\t${level}\t${text}`;
+}
+
+function jsonLine(level: string, [message, ...params]: unknown[]): string {
+  const line: Record<string, unknown> = {
+    timestamp: new Date().toISOString(),
+    level,
+    requestId: currentRequestId ?? '',
+  };
+  if (params.length === 0) {
+    line.message = message instanceof Error ? errorFields(message) : message;
+    try {
+      return JSON.stringify(line);
+    } catch {
+      return JSON.stringify({ ...line, message: format(message) });
+    }
+  }
+  line.message = format(message, ...params);
+  const error = params.find((param) => param instanceof Error);
+  return JSON.stringify(error instanceof Error ? { ...line, ...errorFields(error) } : line);
+}
+
+function errorFields(error: Error): Record<string, unknown> {
+  return {
+    errorType: error.name,
+    errorMessage: error.message,
+    stackTrace: (error.stack ?? '').split('\n'),
+  };
+}
+
+// The runtime's own error lines: `Invoke Error`, `Uncaught Exception`, `Unhandled Promise Rejection`;
+// in text the error as JSON after a tab, its stack as an array; in JSON the error object itself.
+function logRuntimeError(label: string, error: LambdaErrorPayload): void {
+  if (jsonFormat) {
+    console.error({ errorType: error.errorType, errorMessage: error.errorMessage, stackTrace: error.trace });
+    return;
+  }
+  const { trace, ...rest } = error;
+  console.error(`${label} \t%s`, JSON.stringify({ ...rest, stack: trace }));
 }
 
 function isJsonLine(text: string): boolean {
@@ -90,9 +135,7 @@ async function invoke(handler: Handler, message: InvokeMessage): Promise<void> {
     outcome = { ok: true, payload: await handler(message.event, buildContext(message)) };
   } catch (error) {
     outcome = { ok: false, error: toLambdaError(error) };
-    // The runtime logs the failure as one ERROR line, the error as JSON with the stack as an array.
-    const { trace, ...rest } = outcome.error;
-    console.error('Invoke Error \t%s', JSON.stringify({ ...rest, stack: trace }));
+    logRuntimeError('Invoke Error', outcome.error);
   }
   const durationMs = performance.now() - started;
   await Promise.all([
@@ -136,6 +179,40 @@ function dropNodeVersionWarning(): void {
   }) as typeof process.emitWarning;
 }
 
+// A module that cannot be found or loaded is Runtime.ImportModuleError; an error the module's own
+// top-level code throws keeps its type, as in Lambda's Node runtime.
+function importError(error: unknown): LambdaErrorPayload {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+    const inner = toLambdaError(error);
+    return { ...inner, errorType: 'Runtime.ImportModuleError', errorMessage: `Error: ${inner.errorMessage}` };
+  }
+  return toLambdaError(error);
+}
+
+function flushed(): Promise<void> {
+  return new Promise((resolve) => process.stdout.write('', () => resolve()));
+}
+
+// As the Node runtime does: log the error, report it, and exit (128 for a rejection, 129 otherwise).
+function catchFatalErrors(): void {
+  const die = async (label: string, error: LambdaErrorPayload, code: number): Promise<void> => {
+    logRuntimeError(label, error);
+    send({ type: 'fatal', error });
+    await flushed();
+    process.exit(code);
+  };
+  process.on('uncaughtException', (error) => {
+    void die('Uncaught Exception', toLambdaError(error), 129);
+  });
+  process.on('unhandledRejection', (reason) => {
+    const errorMessage = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
+    const error = new Error(errorMessage);
+    error.name = 'Runtime.UnhandledPromiseRejection';
+    void die('Unhandled Promise Rejection', toLambdaError(error), 128);
+  });
+}
+
 async function main(): Promise<void> {
   const [entry, exportName = 'handler'] = process.argv.slice(2);
   dropNodeVersionWarning();
@@ -154,9 +231,13 @@ async function main(): Promise<void> {
     }
     handler = candidate as Handler;
   } catch (error) {
-    send({ type: 'init-error', error: toLambdaError(error, 'Runtime.ImportModuleError') });
-    return;
+    const lambdaError = importError(error);
+    logRuntimeError('Uncaught Exception', lambdaError);
+    send({ type: 'init-error', error: lambdaError });
+    await flushed();
+    process.exit(129);
   }
+  catchFatalErrors();
   // One invocation at a time: the parent never sends the next before the result of the last.
   process.on('message', (message: InvokeMessage) => {
     if (message.type === 'invoke') void invoke(handler, message);

@@ -2,8 +2,18 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { HandlerBundler } from './bundler';
-import { billedDuration, formatReportLine, newLogStreamName } from './lambda-format';
+import { billedDuration, newLogStreamName } from './lambda-format';
+import { readLines } from './line-reader';
 import type { LogSink, RunnerLogEvent } from './log-sink';
+import { type MemoryMonitor, watchMemory } from './memory-monitor';
+import {
+  exitReason,
+  type InitReport,
+  type LambdaLogFormat,
+  type PlatformLines,
+  type PlatformStatus,
+  platformLines,
+} from './platform-lines';
 import { type ChildMessage, END_MARKER, type InvokeMessage, type LambdaErrorPayload } from './protocol';
 
 /** What one environment needs to start: the function's module, memory and final env vars. */
@@ -18,6 +28,10 @@ export interface ExecutionEnvironmentOptions {
   logSink: LogSink;
   /** Loads a bundle with plain node when given; the TypeScript entry through tsx otherwise. */
   bundler?: HandlerBundler;
+  /** The function's log format (`LoggingConfig.LogFormat`); Text when undefined. */
+  logFormat?: LambdaLogFormat;
+  /** How long the init phase may take (Lambda: 10 s for on-demand functions). */
+  initTimeoutMs?: number;
 }
 
 /** The outcome of one invocation in one environment, with the figures of its REPORT line. */
@@ -31,6 +45,8 @@ export interface EnvironmentInvokeResult {
   maxMemoryUsedMb: number;
   /** True when the environment cannot be reused (timeout, crash). */
   recycled: boolean;
+  /** How the invocation ended, as the REPORT line / platform.report says it. */
+  status: PlatformStatus;
 }
 
 const bootstrapPath = fileURLToPath(new URL('./bootstrap.ts', import.meta.url));
@@ -48,15 +64,30 @@ interface Pending {
   startedAt: number;
 }
 
+/** Lambda's limit on an on-demand function's init phase. */
+export const DEFAULT_INIT_TIMEOUT_MS = 10_000;
+
+type Outcome = Omit<EnvironmentInvokeResult, 'billedDurationMs'>;
+
+interface InitFailure extends InitReport {
+  error: LambdaErrorPayload;
+}
+
 /** One Lambda execution environment: a child process running one invocation at a time. */
 export class ExecutionEnvironment {
   readonly logGroupName: string;
   readonly logStreamName: string;
+  private readonly lines: PlatformLines;
   private child: ChildProcess | undefined;
   private ready: Promise<void> | undefined;
   private initDurationMs: number | undefined;
+  private initFailure: InitFailure | undefined;
   private pending: Pending | undefined;
   private dead = false;
+  private outOfMemory = false;
+  private fatal: LambdaErrorPayload | undefined;
+  private memory: MemoryMonitor | undefined;
+  private closed: Promise<void> = Promise.resolve();
   // The last peak RSS reported, for the REPORT line of an invocation that never reported (timeout, crash).
   private lastMaxMemoryUsedMb = 0;
   private writes: Promise<void> = Promise.resolve();
@@ -64,6 +95,7 @@ export class ExecutionEnvironment {
   constructor(private readonly options: ExecutionEnvironmentOptions) {
     this.logGroupName = `/aws/lambda/${options.functionName}`;
     this.logStreamName = newLogStreamName();
+    this.lines = platformLines(options.logFormat ?? 'Text');
   }
 
   /** False once the process exited or was killed; the pool then drops the environment. */
@@ -89,35 +121,76 @@ export class ExecutionEnvironment {
     Object.assign(env, this.options.env, {
       AWS_LAMBDA_LOG_GROUP_NAME: this.logGroupName,
       AWS_LAMBDA_LOG_STREAM_NAME: this.logStreamName,
+      AWS_LAMBDA_LOG_FORMAT: this.options.logFormat ?? 'Text',
     });
     const started = performance.now();
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     this.child = child;
-    this.readLines(child.stdout, 'stdout');
-    this.readLines(child.stderr, 'stderr');
+    this.closed = new Promise((resolve) => child.on('close', () => resolve()));
+    if (child.pid !== undefined) {
+      // Lambda's sandbox kills a function that goes over its memory size (SIGKILL, no chance to log).
+      this.memory = watchMemory(child.pid, this.options.memoryMb, () => {
+        this.outOfMemory = true;
+        child.kill('SIGKILL');
+      });
+    }
+    readLines(child.stdout, (line) => this.onLine(line));
+    readLines(child.stderr, (line) => this.onLine(line));
+    const initTimeoutMs = this.options.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
-      const onMessage = (message: ChildMessage): void => {
+      let initDone = false;
+      const fail = (failure: Omit<InitFailure, 'durationMs' | 'phase'>): void => {
+        if (initDone) return;
+        initDone = true;
+        clearTimeout(initTimer);
+        this.initFailure ??= { ...failure, phase: 'init', durationMs: performance.now() - started };
+        reject(Object.assign(new Error(failure.error.errorMessage), { lambdaError: failure.error }));
+      };
+      const initTimer = setTimeout(() => {
+        const seconds = (initTimeoutMs / 1000).toFixed(2);
+        const errorMessage = `INIT timed out after ${seconds} seconds`;
+        fail({ status: 'timeout', error: { errorType: 'Sandbox.Timedout', errorMessage, trace: [] } });
+        this.kill();
+      }, initTimeoutMs);
+      child.on('message', (message: ChildMessage) => {
         if (message.type === 'ready') {
+          initDone = true;
+          clearTimeout(initTimer);
           this.initDurationMs = performance.now() - started;
+          this.logAll(
+            this.lines.initReport({ durationMs: this.initDurationMs, phase: 'init', status: 'success' }),
+          );
           resolve();
         } else if (message.type === 'init-error') {
-          reject(Object.assign(new Error(message.error.errorMessage), { lambdaError: message.error }));
-          this.kill();
+          fail({ status: 'error', errorType: message.error.errorType, error: message.error });
+        } else if (message.type === 'fatal') {
+          this.fatal = message.error;
         } else if (message.type === 'result') {
           this.onResult(message);
         }
-      };
-      child.on('message', onMessage);
+      });
       child.on('exit', (code, signal) => {
         this.dead = true;
-        reject(new Error(`Runtime exited before init finished: ${signal ?? `exit status ${code}`}`));
-        this.onExit(code, signal);
+        this.memory?.stop();
+        const reason = this.exitReason(code, signal);
+        const errorMessage = `Runtime exited with error: ${reason}`;
+        fail({
+          status: 'error',
+          errorType: 'Runtime.ExitError',
+          error: { errorType: 'Runtime.ExitError', errorMessage, trace: [] },
+        });
+        // The pipes may still hold the last lines the runtime wrote: log the exit after them.
+        void this.closed.then(() => this.onExit(reason));
       });
       child.on('error', (error) => {
         this.dead = true;
         reject(error);
       });
     });
+  }
+
+  private exitReason(code: number | null, signal: NodeJS.Signals | null): string {
+    return exitReason(code, this.outOfMemory ? 'SIGKILL' : signal);
   }
 
   private async runtimeArguments(): Promise<string[]> {
@@ -130,14 +203,19 @@ export class ExecutionEnvironment {
     return ['--import', tsxLoader, bootstrapPath, entry, exportName];
   }
 
-  /** Runs one invocation; the environment must be started and idle. */
+  /** Runs one invocation; the environment must be idle. A failed init is reported as the invocation's error. */
   async invoke(requestId: string, event: unknown, traceHeader: string): Promise<EnvironmentInvokeResult> {
-    await this.start();
+    try {
+      await this.start();
+    } catch (cause) {
+      if (this.initFailure === undefined) throw cause;
+      return this.failedInit(requestId, this.initFailure);
+    }
     const child = this.child;
     if (child === undefined || this.dead) throw new Error('execution environment is not running');
     const startedAt = performance.now();
     const deadline = Date.now() + this.options.timeoutMs;
-    this.log(`START RequestId: ${requestId} Version: $LATEST`);
+    this.logAll(this.lines.start(requestId));
     const result = await new Promise<EnvironmentInvokeResult>((settle) => {
       const timer = setTimeout(() => this.onTimeout(), this.options.timeoutMs);
       this.pending = { requestId, markers: 0, settle, timer, startedAt };
@@ -148,9 +226,29 @@ export class ExecutionEnvironment {
     return result;
   }
 
+  // Lambda logs the init failure (INIT_REPORT) and fails the invocation that met it; the environment goes.
+  private async failedInit(requestId: string, failure: InitFailure): Promise<EnvironmentInvokeResult> {
+    this.kill();
+    await this.closed;
+    this.logAll(this.lines.initReport(failure));
+    this.logAll(this.lines.start(requestId));
+    const startedAt = performance.now();
+    const result = this.report(requestId, {
+      ok: false,
+      error: failure.error,
+      durationMs: performance.now() - startedAt,
+      maxMemoryUsedMb: this.memory?.peakMb ?? 0,
+      recycled: true,
+      status: failure.status,
+    });
+    await this.writes;
+    return result;
+  }
+
   /** Stops the process (the environment is recycled); an invocation in flight is left to its timeout path. */
   kill(): void {
     this.dead = true;
+    this.memory?.stop();
     this.child?.kill('SIGKILL');
   }
 
@@ -171,14 +269,15 @@ export class ExecutionEnvironment {
     const pending = this.pending;
     if (pending?.result === undefined || pending.markers < 2) return;
     const { result } = pending;
-    this.lastMaxMemoryUsedMb = Math.ceil(result.maxRssKb / 1024);
+    this.lastMaxMemoryUsedMb = Math.max(Math.ceil(result.maxRssKb / 1024), this.memory?.peakMb ?? 0);
     this.finish(pending, {
       ok: result.ok,
       payload: result.payload,
       error: result.error,
       durationMs: result.durationMs,
-      maxMemoryUsedMb: this.lastMaxMemoryUsedMb,
+      maxMemoryUsedMb: Math.min(this.lastMaxMemoryUsedMb, this.options.memoryMb),
       recycled: false,
+      status: result.ok ? 'success' : 'error',
     });
   }
 
@@ -186,7 +285,7 @@ export class ExecutionEnvironment {
     const pending = this.pending;
     if (pending === undefined) return;
     const seconds = (this.options.timeoutMs / 1000).toFixed(2);
-    this.log(`${new Date().toISOString()} ${pending.requestId} Task timed out after ${seconds} seconds`);
+    this.logAll(this.lines.timedOut(pending.requestId, this.options.timeoutMs));
     this.finish(pending, {
       ok: false,
       error: {
@@ -195,71 +294,71 @@ export class ExecutionEnvironment {
         trace: [],
       },
       durationMs: this.options.timeoutMs,
-      maxMemoryUsedMb: this.lastMaxMemoryUsedMb,
+      maxMemoryUsedMb: Math.max(this.lastMaxMemoryUsedMb, this.memory?.peakMb ?? 0),
       recycled: true,
+      status: 'timeout',
     });
     this.kill();
   }
 
-  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+  private onExit(reason: string): void {
     const pending = this.pending;
     if (pending === undefined) return;
-    const reason = signal === null ? `exit status ${code}` : `signal: ${signal}`;
-    this.log(`${new Date().toISOString()} ${pending.requestId} Error: Runtime exited with error: ${reason}`);
+    this.logAll(this.lines.runtimeExited(pending.requestId, reason));
+    const exitError: LambdaErrorPayload = {
+      errorType: 'Runtime.ExitError',
+      errorMessage: `RequestId: ${pending.requestId} Error: Runtime exited with error: ${reason}`,
+      trace: [],
+    };
     this.finish(pending, {
       ok: false,
-      error: {
-        errorType: 'Runtime.ExitError',
-        errorMessage: `RequestId: ${pending.requestId} Error: Runtime exited with error: ${reason}`,
-        trace: [],
-      },
+      // An uncaught exception or unhandled rejection was reported by the runtime before it exited.
+      error: this.fatal ?? exitError,
       durationMs: performance.now() - pending.startedAt,
-      maxMemoryUsedMb: this.lastMaxMemoryUsedMb,
+      // Killed for memory: Lambda reports the whole memory size as used.
+      maxMemoryUsedMb: this.outOfMemory
+        ? this.options.memoryMb
+        : Math.max(this.lastMaxMemoryUsedMb, this.memory?.peakMb ?? 0),
       recycled: true,
+      status: 'error',
     });
   }
 
-  private finish(pending: Pending, partial: Omit<EnvironmentInvokeResult, 'billedDurationMs'>): void {
+  private finish(pending: Pending, outcome: Outcome): void {
     clearTimeout(pending.timer);
     this.pending = undefined;
-    // Init Duration shows (and is billed) on the first invocation of the environment only.
+    const errorType =
+      outcome.status === 'error' && this.dead ? 'Runtime.ExitError' : outcome.error?.errorType;
+    pending.settle(this.report(pending.requestId, outcome, errorType));
+  }
+
+  // END (runtimeDone) and REPORT, with Init Duration on the first invocation of the environment only.
+  private report(
+    requestId: string,
+    outcome: Outcome,
+    errorType = outcome.error?.errorType,
+  ): EnvironmentInvokeResult {
     const initDurationMs = this.initDurationMs;
     this.initDurationMs = undefined;
     const result: EnvironmentInvokeResult = {
-      ...partial,
-      billedDurationMs: billedDuration(partial.durationMs, initDurationMs),
+      ...outcome,
+      billedDurationMs: billedDuration(outcome.durationMs, initDurationMs),
       ...(initDurationMs === undefined ? {} : { initDurationMs }),
     };
-    this.log(`END RequestId: ${pending.requestId}`);
-    this.log(
-      formatReportLine({
-        requestId: pending.requestId,
-        durationMs: result.durationMs,
-        billedDurationMs: result.billedDurationMs,
-        memorySizeMb: this.options.memoryMb,
-        maxMemoryUsedMb: result.maxMemoryUsedMb,
-        initDurationMs,
-      }),
-    );
-    pending.settle(result);
-  }
-
-  private readLines(stream: NodeJS.ReadableStream | null, _name: string): void {
-    if (stream === null) return;
-    let buffered = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      buffered += chunk;
-      let newline = buffered.indexOf('\n');
-      while (newline >= 0) {
-        this.onLine(buffered.slice(0, newline));
-        buffered = buffered.slice(newline + 1);
-        newline = buffered.indexOf('\n');
-      }
-    });
-    stream.on('end', () => {
-      if (buffered.length > 0) this.onLine(buffered);
-    });
+    const report = {
+      requestId,
+      durationMs: result.durationMs,
+      billedDurationMs: result.billedDurationMs,
+      memorySizeMb: this.options.memoryMb,
+      maxMemoryUsedMb: result.maxMemoryUsedMb,
+      initDurationMs,
+      status: outcome.status,
+      errorType: outcome.status === 'timeout' ? undefined : errorType,
+      handlerError: outcome.status === 'error' && !outcome.recycled,
+    };
+    this.logAll(this.lines.runtimeDone(report));
+    this.logAll(this.lines.report(report));
+    return result;
   }
 
   private onLine(line: string): void {
@@ -270,6 +369,10 @@ export class ExecutionEnvironment {
       return;
     }
     if (line.length > 0) this.log(line.replaceAll('\r', '\n'));
+  }
+
+  private logAll(messages: string[]): void {
+    for (const message of messages) this.log(message);
   }
 
   private log(message: string): void {

@@ -14,7 +14,7 @@ export {
   isInvokeRequest,
   type LambdaInvokeRequestHandler,
 } from './invoke-api';
-export { billedDuration, formatReportLine, functionArn, newTraceHeader } from './lambda-format';
+export { billedDuration, functionArn, newTraceHeader } from './lambda-format';
 export {
   createLambdaRunner,
   DEFAULT_MAX_CONCURRENCY,
@@ -26,4 +26,13 @@ export {
   type LocalInvokeResult,
 } from './lambda-runner';
 export { CloudWatchLogSink, type LogSink, MemoryLogSink, type RunnerLogEvent } from './log-sink';
+export {
+  type InitReport,
+  type InvocationReport,
+  isPlatformError,
+  type LambdaLogFormat,
+  type PlatformLines,
+  type PlatformStatus,
+  platformLines,
+} from './platform-lines';
 export type { LambdaErrorPayload } from './protocol';

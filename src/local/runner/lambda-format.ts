@@ -1,29 +1,5 @@
 import { randomBytes } from 'node:crypto';
 
-/** The measured figures of one invocation that go into its REPORT line. */
-export interface ReportFigures {
-  requestId: string;
-  durationMs: number;
-  billedDurationMs: number;
-  memorySizeMb: number;
-  maxMemoryUsedMb: number;
-  initDurationMs?: number;
-}
-
-/** The REPORT line exactly as Lambda writes it (tab-separated, Init Duration only on cold starts). */
-export function formatReportLine(figures: ReportFigures): string {
-  const parts = [
-    `REPORT RequestId: ${figures.requestId}`,
-    `Duration: ${figures.durationMs.toFixed(2)} ms`,
-    `Billed Duration: ${figures.billedDurationMs} ms`,
-    `Memory Size: ${figures.memorySizeMb} MB`,
-    `Max Memory Used: ${figures.maxMemoryUsedMb} MB`,
-  ];
-  if (figures.initDurationMs !== undefined)
-    parts.push(`Init Duration: ${figures.initDurationMs.toFixed(2)} ms`);
-  return parts.join('\t');
-}
-
 /** Billed ms: duration rounded up to the next ms, init included on a cold start (billed since 2025-08-01). */
 export function billedDuration(durationMs: number, initDurationMs?: number): number {
   return Math.max(1, Math.ceil(durationMs + (initDurationMs ?? 0)));

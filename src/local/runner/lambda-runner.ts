@@ -4,6 +4,7 @@ import { FunctionNotFoundError, RunnerClosedError } from './errors';
 import { ExecutionEnvironment } from './execution-environment';
 import { newTraceHeader } from './lambda-format';
 import type { LogSink } from './log-sink';
+import type { LambdaLogFormat } from './platform-lines';
 import type { LambdaErrorPayload } from './protocol';
 
 /** One function the runner can invoke, as it would be deployed. */
@@ -23,6 +24,10 @@ export interface LocalFunctionSpec {
    * variables keeps it, as in AWS.
    */
   tracing?: boolean;
+  /** Lambda's `LoggingConfig.LogFormat`: what the platform and the console write (default Text). */
+  logFormat?: LambdaLogFormat;
+  /** How long the init phase may take before Lambda stops it (default 10 s, Lambda's limit). */
+  initTimeoutMs?: number;
 }
 
 /** How the runner is set up. */
@@ -80,7 +85,8 @@ export interface LambdaRunner {
 }
 
 interface Pool {
-  spec: Required<Omit<LocalFunctionSpec, 'env' | 'maxConcurrency' | 'tracing'>> & {
+  spec: Required<Omit<LocalFunctionSpec, 'env' | 'maxConcurrency' | 'tracing' | 'initTimeoutMs'>> & {
+    initTimeoutMs?: number;
     tracing: boolean;
     env: Record<string, string>;
     maxConcurrency: number;
@@ -124,6 +130,8 @@ export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
         env: { ...fn.env },
         maxConcurrency: fn.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
         tracing: fn.tracing === true,
+        logFormat: fn.logFormat ?? 'Text',
+        ...(fn.initTimeoutMs === undefined ? {} : { initTimeoutMs: fn.initTimeoutMs }),
       },
       idle: [],
       busy: new Set(),
@@ -173,6 +181,8 @@ export function createLambdaRunner(options: LambdaRunnerOptions): LambdaRunner {
         timeoutMs: pool.spec.timeoutMs,
         env: lambdaEnv(pool),
         logSink: options.logSink,
+        logFormat: pool.spec.logFormat,
+        ...(pool.spec.initTimeoutMs === undefined ? {} : { initTimeoutMs: pool.spec.initTimeoutMs }),
         ...(bundler === undefined ? {} : { bundler }),
       });
       pool.environmentGeneration.set(env, pool.generation);

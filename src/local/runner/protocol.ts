@@ -19,6 +19,8 @@ export interface LambdaErrorPayload {
 export type ChildMessage =
   | { type: 'ready' }
   | { type: 'init-error'; error: LambdaErrorPayload }
+  /** An uncaught exception or unhandled rejection: the runtime reports it, then exits. */
+  | { type: 'fatal'; error: LambdaErrorPayload }
   | {
       type: 'result';
       requestId: string;

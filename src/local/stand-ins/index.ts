@@ -2,6 +2,7 @@ export { type LatencyDistribution, type RandomSource, sampleLatency, seededRando
 export {
   PARTNER_SUCCESS_BODY,
   type ReceivedRequest,
+  SLACK_WEBHOOK_RATE_LIMIT,
   STAND_IN_TARGETS,
   type StandInBehaviour,
   StandInConfigPatch,

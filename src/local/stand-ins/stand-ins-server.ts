@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { closeServer, listen } from '../event-sources/http-api';
+import { RateLimiter } from '../slack/rate-limiter';
 import { type LatencyDistribution, type RandomSource, sampleLatency } from './latency';
 
 /** The two outside services the conference app calls. */
@@ -15,7 +16,15 @@ export interface StandInBehaviour {
   /** 0..1: the probability a request gets `failureStatus` instead of success. */
   failureRate: number;
   failureStatus: number;
+  /** Requests per second with a short burst, then 429 with Retry-After; null for no limit. */
+  rateLimit: { perSecond: number; burst: number } | null;
 }
+
+/**
+ * Slack's incoming-webhook limit: about one message per second, short bursts allowed
+ * (https://api.slack.com/docs/rate-limits, "Posting messages"). On by default for the webhook.
+ */
+export const SLACK_WEBHOOK_RATE_LIMIT = { perSecond: 1, burst: 3 } as const;
 
 /** One request a stand-in received. */
 export interface ReceivedRequest {
@@ -31,6 +40,10 @@ const behaviourPatch = z.object({
   latency: z.object({ median: z.number().min(0).max(60_000), sigma: z.number().min(0).max(5) }).optional(),
   failureRate: z.number().min(0).max(1).optional(),
   failureStatus: z.number().int().min(400).max(599).optional(),
+  rateLimit: z
+    .object({ perSecond: z.number().positive().max(10_000), burst: z.number().int().min(1).max(10_000) })
+    .nullable()
+    .optional(),
 });
 
 /** The body of `POST /_config`: top-level settings apply to both stand-ins, `slack`/`partner` to one. */
@@ -48,6 +61,8 @@ export interface StandInsOptions {
   /** Applied to both at start; the seed's WireMock stub used median 100 ms, sigma 0.1. */
   config?: StandInConfigPatch;
   random?: RandomSource;
+  /** The clock of the rate limit (tests). */
+  now?: () => number;
 }
 
 /** The running stand-ins, with an in-process view of what they received. */
@@ -74,18 +89,25 @@ export const PARTNER_SUCCESS_BODY = 'I have received the session correctly';
 export async function startStandIns(options: StandInsOptions = {}): Promise<StandIns> {
   const random = options.random ?? Math.random;
   const behaviours: Record<StandInTarget, StandInBehaviour> = {
-    slack: { latency: { median: 0, sigma: 0 }, failureRate: 0, failureStatus: 500 },
-    partner: { latency: { median: 0, sigma: 0 }, failureRate: 0, failureStatus: 500 },
+    slack: {
+      latency: { median: 0, sigma: 0 },
+      failureRate: 0,
+      failureStatus: 500,
+      rateLimit: { ...SLACK_WEBHOOK_RATE_LIMIT },
+    },
+    partner: { latency: { median: 0, sigma: 0 }, failureRate: 0, failureStatus: 500, rateLimit: null },
   };
+  const limiter = new RateLimiter(options.now);
   const received: Record<StandInTarget, ReceivedRequest[]> = { slack: [], partner: [] };
 
   function configure(patch: StandInConfigPatch): void {
     const { slack, partner, ...both } = StandInConfigPatch.parse(patch);
     for (const target of STAND_IN_TARGETS) {
       Object.assign(behaviours[target], both, target === 'slack' ? slack : partner);
+      limiter.set(target, behaviours[target].rateLimit);
     }
   }
-  if (options.config !== undefined) configure(options.config);
+  configure(options.config ?? {});
 
   async function serveTarget(
     target: StandInTarget,
@@ -95,6 +117,19 @@ export async function startStandIns(options: StandInsOptions = {}): Promise<Stan
   ) {
     const text = (await readBody(request)).toString('utf8');
     const behaviour = behaviours[target];
+    const retryAfter = limiter.take(target, path);
+    if (retryAfter > 0) {
+      received[target].push({
+        path,
+        receivedAt: new Date().toISOString(),
+        body: parseBody(text),
+        status: 429,
+        latencyMs: 0,
+      });
+      response.writeHead(429, { 'content-type': 'text/plain', 'retry-after': String(retryAfter) });
+      response.end('rate_limited');
+      return;
+    }
     const latencyMs = sampleLatency(behaviour.latency, random);
     const failed = random() < behaviour.failureRate;
     const status = failed ? behaviour.failureStatus : 200;

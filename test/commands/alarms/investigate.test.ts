@@ -13,6 +13,8 @@ import {
 } from '../../../src/commands/alarms/investigate';
 import { InvalidInputError } from '../../../src/commands/errors';
 import type { LogSearch, LogSearchRequest } from '../../../src/commands/ports';
+import { buildRuntimeErrorQuery } from '../../../src/commands/runtime/runtime-error-query';
+import { summarizeRuntimeErrors } from '../../../src/commands/runtime/runtime-findings';
 import { fixture } from './fixtures';
 import { expectWithinSlackLimits } from './slack-limits';
 
@@ -184,23 +186,69 @@ describe('firstErrorLines', () => {
       ]),
     ).toEqual(['10:00:03 save TypeError: x is undefined', '10:00:04 save save failed']);
   });
+
+  it('puts what the Lambda runtime logged before the error lines of the code', () => {
+    const runtime = summarizeRuntimeErrors(
+      [
+        row({
+          '@timestamp': '2026-05-01 10:00:01.000',
+          '@message':
+            'RequestId: 3a4b5c6d-7e8f-4a9b-8c1d-2e3f4a5b6c7d Error: Runtime exited with error: signal: killed\nRuntime.OutOfMemory',
+          '@log': '123456789012:/aws/lambda/save',
+        }),
+        row({
+          '@timestamp': '2026-05-01 10:00:01.001',
+          '@message':
+            'REPORT RequestId: 3a4b5c6d-7e8f-4a9b-8c1d-2e3f4a5b6c7d\tDuration: 2210.32 ms\tBilled Duration: 2211 ms\tMemory Size: 512 MB\tMax Memory Used: 512 MB',
+          '@log': '123456789012:/aws/lambda/save',
+        }),
+      ],
+      200,
+    );
+    expect(
+      firstErrorLines(
+        [
+          row({
+            '@timestamp': '2026-05-01 10:00:04.000',
+            functionName: 'save',
+            level: 'ERROR',
+            message: 'x',
+          }),
+        ],
+        5,
+        runtime,
+      ),
+    ).toEqual([
+      '10:00:01 save out of memory at 512 MB (request 3a4b5c6d-7e8f-4a9b-8c1d-2e3f4a5b6c7d)',
+      '10:00:04 save x',
+    ]);
+  });
 });
 
 describe('investigateAlarm', () => {
-  it('runs the errors query over the function log groups and answers with the affected traces', async () => {
+  it('runs the errors query and the runtime-error query over the function log groups', async () => {
     const requests: LogSearchRequest[] = [];
     const logs: LogSearch = {
       run: async (request) => {
         requests.push(request);
+        const runtime = request.queryString === buildRuntimeErrorQuery();
         return {
-          rows: [
-            row({
-              '@timestamp': '2026-05-01 10:00:03.000',
-              functionName: 'conference-save-session-dynamodb-lambda',
-              traceId: T1,
-              level: 'ERROR',
-            }),
-          ],
+          rows: runtime
+            ? [
+                row({
+                  '@timestamp': '2026-05-01 10:00:02.000',
+                  '@message': `2026-05-01T10:00:02.000Z 0d1d9c47-1a2b-4c3d-8e9f-0a1b2c3d4e5f Task timed out after 6.00 seconds`,
+                  '@log': '123456789012:/aws/lambda/conference-save-session-dynamodb-lambda',
+                }),
+              ]
+            : [
+                row({
+                  '@timestamp': '2026-05-01 10:00:03.000',
+                  functionName: 'conference-save-session-dynamodb-lambda',
+                  traceId: T1,
+                  level: 'ERROR',
+                }),
+              ],
           statistics: { recordsMatched: 1, recordsScanned: 1200, bytesScanned: 340_000 },
           durationMs: 1300,
         };
@@ -211,16 +259,25 @@ describe('investigateAlarm', () => {
       { alarmName: 'save-session-errors', functions: ['conference-save-session-dynamodb-lambda'], window },
       logs,
     );
+    const where = {
+      logGroupNames: ['/aws/lambda/conference-save-session-dynamodb-lambda'],
+      startTime: window.start,
+      endTime: window.end,
+    };
     expect(requests).toEqual([
-      {
-        queryString: INVESTIGATE_QUERY,
-        logGroupNames: ['/aws/lambda/conference-save-session-dynamodb-lambda'],
-        startTime: window.start,
-        endTime: window.end,
-      },
+      { queryString: INVESTIGATE_QUERY, ...where },
+      { queryString: buildRuntimeErrorQuery(), ...where },
     ]);
     expectWithinSlackLimits(message);
-    expect(message.text).toBe('1 error line(s) around save-session-errors; 1 trace(s) affected.');
-    expect(JSON.stringify(message.blocks)).toContain('Scanned 1,200 records · 0.3 MB · 1.3 s');
+    expect(message.text).toBe(
+      '1 error line(s) around save-session-errors; 1 trace(s) affected. Lambda runtime: 1 timed out.',
+    );
+    const blocks = JSON.stringify(message.blocks);
+    // The runtime's finding comes first, named plainly with its function and request id.
+    expect(blocks.indexOf('timed out after 6.00 s')).toBeLessThan(blocks.indexOf(T1));
+    expect(blocks).toContain(
+      'conference-save-session-dynamodb-lambda timed out after 6.00 s (request 0d1d9c47-1a2b-4c3d-8e9f-0a1b2c3d4e5f)',
+    );
+    expect(blocks).toContain('Scanned 2,400 records · 0.7 MB · 1.3 s');
   });
 });

@@ -72,12 +72,12 @@ describe('investigateTrace', () => {
       stackTop: ['at post (notifier.js:10:5)'],
     });
     expect(report.xrayTraceIds).toEqual([XRAY, '1-6a99c470-b01ef2a0f003da37183f4fcc']);
-    expect(logs.requests).toHaveLength(3);
+    expect(logs.requests).toHaveLength(5);
     expect(logs.requests[0]?.startTime).toEqual(new Date(clock.now().getTime() - config.traceLookbackMs));
     expect(logs.requests[1]?.startTime).toEqual(new Date('2026-11-24T09:55:00Z'));
     expect(logs.requests[1]?.endTime).toEqual(new Date('2026-11-24T10:30:00Z'));
     expect(logs.requests.every((r) => r.logGroupNames.length === 5)).toBe(true);
-    expect(report.scan.recordsScanned).toBe(1002 + 1003 + 1001);
+    expect(report.scan.recordsScanned).toBe(1002 + 1003 + 1001 + 1000 + 1000);
     expect(report.scan.durationMs).toBe(800);
   });
 
@@ -93,7 +93,7 @@ describe('investigateTrace', () => {
     expect(message.text).toContain('first missing SLACK_NOTIFICATION_NEW_SESSION_SENT');
     expect(json).toContain('First missing milestone');
     expect(json).toContain('SlackWebhookError');
-    expect(json).toContain('Scanned 3,006 records');
+    expect(json).toContain('Scanned 5,006 records');
     const buttons = message.blocks.flatMap((b) =>
       b.type === 'actions' ? b.elements : b.type === 'section' && b.accessory ? [b.accessory] : [],
     );
@@ -110,6 +110,58 @@ describe('investigateTrace', () => {
       toMs: Date.parse('2026-11-24T10:30:00Z'),
     });
     expect(buttons.find((b) => b.action_id === 'trace_run')?.value).toBe(OLDER);
+  });
+
+  it("names the runtime failure of the trace's own request as the reason a milestone is missing", async () => {
+    const REQUEST = '0d1d9c47-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
+    const OTHER_REQUEST = '9f8e7d6c-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
+    const createLog = `123456789012:/aws/lambda/${FunctionNames.createSession}`;
+    const logs = new FakeLogSearch([
+      { when: /stats min\(@timestamp\)/, rows: [lookupRows[0] ?? {}] },
+      { when: /ispresent\(milestone\)/, rows: [milestoneRows[0] ?? {}] },
+      {
+        when: /by AWSRequestId/,
+        rows: [{ AWSRequestId: REQUEST, functionName: FunctionNames.createSession, lines: '2' }],
+      },
+      {
+        when: /Task timed out after/,
+        rows: [
+          // Another request's timeout in the same window is not this trace's.
+          {
+            '@timestamp': '2026-11-24 10:00:09.000',
+            '@message': `2026-11-24T10:00:09.000Z ${OTHER_REQUEST} Task timed out after 6.00 seconds`,
+            '@log': createLog,
+          },
+          {
+            '@timestamp': '2026-11-24 10:00:06.002',
+            '@message': `REPORT RequestId: ${REQUEST}\tDuration: 6000.00 ms\tBilled Duration: 6000 ms\tMemory Size: 256 MB\tMax Memory Used: 88 MB\tStatus: timeout`,
+            '@log': createLog,
+          },
+          {
+            '@timestamp': '2026-11-24 10:00:06.000',
+            '@message': `2026-11-24T10:00:06.000Z ${REQUEST} Task timed out after 6.00 seconds`,
+            '@log': createLog,
+          },
+        ],
+      },
+    ]);
+    const report = await investigateTrace({ id: SESSION }, { logs, clock }, config);
+    if (report.kind !== 'found') throw new Error('expected a found report');
+    expect(report.runtimeFailures.map((f) => [f.requestId, f.description])).toEqual([
+      [REQUEST, 'timed out after 6.00 s'],
+    ]);
+    expect(report.missing[0]?.milestone).toBe(Milestone.savedInDatabase);
+    expect(report.missingReason).toMatchObject({
+      functionName: FunctionNames.createSession,
+      kind: 'timeout',
+    });
+    const message = traceMessage(report);
+    expect(message.text).toBe(
+      `Trace ${TRACE}: 🔴 failed, first missing SAVED_IN_DATABASE, ${FunctionNames.createSession} timed out after 6.00 s`,
+    );
+    expect(JSON.stringify(message.blocks)).toContain(
+      `*Why:* \`${FunctionNames.createSession}\` timed out after 6.00 s (request \`${REQUEST}\`).`,
+    );
   });
 
   it('takes a trace id directly (the same lookup finds it by traceId)', async () => {

@@ -147,6 +147,46 @@ describe('startDynamoDbStreamEventSource', () => {
     expect(failures[0]?.records.map((r) => r.dynamodb?.Keys?.pk?.S)).toEqual(['poison']);
   });
 
+  it('spaces retries out, doubling the wait, and sends the batch once the function recovers', async () => {
+    const stream = new FakeStream();
+    stream.put('a');
+    let failuresLeft = 4;
+    const invoker = new FakeInvoker(() =>
+      failuresLeft-- > 0 ? { functionError: 'Unhandled', payload: {} } : { payload: null },
+    );
+    const waits: number[] = [];
+
+    start(stream, invoker, {
+      maximumRetryAttempts: 10,
+      retryDelayMs: 500,
+      maxRetryDelayMs: 2_000,
+      retrySleep: async (ms) => void waits.push(ms),
+    });
+
+    await expect.poll(() => invoker.events.length).toBe(5);
+    expect(waits).toEqual([500, 1000, 2000, 2000]);
+  });
+
+  it('sends a failing batch older than maximumRecordAgeMs to the failure destination', async () => {
+    const stream = new FakeStream();
+    stream.put('old');
+    const invoker = new FakeInvoker(() => ({ functionError: 'Unhandled', payload: {} }));
+    const failures: StreamFailureRecord[] = [];
+
+    start(stream, invoker, {
+      maximumRetryAttempts: 10,
+      maximumRecordAgeMs: 60_000,
+      // The fake stream's records were written at 15:00:00; now is two minutes later.
+      now: () => Date.parse('2026-11-24T15:02:00Z'),
+      retrySleep: async () => undefined,
+      onFailure: (f) => void failures.push(f),
+    });
+
+    await expect.poll(() => failures.length).toBe(1);
+    expect(invoker.events).toHaveLength(1);
+    expect(failures[0]?.requestContext.condition).toBe('RecordAgeExceeded');
+  });
+
   it('waits up to the batching window to fill a batch', async () => {
     const stream = new FakeStream();
     const invoker = new FakeInvoker(() => ({}));

@@ -6,7 +6,7 @@ const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}.ts`,
 
 // AWS's REPORT format: tab-separated, two decimals on durations, Init Duration only on cold starts.
 const reportPattern =
-  /^REPORT RequestId: ([0-9a-f-]{36})\tDuration: (\d+\.\d{2}) ms\tBilled Duration: (\d+) ms\tMemory Size: (\d+) MB\tMax Memory Used: (\d+) MB(?:\tInit Duration: (\d+\.\d{2}) ms)?$/;
+  /^REPORT RequestId: ([0-9a-f-]{36})\tDuration: (\d+\.\d{2}) ms\tBilled Duration: (\d+) ms\tMemory Size: (\d+) MB\tMax Memory Used: (\d+) MB(?:\tInit Duration: (\d+\.\d{2}) ms)?(?:\tStatus: \w+(?:\tError Type: [\w.]+)?)?$/;
 
 function reportOf(sink: MemoryLogSink, group: string, requestId: string) {
   const line = sink.messages(group).find((m) => m.startsWith(`REPORT RequestId: ${requestId}`));

@@ -39,6 +39,7 @@ describe('local Slack and bot, end to end', () => {
         investigate: (job) => runInvestigation(job, { logs, clock: systemClock }, investigationConfig()),
         client: new WebClient(TOKEN, slackClientOptions({ slackApiUrl: apiUrl, slackTimeoutMs: 2000 })),
         remainingTimeMs: () => 60_000,
+        responseUrls: { kind: 'base', base: new URL('/response/', apiUrl).href },
         log: () => undefined,
       }),
     );

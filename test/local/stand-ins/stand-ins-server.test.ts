@@ -8,13 +8,15 @@ import {
 
 describe('startStandIns', () => {
   let standIns: StandIns;
+  let nowMs = 0;
 
   beforeAll(async () => {
-    standIns = await startStandIns({ random: seededRandom(3) });
+    standIns = await startStandIns({ random: seededRandom(3), now: () => nowMs });
   });
   beforeEach(() => {
     standIns.clear();
-    standIns.configure({ latency: { median: 0, sigma: 0 }, failureRate: 0 });
+    // Most tests post faster than Slack's webhook limit allows: off unless a test turns it on.
+    standIns.configure({ latency: { median: 0, sigma: 0 }, failureRate: 0, slack: { rateLimit: null } });
   });
   afterAll(() => standIns.close());
 
@@ -34,6 +36,30 @@ describe('startStandIns', () => {
       { path: '/services/T0001/B0001/local', body: { text: 'New session: Lambda' }, status: 200 },
     ]);
     expect(standIns.received('partner')).toEqual([]);
+  });
+
+  it('limits the webhook as Slack does by default: a short burst, then 429 with Retry-After', async () => {
+    const fresh = await startStandIns({ now: () => nowMs });
+    try {
+      const statuses: number[] = [];
+      let retryAfter: string | null = null;
+      for (let i = 0; i < 5; i += 1) {
+        const response = await post(fresh.slackWebhookUrl, { text: `message ${i}` });
+        statuses.push(response.status);
+        if (response.status === 429) retryAfter = response.headers.get('retry-after');
+        await response.text();
+      }
+      nowMs += 1_000;
+      const afterASecond = await post(fresh.slackWebhookUrl, { text: 'later' });
+
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      expect(retryAfter).toBe('1');
+      expect(afterASecond.status).toBe(200);
+      expect(fresh.behaviour('slack').rateLimit).toEqual({ perSecond: 1, burst: 3 });
+      expect(fresh.behaviour('partner').rateLimit).toBeNull();
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('answers the partner forward with its success text and lists what it got over HTTP', async () => {
