@@ -247,24 +247,29 @@ describe('the local stack runs what is deployed', () => {
   });
 
   it('serves every deployed route and the Function URL from the same functions', async () => {
+    const invoked = (name: string) =>
+      [...stack.aws.logs.scan([logGroupOf(name)], 0, Date.now() + 1000)].some((e) =>
+        e.message.startsWith('REPORT RequestId:'),
+      );
     for (const [, p] of resourcesOf('AWS::ApiGatewayV2::Route')) {
+      // Target: integrations/<integration>; the integration's URI is the function's ARN.
+      const parts = (p.Target as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+      const integration = target(parts.find((part) => typeof part === 'object'));
+      const fn = prop(target(deployed[integration]?.Properties.IntegrationUri), 'FunctionName');
       const [method, path] = String(p.RouteKey).split(' ');
-      const response = await fetch(`${stack.conferenceApi.url}${path}`, {
+      // Whatever the function answers, the local API hands the route to the deployed function.
+      await fetch(`${stack.conferenceApi.url}${path}`, {
         method,
-        ...(method === 'POST' ? { body: '{}', headers: { 'content-type': 'application/json' } } : {}),
+        ...(method === 'POST' ? { body: '{}' } : {}),
       });
-      // The function answered (a 400 for the empty body is the function's own answer).
-      expect([200, 201, 202, 400], String(p.RouteKey)).toContain(response.status);
+      expect(invoked(fn), String(p.RouteKey)).toBe(true);
     }
     const [[, url]] = resourcesOf('AWS::Lambda::Url') as [[string, Record<string, unknown>]];
     const fn = prop(target(url.TargetFunctionArn), 'FunctionName');
     expect(Object.values(stack.topology.functions).find((f) => f.functionUrl)?.name).toBe(fn);
     // The local Function URL stand-in hands the request to that function: it logs an invocation.
     await fetch(stack.botUrl, { method: 'POST', body: 'x=1' });
-    const reports = [...stack.aws.logs.scan([logGroupOf(fn)], 0, Date.now() + 1000)].filter((e) =>
-      e.message.startsWith('REPORT RequestId:'),
-    );
-    expect(reports.length).toBeGreaterThan(0);
+    expect(invoked(fn)).toBe(true);
     // Three cold starts of TypeScript entries (bundle: false): slow on a loaded machine.
   }, 120_000);
 });
