@@ -76,7 +76,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const streams = new StreamStore(options.dataDir);
   registry.registerJsonService(createDynamoDbService({ backend: dynalite, streams }));
   registry.registerJsonService(createDynamoDbStreamsService(streams));
-  const sqs = createSqsService();
+  const sqs = createSqsService({ dataDir: options.dataDir });
   registry.registerJsonService(sqs);
 
   let url = '';
