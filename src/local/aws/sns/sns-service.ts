@@ -16,6 +16,10 @@ export interface SnsQueueSender {
 }
 
 /** One published message, as the service delivered it (tests and the evaluator read these). */
+/** The largest SNS message, attributes included: 256 KB (262,144 bytes). */
+export const MAX_SNS_MESSAGE_BYTES = 262_144;
+
+/** One message published to a topic. */
 export interface PublishedMessage {
   readonly messageId: string;
   readonly topicArn: string;
@@ -136,6 +140,12 @@ export class SnsTopics {
     messageAttributes: SNSMessageAttributes = {},
   ): string {
     const topic = this.requireTopic(topicArn);
+    // SNS takes at most 256 KB (262,144 bytes), message and attributes together.
+    let bytes = Buffer.byteLength(message, 'utf8');
+    for (const [name, value] of Object.entries(messageAttributes))
+      bytes += Buffer.byteLength(name) + Buffer.byteLength(JSON.stringify(value));
+    if (bytes > MAX_SNS_MESSAGE_BYTES)
+      throw snsError('InvalidParameterException', 'InvalidParameter', 'Invalid parameter: Message too long');
     if (subject !== undefined && (subject.length === 0 || subject.length > 100 || /[\r\n]/.test(subject)))
       throw snsError('InvalidParameterException', 'InvalidParameter', 'Invalid parameter: Subject');
     const published: PublishedMessage = {
