@@ -1,5 +1,5 @@
-import { buildLeadTimeQuery, LEAD_TIME_ROW_LIMIT } from '../../src/commands/leadtime/leadtime-query';
-import { type LeadTimeReport, summarizeLeadTime } from '../../src/commands/leadtime/leadtime-report';
+import { readLeadTime } from '../../src/commands/leadtime/leadtime';
+import type { LeadTimeReport } from '../../src/commands/leadtime/leadtime-report';
 import type { LogSearch } from '../../src/commands/ports';
 import { logGroupOf } from '../../src/conference-app/contract/function-names';
 import { LEAD_TIME_FROM, LEAD_TIME_TO, MILESTONES } from '../../src/conference-app/contract/milestones';
@@ -9,29 +9,17 @@ const LEAD_TIME_LOG_GROUPS = MILESTONES.filter(
   (m) => m.name === LEAD_TIME_FROM || m.name === LEAD_TIME_TO,
 ).map((m) => logGroupOf(m.functionName));
 
-/** Reads the lead times of a load run's window with /leadtime's own query and summary (same percentiles). */
+/** Reads the lead times of a load run's window with /leadtime's own queries (same exact figures). */
 export async function readLeadTimes(
   logs: LogSearch,
   window: { start: Date; end: Date },
   now: Date = new Date(),
 ): Promise<LeadTimeReport> {
-  const result = await logs.run({
-    queryString: buildLeadTimeQuery(),
-    logGroupNames: LEAD_TIME_LOG_GROUPS,
-    startTime: window.start,
-    endTime: window.end,
-    limit: LEAD_TIME_ROW_LIMIT,
-  });
-  return summarizeLeadTime(result.rows, {
-    window: { ...window, label: 'load run' },
+  return readLeadTime(
+    logs,
+    { logGroupNames: LEAD_TIME_LOG_GROUPS, window: { ...window, label: 'load run' } },
     now,
-    rowLimit: LEAD_TIME_ROW_LIMIT,
-    scan: {
-      recordsScanned: result.statistics.recordsScanned,
-      bytesScanned: result.statistics.bytesScanned,
-      durationMs: result.durationMs,
-    },
-  });
+  );
 }
 
 const ms = (v: number | undefined) => (v === undefined ? '–' : `${v} ms`);
@@ -41,11 +29,10 @@ export function formatLeadTimes(report: LeadTimeReport): string[] {
   const lines = [
     `lead time count=${report.count} p50=${ms(report.p50Ms)} p90=${ms(report.p90Ms)} p99=${ms(report.p99Ms)} max=${ms(report.maxMs)}`,
   ];
-  if (report.neverArrived.length > 0) {
+  if (report.neverArrivedCount > 0) {
     lines.push(
-      `          ${report.neverArrived.length} created but not notified (${report.inFlight} may still be in flight)`,
+      `          ${report.neverArrivedCount} created but not notified (${report.inFlight} may still be in flight)`,
     );
   }
-  if (report.truncated) lines.push(`          row cap reached: figures cover part of the run only`);
   return lines;
 }

@@ -1,19 +1,84 @@
 import { LEAD_TIME_FROM, LEAD_TIME_TO } from '../../conference-app/contract';
 import { quote } from '../query/quote';
 
-/** Row cap of the lead-time query: two rows per trace, so up to 5,000 traces per window. */
-export const LEAD_TIME_ROW_LIMIT = 10_000;
+/** How many of the slowest traces, and of the oldest never-finished ones, come back as rows. */
+export const LEAD_TIME_LIST_LIMIT = 10;
+
+/** The fixed histogram edges (ms) people read easily; the last bucket is open-ended. */
+export const LEAD_TIME_EDGES_MS = [0, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000, 300_000] as const;
+
+// Added to the timestamp of the "other" milestone so that min() over a trace's lines picks the
+// first line of the wanted one; any real epoch-ms time is far below it (year 2286).
+const FAR = 10_000_000_000_000;
+
+/** The percentiles /leadtime reports. */
+export const LEAD_TIME_PERCENTILES = [50, 90, 99] as const;
 
 /**
- * The first sighting of the start and end milestones per trace. Grouping by trace AND milestone
- * (plain `min`, supported everywhere) gives both the lead time and the traces that never reached the
- * end milestone in one query; the seed's earliest/latest difference hides the latter.
+ * Stage one, per trace: the first start milestone and the first end milestone (retries do not
+ * stretch the lead time) and how many end lines there were. Logs Insights has no conditional
+ * aggregate, so `strcontains` (1 or 0) marks end lines and pushes the other milestone's times out
+ * of `min()`'s reach. Traces whose start lies before the window are dropped (`startedAt < FAR`).
  */
-export function buildLeadTimeQuery(): string {
+function perTrace(from: string = LEAD_TIME_FROM, to: string = LEAD_TIME_TO): string[] {
+  // strcontains is a substring test: mark by whichever name does not contain the other.
+  const isEnd = from.includes(to)
+    ? `1 - strcontains(milestone, ${quote(from)})`
+    : `strcontains(milestone, ${quote(to)})`;
   return [
     'fields @timestamp, traceId, milestone',
-    `| filter milestone in [${quote(LEAD_TIME_FROM)}, ${quote(LEAD_TIME_TO)}] and ispresent(traceId)`,
-    '| stats min(@timestamp) as firstAt, count(*) as n by traceId, milestone',
-    `| limit ${LEAD_TIME_ROW_LIMIT}`,
+    `| filter milestone in [${quote(from)}, ${quote(to)}] and ispresent(traceId)`,
+    `| fields ${isEnd} as isEnd`,
+    `| fields @timestamp + (1 - isEnd) * ${FAR} as endAt, @timestamp + isEnd * ${FAR} as startAt`,
+    '| stats min(startAt) as startedAt, min(endAt) as endedAt, sum(isEnd) as ends by traceId',
+  ];
+}
+
+const LEAD = 'greatest(0, endedAt - startedAt)';
+
+/**
+ * The exact figures over every finished trace, computed by Logs Insights (stage two): count,
+ * nearest-rank percentiles, max and, per histogram edge E, how many took at least E
+ * (`least(1, floor(lead / E))` is 1 exactly when lead ≥ E). One row, whatever the volume.
+ */
+export function buildLeadTimeSummaryQuery(): string {
+  const atLeast = LEAD_TIME_EDGES_MS.filter((e) => e > 0).map(
+    (e) => `sum(least(1, floor(${LEAD} / ${e}))) as atLeast${e}`,
+  );
+  return [
+    ...perTrace(),
+    `| filter ends > 0 and startedAt < ${FAR}`,
+    `| stats count(*) as traces, ${LEAD_TIME_PERCENTILES.map((p) => `pct(${LEAD}, ${p}) as p${p}`).join(', ')}, max(${LEAD}) as maxMs, ${atLeast.join(', ')}`,
   ].join('\n');
+}
+
+/**
+ * The traces that started in the window and never logged the end milestone: how many, and how many
+ * of them started after `inFlightSince` (`floor(startedAt / cutoff)` is 1 exactly when startedAt ≥ cutoff
+ * within a window shorter than the epoch).
+ */
+export function buildNeverArrivedSummaryQuery(inFlightSince: Date): string {
+  return [
+    ...perTrace(),
+    '| filter ends = 0',
+    `| stats count(*) as neverArrived, sum(least(1, floor(startedAt / ${inFlightSince.getTime()}))) as inFlight`,
+  ].join('\n');
+}
+
+/** The slowest finished traces, slowest first: the only per-trace rows the figures need. */
+export function buildSlowestTracesQuery(limit: number = LEAD_TIME_LIST_LIMIT): string {
+  return [
+    ...perTrace(),
+    `| filter ends > 0 and startedAt < ${FAR}`,
+    `| fields ${LEAD} as leadTimeMs`,
+    '| sort leadTimeMs desc',
+    `| limit ${Math.trunc(limit)}`,
+  ].join('\n');
+}
+
+/** The oldest traces that never logged the end milestone. */
+export function buildOldestNeverArrivedQuery(limit: number = LEAD_TIME_LIST_LIMIT): string {
+  return [...perTrace(), '| filter ends = 0', '| sort startedAt asc', `| limit ${Math.trunc(limit)}`].join(
+    '\n',
+  );
 }

@@ -1,6 +1,6 @@
-import { LEAD_TIME_FROM, LEAD_TIME_TO } from '../../conference-app/contract';
-import { parseInsightsTime } from '../query/rows';
+import { parseInsightsTime, parseNumber } from '../query/rows';
 import type { ScanSummary } from '../slack/block-kit';
+import { LEAD_TIME_EDGES_MS } from './leadtime-query';
 
 /** One trace's lead time. */
 export interface TraceLeadTime {
@@ -16,7 +16,7 @@ export interface HistogramBucket {
   readonly count: number;
 }
 
-/** What /leadtime found over a window. */
+/** What /leadtime found over a window. Every figure is exact; only the lists are cut. */
 export interface LeadTimeReport {
   readonly window: { readonly start: Date; readonly end: Date; readonly label: string };
   readonly count: number;
@@ -25,13 +25,14 @@ export interface LeadTimeReport {
   readonly p99Ms: number | undefined;
   readonly maxMs: number | undefined;
   readonly histogram: readonly HistogramBucket[];
+  /** The slowest traces (at most LEAD_TIME_LIST_LIMIT of `count`). */
   readonly slowest: readonly TraceLeadTime[];
-  /** Traces that started in the window but never logged the end milestone (oldest first). */
+  /** How many traces started in the window but never logged the end milestone. */
+  readonly neverArrivedCount: number;
+  /** The oldest of those (at most LEAD_TIME_LIST_LIMIT). */
   readonly neverArrived: readonly { readonly traceId: string; readonly startedAt: Date }[];
   /** Of those, the ones started so recently they may still be in flight. */
   readonly inFlight: number;
-  /** The query hit its row cap: figures cover only part of the window. */
-  readonly truncated: boolean;
   readonly scan: ScanSummary;
 }
 
@@ -48,71 +49,74 @@ export function percentile(sortedAsc: readonly number[], p: number): number | un
   return sortedAsc[Math.min(rank, sortedAsc.length) - 1];
 }
 
-// Bucket edges people read easily; the last bucket is open-ended.
-const EDGES_MS = [0, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000, 300_000];
-
-/** Counts lead times into fixed, human-friendly buckets (the last one open-ended); empty buckets at the tail are dropped. */
+/** Counts lead times into the fixed, human-friendly buckets (the last one open-ended); empty tail buckets dropped. */
 export function histogram(values: readonly number[]): HistogramBucket[] {
-  const buckets = EDGES_MS.map((fromMs, i) => ({
+  const atLeast = LEAD_TIME_EDGES_MS.map((edge) => values.filter((v) => v >= edge).length);
+  return histogramFromCounts(values.length, atLeast.slice(1));
+}
+
+/**
+ * The histogram from how many traces took at least each edge (what Logs Insights counts): bucket i
+ * holds atLeast(edge i) − atLeast(edge i+1).
+ */
+export function histogramFromCounts(total: number, atLeastAfterZero: readonly number[]): HistogramBucket[] {
+  const atLeast = [total, ...atLeastAfterZero];
+  const buckets = LEAD_TIME_EDGES_MS.map((fromMs, i) => ({
     fromMs,
-    toMs: EDGES_MS[i + 1] ?? Number.POSITIVE_INFINITY,
-    count: 0,
+    toMs: LEAD_TIME_EDGES_MS[i + 1] ?? Number.POSITIVE_INFINITY,
+    count: (atLeast[i] ?? 0) - (atLeast[i + 1] ?? 0),
   }));
-  for (const v of values) {
-    const bucket = buckets.findLast((b) => v >= b.fromMs);
-    if (bucket) bucket.count += 1;
-  }
   let last = buckets.length;
   while (last > 1 && buckets[last - 1]?.count === 0) last--;
   return buckets.slice(0, last);
 }
 
-/** Reads the query's rows (one per trace and milestone) and summarises the lead times. */
+/** The rows of the four lead-time queries. */
+export interface LeadTimeRows {
+  readonly summary: readonly Record<string, string>[];
+  readonly neverArrivedSummary: readonly Record<string, string>[];
+  readonly slowest: readonly Record<string, string>[];
+  readonly oldestNeverArrived: readonly Record<string, string>[];
+}
+
+const epoch = (v: string | undefined) => {
+  const n = parseNumber(v);
+  return n === undefined ? parseInsightsTime(v) : new Date(n);
+};
+
+/** Reads the lead-time queries' rows: the figures from Logs Insights' own aggregates, the lists as rows. */
 export function summarizeLeadTime(
-  rows: readonly Record<string, string>[],
-  context: {
-    readonly window: LeadTimeReport['window'];
-    readonly now: Date;
-    readonly rowLimit: number;
-    readonly scan: ScanSummary;
-  },
+  rows: LeadTimeRows,
+  context: { readonly window: LeadTimeReport['window']; readonly scan: ScanSummary },
 ): LeadTimeReport {
-  const traces = new Map<string, { start?: Date; end?: Date }>();
-  for (const row of rows) {
-    const at = parseInsightsTime(row.firstAt);
-    if (!row.traceId || !at) continue;
-    const t = traces.get(row.traceId) ?? {};
-    if (row.milestone === LEAD_TIME_FROM) t.start = at;
-    if (row.milestone === LEAD_TIME_TO) t.end = at;
-    traces.set(row.traceId, t);
+  const s = rows.summary[0] ?? {};
+  const count = parseNumber(s.traces) ?? 0;
+  const n = rows.neverArrivedSummary[0] ?? {};
+  const atLeast = LEAD_TIME_EDGES_MS.slice(1).map((e) => parseNumber(s[`atLeast${e}`]) ?? 0);
+  const slowest: TraceLeadTime[] = [];
+  for (const row of rows.slowest) {
+    const startedAt = epoch(row.startedAt);
+    const leadTimeMs = parseNumber(row.leadTimeMs);
+    if (row.traceId && startedAt && leadTimeMs !== undefined)
+      slowest.push({ traceId: row.traceId, startedAt, leadTimeMs });
   }
-  const done: TraceLeadTime[] = [];
-  const missing: { traceId: string; startedAt: Date }[] = [];
-  for (const [traceId, t] of traces) {
-    // A trace that ended in the window but started before it has no start here: not ours to judge.
-    if (!t.start) continue;
-    if (t.end)
-      done.push({
-        traceId,
-        startedAt: t.start,
-        leadTimeMs: Math.max(0, t.end.getTime() - t.start.getTime()),
-      });
-    else missing.push({ traceId, startedAt: t.start });
+  const neverArrived: { traceId: string; startedAt: Date }[] = [];
+  for (const row of rows.oldestNeverArrived) {
+    const startedAt = epoch(row.startedAt);
+    if (row.traceId && startedAt) neverArrived.push({ traceId: row.traceId, startedAt });
   }
-  const sorted = done.map((d) => d.leadTimeMs).sort((a, b) => a - b);
-  missing.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
   return {
     window: context.window,
-    count: done.length,
-    p50Ms: percentile(sorted, 50),
-    p90Ms: percentile(sorted, 90),
-    p99Ms: percentile(sorted, 99),
-    maxMs: sorted.at(-1),
-    histogram: histogram(sorted),
-    slowest: [...done].sort((a, b) => b.leadTimeMs - a.leadTimeMs).slice(0, 10),
-    neverArrived: missing,
-    inFlight: missing.filter((m) => context.now.getTime() - m.startedAt.getTime() < IN_FLIGHT_MS).length,
-    truncated: rows.length >= context.rowLimit,
+    count,
+    p50Ms: count > 0 ? parseNumber(s.p50) : undefined,
+    p90Ms: count > 0 ? parseNumber(s.p90) : undefined,
+    p99Ms: count > 0 ? parseNumber(s.p99) : undefined,
+    maxMs: count > 0 ? parseNumber(s.maxMs) : undefined,
+    histogram: count > 0 ? histogramFromCounts(count, atLeast) : [],
+    slowest,
+    neverArrivedCount: parseNumber(n.neverArrived) ?? 0,
+    neverArrived,
+    inFlight: parseNumber(n.inFlight) ?? 0,
     scan: context.scan,
   };
 }

@@ -42,7 +42,7 @@ const ms = (v: number | undefined) => (v === undefined ? '–' : formatDuration(
 
 /** The /leadtime answer as Block Kit; each slow trace has a button that runs /trace on it. */
 export function leadTimeMessage(report: LeadTimeReport): SlackMessage {
-  const lost = report.neverArrived.length;
+  const lost = report.neverArrivedCount;
   const blocks: Block[] = [
     header(`Lead time, last ${report.window.label}`),
     section(
@@ -63,7 +63,12 @@ export function leadTimeMessage(report: LeadTimeReport): SlackMessage {
       ]),
     );
     if (report.count > 0) blocks.push(codeBlock(formatHistogram(report.histogram)));
-    if (report.slowest.length > 0) blocks.push(section('*Slowest traces*'));
+    if (report.slowest.length > 0)
+      blocks.push(
+        section(
+          `*Slowest traces*${report.count > report.slowest.length ? ` (the ${report.slowest.length} slowest of ${report.count})` : ''}`,
+        ),
+      );
     for (const t of report.slowest) {
       blocks.push(
         section(
@@ -73,20 +78,20 @@ export function leadTimeMessage(report: LeadTimeReport): SlackMessage {
       );
     }
     if (lost > 0) {
-      const shown = report.neverArrived
-        .slice(0, 10)
-        .map((m) => `\`${m.traceId}\` (${m.startedAt.toISOString()})`);
+      const shown = report.neverArrived.map((m) => `\`${m.traceId}\` (${m.startedAt.toISOString()})`);
+      const more = lost - shown.length;
       blocks.push(
         section(
-          `*Never reached \`${LEAD_TIME_TO}\`* (oldest first):\n${shown.join('\n')}${lost > 10 ? `\nand ${lost - 10} more` : ''}`,
+          `*Never reached \`${LEAD_TIME_TO}\`* (oldest first):\n${shown.join('\n')}${more > 0 ? `\nand ${more} more` : ''}`,
         ),
       );
     }
   }
-  if (report.truncated)
+  // The figures are Logs Insights' own aggregates over every trace: nothing is capped but the lists.
+  if (report.count + lost > 0)
     blocks.push(
       context(
-        ':warning: The query hit its row cap; the figures cover part of the window. Use a shorter window.',
+        'Figures cover every trace in the window (computed by Logs Insights); lists show the first 10.',
       ),
     );
   blocks.push(context(formatScan(report.scan)));

@@ -1,10 +1,58 @@
 import type { InvestigationConfig } from '../config';
-import type { Clock, LogSearch } from '../ports';
+import type { Clock, LogSearch, LogSearchResult } from '../ports';
+import { sumScans } from '../slack/block-kit';
 import { parseTimeWindow, type TimeWindowSpec, windowEndingAt } from '../time-window';
-import { buildLeadTimeQuery, LEAD_TIME_ROW_LIMIT } from './leadtime-query';
-import { type LeadTimeReport, summarizeLeadTime } from './leadtime-report';
+import {
+  buildLeadTimeSummaryQuery,
+  buildNeverArrivedSummaryQuery,
+  buildOldestNeverArrivedQuery,
+  buildSlowestTracesQuery,
+} from './leadtime-query';
+import { IN_FLIGHT_MS, type LeadTimeReport, summarizeLeadTime } from './leadtime-report';
 
-/** The /leadtime use case: one query over the window ending now, summarised. */
+const scanOf = (r: LogSearchResult) => ({
+  recordsScanned: r.statistics.recordsScanned,
+  bytesScanned: r.statistics.bytesScanned,
+  durationMs: r.durationMs,
+});
+
+/**
+ * Reads the lead times of a window: four queries in parallel, the figures computed by Logs Insights
+ * (exact for any number of traces), only the slowest and the oldest unfinished traces as rows.
+ */
+export async function readLeadTime(
+  logs: LogSearch,
+  request: { readonly logGroupNames: readonly string[]; readonly window: LeadTimeReport['window'] },
+  now: Date,
+): Promise<LeadTimeReport> {
+  const run = (queryString: string) =>
+    logs.run({
+      queryString,
+      logGroupNames: request.logGroupNames,
+      startTime: request.window.start,
+      endTime: request.window.end,
+    });
+  const [summary, neverArrivedSummary, slowest, oldestNeverArrived] = await Promise.all([
+    run(buildLeadTimeSummaryQuery()),
+    run(buildNeverArrivedSummaryQuery(new Date(now.getTime() - IN_FLIGHT_MS))),
+    run(buildSlowestTracesQuery()),
+    run(buildOldestNeverArrivedQuery()),
+  ]);
+  return summarizeLeadTime(
+    {
+      summary: summary.rows,
+      neverArrivedSummary: neverArrivedSummary.rows,
+      slowest: slowest.rows,
+      oldestNeverArrived: oldestNeverArrived.rows,
+    },
+    {
+      window: request.window,
+      scan: sumScans([summary, neverArrivedSummary, slowest, oldestNeverArrived].map(scanOf), true),
+    },
+  );
+}
+
+/** The /leadtime use case: the lead times of the window ending now. */
 export async function investigateLeadTime(
   input: { readonly window?: TimeWindowSpec },
   ports: { readonly logs: LogSearch; readonly clock: Clock },
@@ -13,21 +61,9 @@ export async function investigateLeadTime(
   const spec = input.window ?? parseTimeWindow(config.leadTimeDefaultWindow);
   const now = ports.clock.now();
   const window = windowEndingAt(spec, now);
-  const result = await ports.logs.run({
-    queryString: buildLeadTimeQuery(),
-    logGroupNames: config.logGroupNames,
-    startTime: window.start,
-    endTime: window.end,
-    limit: LEAD_TIME_ROW_LIMIT,
-  });
-  return summarizeLeadTime(result.rows, {
-    window: { ...window, label: spec.label },
+  return readLeadTime(
+    ports.logs,
+    { logGroupNames: config.logGroupNames, window: { ...window, label: spec.label } },
     now,
-    rowLimit: LEAD_TIME_ROW_LIMIT,
-    scan: {
-      recordsScanned: result.statistics.recordsScanned,
-      bytesScanned: result.statistics.bytesScanned,
-      durationMs: result.durationMs,
-    },
-  });
+  );
 }

@@ -1,5 +1,5 @@
 import type { Row } from './row';
-import { toNumber, type Value } from './values';
+import { sortCompare, toNumber, type Value } from './values';
 
 /**
  * One aggregate's running state for every group of a run, column-wise: groups are numbered
@@ -30,6 +30,9 @@ export const AGGREGATES = new Map<string, { min: number; max: number; keepsTime:
   ['pct', { min: 2, max: 2, keepsTime: false }],
   ['earliest', { min: 1, max: 1, keepsTime: true }],
   ['latest', { min: 1, max: 1, keepsTime: true }],
+  // The value that sorts first / last in Logs Insights' sort order (CWL_QuerySyntax-Stats, "Functions to use with stats").
+  ['sortsfirst', { min: 1, max: 1, keepsTime: true }],
+  ['sortslast', { min: 1, max: 1, keepsTime: true }],
 ]);
 
 /**
@@ -67,6 +70,10 @@ export function aggregateColumnFactory(
       if (argIsTimestamp) return () => new TimeExtreme(timestamp, latest);
       return () => new Extreme(value, timestamp, latest);
     }
+    case 'sortsfirst':
+      return () => new SortExtreme(value, false);
+    case 'sortslast':
+      return () => new SortExtreme(value, true);
     default:
       throw new Error(`No aggregate column for ${name}`);
   }
@@ -272,5 +279,31 @@ class TimeExtreme implements AggregateColumn {
   result(g: number): Value {
     const b = this.best.a[g] as number;
     return Number.isNaN(b) ? null : b;
+  }
+}
+
+/** sortsFirst/sortsLast: the value that comes first or last in `sort … asc` order; missing values never win. */
+class SortExtreme implements AggregateColumn {
+  private readonly best: Value[] = [];
+  constructor(
+    private readonly value: Getter,
+    private readonly last: boolean,
+  ) {}
+  open(): void {
+    this.best.push(null);
+  }
+  add(g: number, r: Row): void {
+    const v = this.value(r);
+    if (v === null) return;
+    const b = this.best[g] ?? null;
+    if (b === null) {
+      this.best[g] = v;
+      return;
+    }
+    const c = sortCompare(v, b);
+    if (this.last ? c > 0 : c < 0) this.best[g] = v;
+  }
+  result(g: number): Value {
+    return this.best[g] ?? null;
   }
 }

@@ -1,6 +1,7 @@
 import type { MalformedQueryError } from './api';
 import type { Expr } from './ast';
 import { parsePeriod, roundToPeriod, SCALAR_FUNCTIONS, toMillis } from './functions';
+import { compileLinearRegex, type LinearRegex } from './linear-regex';
 import { isJsonField, plainLiteral } from './prefilter';
 import { isPlatformField, LOCAL_ACCOUNT_ID, type Row } from './row';
 import { compareValues, toNumber, truthy, type Value, valuesEqual } from './values';
@@ -52,16 +53,10 @@ function fieldGetter(name: string, scope: Scope): Compiled {
   return { fn: (r) => r.jsonField(jsonName), isTime: false };
 }
 
-/** Builds a RegExp from a Logs Insights regex, turning a leading `(?i)` into the `i` flag. */
-export function compileRegex(source: string, offset: number, scope: Pick<Scope, 'errorAt'>): RegExp {
-  let flags = '';
-  let body = source;
-  if (body.startsWith('(?i)')) {
-    flags = 'i';
-    body = body.slice(4);
-  }
+/** Compiles a Logs Insights regex into a linear-time matcher; bad syntax is a MalformedQueryException. */
+export function compileRegex(source: string, offset: number, scope: Pick<Scope, 'errorAt'>): LinearRegex {
   try {
-    return new RegExp(body, flags);
+    return compileLinearRegex(source);
   } catch (cause) {
     const error = scope.errorAt(`Invalid regular expression /${source}/`, offset);
     error.cause = cause;

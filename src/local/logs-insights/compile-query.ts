@@ -92,6 +92,7 @@ export function compileQuery(queryString: string): LocalInsightsQuery {
   const shown: string[] = [];
   let display: string[] | undefined;
   let hasStats = false;
+  let statsCount = 0;
   let currentScope = scope;
 
   const show = (name: string) => {
@@ -122,15 +123,29 @@ export function compileQuery(queryString: string): LocalInsightsQuery {
         });
         break;
       }
-      case 'display':
+      case 'display': {
+        // display picks the columns; an expression or alias there computes its column, as in `fields`.
+        const s = currentScope;
+        const assigns: { name: string; fn: (r: Row) => Value }[] = [];
         for (const item of command.items) {
-          if (item.expr.k !== 'field' || item.expr.name !== item.name) {
-            // display only picks columns; computing there would be a silent `fields`.
-            throw errorAt('display takes field names only', item.expr.offset);
-          }
+          if (item.expr.k === 'field' && item.expr.name === item.name) continue;
+          const compiled = compileExpr(item.expr, s);
+          assigns.push({ name: item.name, fn: compiled.fn });
+          s.vars.set(item.name, { isTime: compiled.isTime });
+        }
+        if (assigns.length > 0) {
+          stages.push({
+            k: 'op',
+            dropsRows: false,
+            apply: (row) => {
+              for (const a of assigns) row.setVar(a.name, a.fn(row));
+              return true;
+            },
+          });
         }
         display = command.items.map((item) => item.name);
         break;
+      }
       case 'filter': {
         const predicate = compileExpr(command.expr, currentScope).fn;
         const pre = currentScope.afterStats ? null : prefilterOf(command.expr, currentScope);
@@ -164,8 +179,10 @@ export function compileQuery(queryString: string): LocalInsightsQuery {
         break;
       }
       case 'stats': {
-        if (hasStats)
-          throw errorAt('A second stats command is not supported by the local engine', command.offset);
+        // "Use multiple stats commands in a single query" (CWL_QuerySyntax-Stats): the second one
+        // aggregates the first one's rows; AWS takes two at most.
+        if (statsCount === 2) throw errorAt('A query can have at most two stats commands', command.offset);
+        statsCount += 1;
         hasStats = true;
         const { stats, after } = compileStats(command, currentScope, errorAt);
         stages.push({ k: 'stats', stats });
@@ -194,27 +211,26 @@ export function compileQuery(queryString: string): LocalInsightsQuery {
 
 function compileParse(command: Extract<Command, { k: 'parse' }>, scope: Scope): RowOp {
   const source = compileExpr(command.source, scope).fn;
-  let re: RegExp;
-  if (command.pattern.kind === 'regex') {
-    re = compileRegex(command.pattern.text, command.offset, scope);
-  } else {
-    // Glob: `*` captures lazily, except a trailing `*`, which takes the rest of the line.
-    const parts = command.pattern.text.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
-    re = new RegExp(
-      parts
-        .map((p, i) => (i === 0 ? p : `${i === parts.length - 1 && p === '' ? '(.*)' : '(.*?)'}${p}`))
-        .join(''),
-    );
-  }
-  const names = command.names;
   const regex = command.pattern.kind === 'regex';
+  // Glob: `*` captures lazily, except a trailing `*`, which takes the rest of the line; compiled to
+  // RE2 too, as a glob of many stars would backtrack polynomially in a JavaScript RegExp.
+  const parts = command.pattern.text.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  const pattern = regex
+    ? command.pattern.text
+    : parts
+        .map((p, i) => (i === 0 ? p : `${i === parts.length - 1 && p === '' ? '(.*)' : '(.*?)'}${p}`))
+        .join('');
+  const re = compileRegex(pattern, command.offset, scope);
+  const names = command.names;
   return (row) => {
     const v = source(row);
-    const m = v === null ? null : re.exec(String(v));
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i] as string;
-      const captured = m ? (regex ? m.groups?.[name] : m[i + 1]) : undefined;
-      row.setVar(name, captured ?? null);
+    const text = v === null ? null : String(v);
+    if (regex) {
+      const groups = text === null ? null : re.groups(text);
+      for (const name of names) row.setVar(name, groups?.[name] ?? null);
+    } else {
+      const captures = text === null ? null : re.captures(text);
+      for (let i = 0; i < names.length; i++) row.setVar(names[i] as string, captures?.[i + 1] ?? null);
     }
     return true;
   };

@@ -1,3 +1,4 @@
+import { IP_FUNCTIONS } from './ip-functions';
 import { toNumber, type Value } from './values';
 
 /** A scalar (non-aggregate) function: arity bounds and its implementation over evaluated arguments. */
@@ -116,6 +117,10 @@ export const SCALAR_FUNCTIONS: ReadonlyMap<string, ScalarFunction> = new Map<str
   ['strcontains', { min: 2, max: 2, apply: str((s, a) => (s.includes(String(a[1] ?? '')) ? 1 : 0)) }],
   ['frommillis', { min: 1, max: 1, time: true, apply: num((x) => x) }],
   ['tomillis', { min: 1, max: 1, apply: (a) => toMillis(a[0] ?? null) }],
+  ...IP_FUNCTIONS.map(([name, apply]): [string, ScalarFunction] => {
+    const arity = name.endsWith('subnet') ? 2 : 1;
+    return [name, { min: arity, max: arity, apply }];
+  }),
 ]);
 
 /** Epoch ms of a timestamp value: a number already, or a date string. */

@@ -47,7 +47,8 @@ class Parser {
     const head = this.lexer.next();
     if (head.kind !== 'ident' || head.quoted) throw this.unexpected(head, 'a command');
     const offset = head.offset;
-    switch (head.text) {
+    // Command names and keywords are case-insensitive in Logs Insights (`FIELDS`, `SORT … DESC`).
+    switch (head.text.toLowerCase()) {
       case 'fields':
         return { k: 'fields', offset, items: this.parseNamedList(true) };
       case 'display':
@@ -158,7 +159,7 @@ class Parser {
       const dir = this.lexer.peek();
       if (this.isKeyword(dir, 'asc') || this.isKeyword(dir, 'desc')) {
         this.lexer.next();
-        descending = dir.text === 'desc';
+        descending = dir.text.toLowerCase() === 'desc';
       }
       keys.push({ expr, descending });
       if (!this.isOp(this.lexer.peek(), ',')) return keys;
@@ -336,7 +337,7 @@ class Parser {
   }
 
   private isKeyword(t: Token, word: string): boolean {
-    return t.kind === 'ident' && !t.quoted && t.text === word;
+    return t.kind === 'ident' && !t.quoted && t.text.toLowerCase() === word;
   }
 
   private unexpected(t: Token, expected: string): Error {

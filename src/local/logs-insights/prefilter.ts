@@ -3,8 +3,8 @@ import { toNumber } from './values';
 
 /**
  * A necessary condition on the raw message, so JSON is parsed only when a filter can match:
- * `text` must occur, `and`/`or` combine. It holds on the message and on its JSON string encoding
- * alike, since every text it looks for is plain ASCII that JSON writes verbatim.
+ * `text` must occur (or the line must hold an escape), `and`/`or` combine. It holds on the message
+ * and on its JSON string encoding alike, since every text it looks for is plain ASCII.
  */
 export type Prefilter =
   | { readonly k: 'text'; readonly text: string }
@@ -81,7 +81,8 @@ export function stringTest(p: Prefilter): (message: string) => boolean {
   switch (p.k) {
     case 'text': {
       const text = p.text;
-      return (m) => m.includes(text);
+      // As in byteTest: an escape in the line may encode the text.
+      return (m) => m.includes(text) || m.includes('\\/') || m.includes('\\u');
     }
     case 'and': {
       const l = stringTest(p.left);
@@ -106,6 +107,24 @@ export interface ByteTest {
   test(buffer: Buffer, start: number, end: number): boolean;
 }
 
+/**
+ * JSON may write a plain character as an escape (`\/` for `/`, `\u0026` for `&`), and Logs
+ * Insights compares the decoded value: a line holding such an escape may match without containing
+ * the text. (`\t`, `\n` and the like never encode a plain character.)
+ */
+function escapeAware(needle: ByteTest): ByteTest {
+  const slash = new Needle('\\/');
+  const unicode = new Needle('\\u');
+  return {
+    reset: () => {
+      needle.reset();
+      slash.reset();
+      unicode.reset();
+    },
+    test: (b, s, e) => needle.test(b, s, e) || slash.test(b, s, e) || unicode.test(b, s, e),
+  };
+}
+
 class Needle implements ByteTest {
   private readonly bytes: Buffer;
   // -2: not searched yet in this buffer; -1: no occurrence after the last search point.
@@ -128,7 +147,7 @@ class Needle implements ByteTest {
 
 /** Compiles a prefilter into a byte test over lines of a buffer. */
 export function byteTest(p: Prefilter): ByteTest {
-  if (p.k === 'text') return new Needle(p.text);
+  if (p.k === 'text') return escapeAware(new Needle(p.text));
   const l = byteTest(p.left);
   const r = byteTest(p.right);
   const both = p.k === 'and';

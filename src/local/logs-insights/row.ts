@@ -194,13 +194,22 @@ function lookupPath(root: unknown, name: string): Value {
   // A key that itself contains dots wins over the path reading.
   if (Object.hasOwn(obj, name)) return leaf(obj[name]);
   if (name.indexOf('.') < 0) return null;
-  let current: unknown = root;
-  for (const part of name.split('.')) {
-    if (typeof current !== 'object' || current === null) return null;
-    current = (current as Record<string, unknown>)[part];
-    if (current === undefined) return null;
+  return leaf(resolveParts(root, name.split('.'), 0));
+}
+
+// Keys may contain dots at any level (OpenTelemetry's `attributes: {"aws.remote.service": …}` in
+// aws/spans): at each level the longest run of parts that is a key is tried first.
+function resolveParts(current: unknown, parts: readonly string[], from: number): unknown {
+  if (from === parts.length) return current;
+  if (typeof current !== 'object' || current === null) return undefined;
+  const obj = current as Record<string, unknown>;
+  for (let to = parts.length; to > from; to--) {
+    const key = to === from + 1 ? (parts[from] as string) : parts.slice(from, to).join('.');
+    if (!Object.hasOwn(obj, key)) continue;
+    const found = resolveParts(obj[key], parts, to);
+    if (found !== undefined) return found;
   }
-  return leaf(current);
+  return undefined;
 }
 
 const MB = 1_000_000;

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildJsonCostQuery, buildTextCostQuery } from '../../../src/commands/cost/cost-query';
 import { readUsage } from '../../../src/commands/cost/cost-report';
-import { buildLeadTimeQuery } from '../../../src/commands/leadtime/leadtime-query';
-import { summarizeLeadTime } from '../../../src/commands/leadtime/leadtime-report';
+import { readLeadTime } from '../../../src/commands/leadtime/leadtime';
 import { SessionId, TraceId } from '../../../src/commands/query/quote';
 import {
   buildExceptionQuery,
@@ -12,6 +11,7 @@ import {
 import { buildTimeline, readException, readSightings } from '../../../src/commands/trace/trace-report';
 import type { StoredLogEvent } from '../../../src/local/logs/log-event';
 import { compileInsightsQuery } from '../../../src/local/logs-insights';
+import { EngineLogSearch } from '../../fixtures/commands/engine-log-search';
 
 // Our queries run through the offline Logs Insights engine: proves they parse and that the
 // interpretation reads what a real run returns (string values, printed timestamps, @log).
@@ -114,15 +114,18 @@ describe('our queries on the offline Logs Insights engine', () => {
     });
   });
 
-  it('measure lead time and report the traces that never reached the notification', () => {
-    const report = summarizeLeadTime(run(buildLeadTimeQuery()), {
-      window: { start: new Date(T0), end: new Date(T0 + 60_000), label: '1h' },
-      now: new Date(T0 + 3_600_000),
-      rowLimit: 10_000,
-      scan: { recordsScanned: 0, bytesScanned: 0, durationMs: 0 },
-    });
+  it('measure lead time and report the traces that never reached the notification', async () => {
+    const report = await readLeadTime(
+      new EngineLogSearch(events),
+      {
+        logGroupNames: [...new Set(events.map((e) => e.logGroupName))],
+        window: { start: new Date(T0), end: new Date(T0 + 60_000), label: '1h' },
+      },
+      new Date(T0 + 3_600_000),
+    );
     expect(report.count).toBe(0);
     expect(report.neverArrived.map((m) => m.traceId)).toEqual([TRACE]);
+    expect(report.inFlight).toBe(0);
   });
 
   it('compute GB-seconds from both REPORT formats with the right memory units', () => {

@@ -56,10 +56,13 @@ export function createDynamoDbService(options: DynamoDbServiceOptions): JsonServ
   const keyOf = (stream: TableStream, item: AttributeMap): AttributeMap =>
     Object.fromEntries(stream.keySchema.map((k) => [k.AttributeName, item[k.AttributeName]]));
 
-  const forward = async (operation: string, body: Buffer, ctx: RequestContext): Promise<RawResponse> => {
+  const forward = async (operation: string, raw: Buffer, ctx: RequestContext): Promise<RawResponse> => {
     const headers = signingHeaders(ctx);
-    const parsed = parseLoosely(body);
-    if (!parsed) return backend.call(operation, body, headers);
+    const checked = checkBody(raw);
+    if (checked === 'malformed') return backend.call(operation, raw, headers);
+    if (checked === 'not-an-object') return serializationError();
+    const parsed = checked;
+    const body = Buffer.from(JSON.stringify(parsed));
 
     switch (operation) {
       case 'CreateTable': {
@@ -178,16 +181,49 @@ function signingHeaders(ctx: RequestContext): Record<string, string> {
   return out;
 }
 
-function parseLoosely(body: Buffer): Body | undefined {
+/**
+ * The body as dynalite may safely see it. dynalite throws inside its own request handler (killing
+ * the whole process) on a `null` body or a `null` where it expects a structure, and accepts `[]`,
+ * `1` or `"x"` where DynamoDB answers SerializationException. In awsJson a `null` member means the
+ * member is absent, so null members are dropped; a null list element or a non-object body is a
+ * SerializationException, as DynamoDB answers.
+ */
+function checkBody(body: Buffer): Body | 'malformed' | 'not-an-object' {
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(body.toString('utf8'));
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Body)
-      : undefined;
+    parsed = JSON.parse(body.toString('utf8'));
   } catch {
-    // dynalite answers malformed JSON with the real SerializationException.
-    return undefined;
+    // dynalite answers malformed JSON (and an empty body) with the real SerializationException.
+    return 'malformed';
   }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return 'not-an-object';
+  const cleaned = withoutNulls(parsed);
+  return cleaned === undefined ? 'not-an-object' : (cleaned as Body);
+}
+
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map(withoutNulls);
+    return items.includes(undefined) ? undefined : items;
+  }
+  if (value === null) return undefined;
+  if (typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) {
+    if (member === null) continue;
+    const cleaned = withoutNulls(member);
+    if (cleaned === undefined) return undefined;
+    out[key] = cleaned;
+  }
+  return out;
+}
+
+function serializationError(): RawResponse {
+  return {
+    status: 400,
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': 'SerializationException' },
+    body: JSON.stringify({ __type: 'com.amazon.coral.service#SerializationException' }),
+  };
 }
 
 /** Adds the stream fields dynalite forgets to a CreateTable/DescribeTable answer. */
