@@ -22,5 +22,7 @@ export interface LocalMessage {
   user?: string;
   threadTs?: string;
   files?: LocalFile[];
+  /** Legacy attachments (the alarm's colour bar), as the bot sent them. */
+  attachments?: unknown[];
   edited?: boolean;
 }
