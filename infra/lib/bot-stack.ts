@@ -6,86 +6,41 @@ import {
   RemovalPolicy,
   Stack,
   type StackProps,
-  TimeZone,
   Validations,
 } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { logGroupOf } from '../../src/conference-app/contract/function-names';
+import { ALARM_FUNCTION_TIMEOUT_SECONDS, type FunctionKey, type Topology } from '../../src/topology';
 import type { GumshoeConfig } from './config';
 import { GumshoeFunction } from './constructs/gumshoe-function';
+import { addEventSource, queuesFrom, resolveEnv, scheduleFrom, tableFrom } from './constructs/system-parts';
 import { alarmTopicArn, logGroupArn, Names } from './naming';
 
 /** Props of {@link BotStack}. */
 export interface BotStackProps extends StackProps {
   readonly config: GumshoeConfig;
+  /** The system description both CDK and the local stack are built from. */
+  readonly topology: Topology;
   readonly projectRoot: string;
   /** The function names the bot investigates; their log groups are the only ones it may query. */
   readonly watchedFunctions: readonly string[];
 }
 
-/** The env names the bot handlers read (src/bot/config.ts). */
-export const BotEnv = {
-  secretArn: 'SLACK_SECRET_ARN',
-  channelId: 'GUMSHOE_CHANNEL',
-  workerFunction: 'GUMSHOE_WORKER_FUNCTION',
-  logGroups: 'GUMSHOE_LOG_GROUPS',
-  architectures: 'GUMSHOE_ARCHITECTURES',
-  defaultArchitecture: 'GUMSHOE_DEFAULT_ARCHITECTURE',
-} as const;
+export { AlarmEnv, accountAliasesEnv, BotEnv } from '../../src/topology';
 
-/** The env names the alarm Lambdas and the alarm buttons read (src/bot/alarms/alarm-config.ts). */
-export const AlarmEnv = {
-  table: 'GUMSHOE_ALARM_TABLE',
-  accountAliases: 'GUMSHOE_ACCOUNT_ALIASES',
-  mentionHere: 'GUMSHOE_ALARM_MENTION_HERE',
-  reminderMinutes: 'GUMSHOE_ALARM_REMINDER_MINUTES',
-  /** Alarm function only: the queue whose deferred records it makes visible again sooner. */
-  queueUrl: 'GUMSHOE_ALARM_QUEUE_URL',
-} as const;
-
-/**
- * How long one alarm invocation may run: a batch of 100 notifications at about one post per second
- * fits, so a storm of that size is posted in one invocation rather than cut and retried.
- */
-export const ALARM_FUNCTION_TIMEOUT = Duration.minutes(2);
-
-/** How the alarm queue feeds the alarm function (an SQS event source mapping). */
-export const ALARM_QUEUE_SOURCE = {
-  /** A storm of up to this many notifications is grouped into one summary message. */
-  batchSize: 100,
-  /** How long Lambda gathers messages before invoking: a storm's alarms arrive within seconds. */
-  maxBatchingWindow: Duration.seconds(20),
-  /**
-   * The lowest value the setting takes (Lambda requires 2 to 1000). One channel takes about one
-   * message per second, so two batches at most run at once; they share the channel's post slots
-   * (pace#<channel> in the alarm-state table), a 429 is waited out, and whatever does not fit is
-   * returned as a batch item failure.
-   */
-  maxConcurrency: 2,
-  /** Receives before a notification is moved to the dead-letter queue. */
-  maxReceiveCount: 5,
-} as const;
-
-/** Formats an account alias map as GUMSHOE_ACCOUNT_ALIASES reads it: `123456789012=prod,210987654321=staging`. */
-export function accountAliasesEnv(aliases: Readonly<Record<string, string>>): string {
-  return Object.entries(aliases)
-    .map(([account, alias]) => `${account}=${alias}`)
-    .join(',');
-}
+/** How long one alarm invocation may run (the description's value, as a Duration). */
+export const ALARM_FUNCTION_TIMEOUT = Duration.seconds(ALARM_FUNCTION_TIMEOUT_SECONDS);
 
 /**
  * The Slack bot: request function behind a Function URL, worker, weekly /cost schedule, secret, and
@@ -105,6 +60,7 @@ export class BotStack extends Stack {
   readonly secret: Secret;
   /** ARN of the conference stack's alarm topic, which the alarm queue subscribes to. */
   readonly alarmTopicArn: string;
+  private readonly alarmTopic: ITopic;
   readonly functionUrl: string;
   private readonly watchedLogGroupArns: string[];
   private readonly props: BotStackProps;
@@ -114,6 +70,7 @@ export class BotStack extends Stack {
     this.props = props;
     const { config } = props;
     this.alarmTopicArn = alarmTopicArn(this);
+    this.alarmTopic = Topic.fromTopicArn(this, 'AlarmTopic', this.alarmTopicArn);
     // Both forms: StartQuery has been seen authorizing against `log-group:<name>:log-stream:`, which
     // only the `:*` form matches; the suffix widens to the group's own streams, never another group.
     this.watchedLogGroupArns = props.watchedFunctions.flatMap((name) => {
@@ -121,13 +78,15 @@ export class BotStack extends Stack {
       return [arn, `${arn}:*`];
     });
 
+    const { topology } = props;
+    const slack = required(topology.secrets.slack, 'secret slack');
     // Placeholder values only: the operator stores the real token and signing secret with
     // `aws secretsmanager put-secret-value` after deploy, so they never enter the template.
     this.secret = new Secret(this, 'SlackSecret', {
-      secretName: Names.slackSecret,
-      description: 'Slack bot token and signing secret of Gumshoe: {"botToken","signingSecret"}',
+      secretName: slack.name,
+      description: slack.description,
       generateSecretString: {
-        secretStringTemplate: JSON.stringify({ botToken: '', signingSecret: '' }),
+        secretStringTemplate: JSON.stringify(Object.fromEntries(slack.fields.map((f) => [f, '']))),
         generateStringKey: 'placeholder',
       },
       removalPolicy: RemovalPolicy.DESTROY,
@@ -138,65 +97,49 @@ export class BotStack extends Stack {
         'Slack issues the bot token and signing secret; they are rotated in Slack, then stored by hand.',
     });
 
-    // One item per alarm plus short-lived `msg#…` delivery markers (expired by TTL). Kept on stack
-    // deletion like the service's tables: it holds the Slack thread of every open alarm.
-    this.alarmTable = new Table(this, 'AlarmState', {
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: 'expiresAt',
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const alarmEnv = {
-      [AlarmEnv.table]: this.alarmTable.tableName,
-      [AlarmEnv.accountAliases]: accountAliasesEnv(config.aliases),
-      [AlarmEnv.mentionHere]: String(config.alarmMentionHere),
-      [AlarmEnv.reminderMinutes]: String(config.alarmReminderMinutes),
+    // Kept on stack deletion like the service's tables: it holds the Slack thread of every open alarm.
+    this.alarmTable = tableFrom(this, 'AlarmState', required(topology.tables.alarmState, 'table alarmState'));
+    const botQueues = Object.fromEntries(
+      Object.entries(topology.queues).filter(([, q]) => q.stack === 'bot'),
+    );
+    // The alarm dead-letter queue is also the alarm function's on-failure destination.
+    const queues = queuesFrom(this, botQueues, new Set(['alarmDlq']));
+    this.alarmQueue = required(queues.alarm, 'queue alarm');
+    this.alarmDlq = required(queues.alarmDlq, 'queue alarmDlq');
+    const resolvers = {
+      tableName: (key: string) => {
+        if (key !== 'alarmState') throw new Error(`table ${key} is not in the bot stack`);
+        return this.alarmTable.tableName;
+      },
+      queueUrl: (key: string) => required(queues[key], `queue ${key}`).queueUrl,
+      secretArn: (key: string) => {
+        if (key !== 'slack') throw new Error(`secret ${key} is not in the bot stack`);
+        return this.secret.secretArn;
+      },
     };
-
-    this.worker = this.botFunction(
-      'Worker',
-      Names.bot.worker,
-      'src/bot/handlers/worker.ts',
-      'Runs slow investigations',
-      {
-        timeout: Duration.minutes(2),
-      },
-    );
-    this.slackEvents = this.botFunction(
-      'SlackEvents',
-      Names.bot.slackEvents,
-      'src/bot/handlers/slack-events.ts',
-      'Verifies and acknowledges Slack requests',
-      {
-        timeout: Duration.seconds(10),
-        extraEnv: { [BotEnv.workerFunction]: Names.bot.worker, ...alarmEnv },
-      },
-    );
-    this.weeklyCost = this.botFunction(
-      'WeeklyCost',
-      Names.bot.weeklyCost,
-      'src/bot/handlers/weekly-cost.ts',
-      'Posts the weekly /cost report',
-      { timeout: Duration.minutes(2) },
-    );
-    // No reserved concurrency: the alarm queue's event source caps it (maxConcurrency in
-    // wireAlarmFunction), and reserved concurrency under an SQS event source only throttles batches
-    // back onto the queue, each throttle counting towards maxReceiveCount.
-    this.alarm = this.botFunction(
-      'Alarm',
-      Names.bot.alarm,
-      'src/bot/handlers/alarm.ts',
-      'Posts CloudWatch alarm notifications to Slack',
-      { timeout: ALARM_FUNCTION_TIMEOUT, extraEnv: alarmEnv },
-    );
-    this.alarmReminder = this.botFunction(
-      'AlarmReminder',
-      Names.bot.alarmReminder,
-      'src/bot/handlers/alarm-reminder.ts',
-      'Reminds the channel of alarms still in ALARM',
-      { timeout: Duration.minutes(1), extraEnv: alarmEnv },
-    );
+    // No reserved concurrency on the alarm function: its event source caps it (maxConcurrency), and
+    // reserved concurrency under an SQS event source only throttles batches back onto the queue.
+    const fn = (id: string, key: FunctionKey): GumshoeFunction => {
+      const spec = required(topology.functions[key], `function ${key}`);
+      return GumshoeFunction.fromSpec(this, id, spec, {
+        projectRoot: props.projectRoot,
+        logRetention: config.logRetentionDays as RetentionDays,
+        adotLayerArn: config.adotLayerArn,
+        environment: resolveEnv(spec.environment, resolvers),
+      });
+    };
+    this.worker = fn('Worker', 'worker');
+    this.slackEvents = fn('SlackEvents', 'slackEvents');
+    this.weeklyCost = fn('WeeklyCost', 'weeklyCost');
+    this.alarm = fn('Alarm', 'alarm');
+    this.alarmReminder = fn('AlarmReminder', 'alarmReminder');
+    const byKey: Partial<Record<string, GumshoeFunction>> = {
+      worker: this.worker,
+      slackEvents: this.slackEvents,
+      weeklyCost: this.weeklyCost,
+      alarm: this.alarm,
+      alarmReminder: this.alarmReminder,
+    };
 
     // Slack cannot present AWS credentials; the function verifies Slack's HMAC signature on every
     // request (signing secret from Secrets Manager) and rejects anything unsigned with 401.
@@ -216,9 +159,24 @@ export class BotStack extends Stack {
     this.grantInvestigations(this.worker);
     this.grantLogQueries(this.weeklyCost);
 
-    const wired = this.wireAlarmFunction();
-    this.alarmDlq = wired.dlq;
-    this.alarmQueue = wired.queue;
+    for (const source of topology.eventSources) {
+      const consumer = byKey[source.function];
+      if (consumer)
+        addEventSource(consumer, source, {
+          queue: (key) => required(queues[key], `queue ${key}`),
+          table: () => this.alarmTable,
+        });
+    }
+    for (const subscription of topology.subscriptions.filter((s) => s.stack === 'bot')) {
+      // The subscription also adds the queue policy letting only this topic send to the queue.
+      if (subscription.topic !== 'alarm') throw new Error(`topic ${subscription.topic} is not imported`);
+      this.alarmTopic.addSubscription(
+        new SqsSubscription(required(queues[subscription.queue], `queue ${subscription.queue}`), {
+          rawMessageDelivery: subscription.rawMessageDelivery,
+        }),
+      );
+    }
+    this.wireAlarmFunction();
     // Exactly the item operations each caller makes (src/aws/alarm-state-store.ts): the alarm
     // function claims, completes and releases delivery markers; the reminder lists open alarms by
     // Scan; both reserve the channel's shared post slot (UpdateItem on pace#<channel>); the buttons
@@ -238,44 +196,18 @@ export class BotStack extends Stack {
     this.grantAlarmTable(this.slackEvents, ['dynamodb:GetItem', 'dynamodb:PutItem']);
     this.grantAlarmMutes(this.slackEvents);
 
-    // Its own role, so the schedule can invoke the weekly-cost function and nothing else.
-    const schedulerRole = new Role(this, 'WeeklyCostSchedulerRole', {
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
-      }),
-    });
-    new Schedule(this, 'WeeklyCostSchedule', {
-      description: 'Posts the /cost report every Monday at 09:00',
-      schedule: ScheduleExpression.cron({
-        minute: '0',
-        hour: '9',
-        weekDay: 'MON',
-        timeZone: TimeZone.of(config.timeZone),
-      }),
-      target: new LambdaInvoke(this.weeklyCost.fn, {
-        input: ScheduleTargetInput.fromObject({ source: 'gumshoe.weekly-cost', channelId: config.channelId }),
-        retryAttempts: 2,
-        role: schedulerRole,
-      }),
-    });
-    this.acknowledgeSchedulerGrant(schedulerRole, this.weeklyCost, 'weekly-cost');
-
-    const reminderRole = new Role(this, 'AlarmReminderSchedulerRole', {
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
-      }),
-    });
-    new Schedule(this, 'AlarmReminderSchedule', {
-      description: `Reminds the channel of open alarms every ${config.alarmReminderMinutes} minutes`,
-      schedule: ScheduleExpression.rate(Duration.minutes(config.alarmReminderMinutes)),
-      target: new LambdaInvoke(this.alarmReminder.fn, {
-        input: ScheduleTargetInput.fromObject({ source: 'gumshoe.alarm-reminder' }),
-        // The next run reminds anyway; a retry storm would only add duplicate checks.
-        retryAttempts: 0,
-        role: reminderRole,
-      }),
-    });
-    this.acknowledgeSchedulerGrant(reminderRole, this.alarmReminder, 'alarm-reminder');
+    // Each schedule its own role, so it can invoke its function and nothing else.
+    for (const [key, spec] of Object.entries(topology.schedules).filter(([, s]) => s.stack === 'bot')) {
+      const target = required(byKey[spec.function], `function ${spec.function}`);
+      const id = key.charAt(0).toUpperCase() + key.slice(1);
+      const role = new Role(this, `${id}SchedulerRole`, {
+        assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+          conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+        }),
+      });
+      scheduleFrom(this, `${id}Schedule`, spec, target, role);
+      this.acknowledgeSchedulerGrant(role, target, spec.function);
+    }
 
     new CfnOutput(this, 'SlackRequestUrl', {
       value: `${url.url}slack/events`,
@@ -300,41 +232,9 @@ export class BotStack extends Stack {
    * dead-letter queue keeps what still fails: messages the queue gave up on after maxReceiveCount
    * receives, and direct (asynchronous) invocations that failed after Lambda's two retries.
    */
-  private wireAlarmFunction(): { dlq: Queue; queue: Queue } {
-    const dlq = new Queue(this, 'AlarmDlq', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(dlq).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: "This queue is itself the alarm queue's and the alarm function's dead-letter queue.",
-    });
-    const queue = new Queue(this, 'AlarmQueue', {
-      queueName: Names.alarmQueue,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // AWS's advice for an SQS event source: at least six times the function timeout, so a batch
-      // still running (or retried after a throttle) is not handed to a second invocation.
-      visibilityTimeout: Duration.seconds(ALARM_FUNCTION_TIMEOUT.toSeconds() * 6),
-      retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: dlq, maxReceiveCount: ALARM_QUEUE_SOURCE.maxReceiveCount },
-    });
-    // Raw delivery off: each body is the SNS envelope, whose MessageId is the exactly-once key.
-    // The subscription also adds the queue policy letting only this topic send to the queue.
-    const topic = Topic.fromTopicArn(this, 'AlarmTopic', this.alarmTopicArn);
-    topic.addSubscription(new SqsSubscription(queue, { rawMessageDelivery: false }));
-    this.alarm.fn.addEventSource(
-      new SqsEventSource(queue, {
-        batchSize: ALARM_QUEUE_SOURCE.batchSize,
-        maxBatchingWindow: ALARM_QUEUE_SOURCE.maxBatchingWindow,
-        maxConcurrency: ALARM_QUEUE_SOURCE.maxConcurrency,
-        reportBatchItemFailures: true,
-      }),
-    );
-    // The event source's grant already includes sqs:ChangeMessageVisibility on this queue (and only
-    // it): with the URL the function hands deferred records back after 30 s, not the 12 min timeout.
-    this.alarm.fn.addEnvironment(AlarmEnv.queueUrl, queue.queueUrl);
+  private wireAlarmFunction(): void {
+    const dlq = this.alarmDlq;
+    const topic = this.alarmTopic;
     // An alarm action may still invoke the function directly (asynchronously): kept on failure too.
     this.alarm.fn.configureAsyncInvoke({
       retryAttempts: 2,
@@ -366,7 +266,6 @@ export class BotStack extends Stack {
       }),
     );
     this.grantLogQueries(this.alarm);
-    return { dlq, queue };
   }
 
   private grantAlarmTable(fn: GumshoeFunction, actions: string[]): void {
@@ -481,40 +380,9 @@ export class BotStack extends Stack {
       reason: 'Only the conference service alarms, which all share this name prefix.',
     });
   }
+}
 
-  private botFunction(
-    id: string,
-    functionName: string,
-    entry: string,
-    description: string,
-    options: {
-      timeout: Duration;
-      extraEnv?: Record<string, string>;
-      reservedConcurrentExecutions?: number;
-    },
-  ): GumshoeFunction {
-    const { config } = this.props;
-    return new GumshoeFunction(this, id, {
-      functionName,
-      entry,
-      projectRoot: this.props.projectRoot,
-      description,
-      timeout: options.timeout,
-      memorySize: 512,
-      logRetention: config.logRetentionDays as RetentionDays,
-      adotLayerArn: config.adotLayerArn,
-      ...(options.reservedConcurrentExecutions !== undefined
-        ? { reservedConcurrentExecutions: options.reservedConcurrentExecutions }
-        : {}),
-      environment: {
-        [BotEnv.secretArn]: this.secret.secretArn,
-        [BotEnv.channelId]: config.channelId,
-        [BotEnv.logGroups]: this.props.watchedFunctions.map(logGroupOf).join(','),
-        // Every function here is arm64 (GumshoeFunction); /cost prices by architecture.
-        [BotEnv.architectures]: this.props.watchedFunctions.map((name) => `${name}=arm64`).join(','),
-        [BotEnv.defaultArchitecture]: 'arm64',
-        ...options.extraEnv,
-      },
-    });
-  }
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`the description has no ${what}`);
+  return value;
 }

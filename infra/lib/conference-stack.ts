@@ -1,58 +1,30 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, BillingMode, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { FunctionNames, logGroupOf } from '../../src/conference-app/contract/function-names';
-import { STREAM_CONSUMER_SETTINGS } from '../../src/conference-app/contract/stream-consumers';
+import type { Topology } from '../../src/topology';
 import type { GumshoeConfig } from './config';
 import { GumshoeFunction } from './constructs/gumshoe-function';
 import { ServiceAlarms } from './constructs/service-alarms';
 import { ServiceDashboard } from './constructs/service-dashboard';
-import { Names } from './naming';
+import { addEventSource, queuesFrom, resolveEnv, tableFrom } from './constructs/system-parts';
 
 const WATCHED_LOG_GROUPS = Object.values(FunctionNames).map(logGroupOf);
 
 /** Props of {@link ConferenceStack}. */
 export interface ConferenceStackProps extends StackProps {
   readonly config: GumshoeConfig;
+  /** The system description both CDK and the local stack are built from. */
+  readonly topology: Topology;
   /** The repository root (entries, lock file). */
   readonly projectRoot: string;
 }
 
-/** The env names the service handlers read (src/conference-app/handlers/config.ts). */
-export const ServiceEnv = {
-  sessionsTable: 'SESSIONS_TABLE_NAME',
-  cacheTable: 'CACHE_TABLE_NAME',
-  saveQueueUrl: 'SESSIONS_QUEUE_URL',
-  webhookSecretArn: 'SLACK_WEBHOOK_SECRET_ARN',
-  partnerUrl: 'PARTNER_BASE_URL',
-  faultSaveDelayMs: 'FAULT_SAVE_DELAY_MS',
-  faultSaveErrorRate: 'FAULT_SAVE_ERROR_RATE',
-  faultNotifyLatencyMs: 'FAULT_NOTIFY_LATENCY_MS',
-  deliveriesTable: 'DELIVERIES_TABLE_NAME',
-} as const;
-
-const SAVE_TIMEOUT_SECONDS = 30;
-
-// The stream consumers' settings, shared with the local stack (src/conference-app/contract/stream-consumers.ts):
-// a failing batch is halved and retried, spaced out, for at most an hour, then parked on the stream DLQ.
-const STREAM = STREAM_CONSUMER_SETTINGS;
-const STREAM_RETRY = {
-  batchSize: STREAM.batchSize,
-  maxBatchingWindow: Duration.millis(STREAM.maxBatchingWindowMs),
-  parallelizationFactor: STREAM.parallelizationFactor,
-  bisectBatchOnError: STREAM.bisectBatchOnError,
-  reportBatchItemFailures: STREAM.reportBatchItemFailures,
-  maxRecordAge: Duration.seconds(STREAM.maxRecordAgeSeconds),
-  retryAttempts: STREAM.retryAttempts,
-} as const;
+export { ServiceEnv } from '../../src/topology';
 
 /** The conference-session service: HTTP API, five functions, tables, queue, dashboard and alarms. */
 export class ConferenceStack extends Stack {
@@ -66,98 +38,62 @@ export class ConferenceStack extends Stack {
     const { config, projectRoot } = props;
     const logRetention = config.logRetentionDays as RetentionDays;
 
-    // Key schemas match src/conference-app/store/table-definitions.ts (used locally with dynalite).
-    const sessions = new Table(this, 'Sessions', {
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-      sortKey: { name: 'sk', type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      stream: StreamViewType.NEW_AND_OLD_IMAGES,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const cache = new Table(this, 'Cache', {
-      partitionKey: { name: 'sessionId', type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-
-    // Which sessions were announced and forwarded, so a redelivered stream record is not sent again.
-    const deliveries = new Table(this, 'Deliveries', {
-      partitionKey: { name: 'id', type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: 'expiration',
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-
-    const saveDlq = this.deadLetterQueue('SaveDlq');
-    const saveQueue = new Queue(this, 'SaveQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // Six times the save function's timeout, as Lambda's SQS guidance recommends.
-      visibilityTimeout: Duration.seconds(6 * SAVE_TIMEOUT_SECONDS),
-      deadLetterQueue: { queue: saveDlq, maxReceiveCount: 3 },
-    });
-    const streamDlq = this.deadLetterQueue('StreamDlq');
-
-    const fn = (
-      key: keyof typeof FunctionNames,
-      file: string,
-      description: string,
-      env: Record<string, string>,
-      timeout?: Duration,
-    ) =>
-      new GumshoeFunction(this, key, {
-        ...(timeout ? { timeout } : {}),
-        functionName: FunctionNames[key],
-        entry: `src/conference-app/handlers/${file}.ts`,
-        projectRoot,
-        description,
-        environment: env,
-        logRetention,
-        indexedFields: ['traceId', 'sessionId'],
-        adotLayerArn: config.adotLayerArn,
-      });
-
-    const create = fn('createSession', 'create-session', 'POST /sessions: validates and queues a session', {
-      [ServiceEnv.saveQueueUrl]: saveQueue.queueUrl,
-    });
-    const save = fn(
-      'saveSession',
-      'save-session',
-      'Saves queued sessions to DynamoDB',
-      {
-        [ServiceEnv.sessionsTable]: sessions.tableName,
-        [ServiceEnv.cacheTable]: cache.tableName,
-        ...faultEnv(ServiceEnv.faultSaveDelayMs, config.faults.saveDelayMs),
-        ...faultEnv(ServiceEnv.faultSaveErrorRate, config.faults.saveErrorRate),
-      },
-      Duration.seconds(SAVE_TIMEOUT_SECONDS),
+    const { topology } = props;
+    const mine = <T extends { stack: string }>(specs: Readonly<Record<string, T>>) =>
+      Object.fromEntries(Object.entries(specs).filter(([, spec]) => spec.stack === 'conference'));
+    const tables = Object.fromEntries(
+      Object.entries(mine(topology.tables)).map(([key, spec]) => [
+        key,
+        tableFrom(this, `Table-${key}`, spec),
+      ]),
     );
+    const failureQueues = new Set(
+      topology.eventSources.flatMap((s) => (s.type === 'dynamodb' ? [s.onFailureQueue] : [])),
+    );
+    const deadLetters = new Set([
+      ...failureQueues,
+      ...Object.values(topology.queues).flatMap((q) => (q.deadLetter ? [q.deadLetter.queue] : [])),
+    ]);
+    const queues = queuesFrom(this, mine(topology.queues), deadLetters);
     // An incoming-webhook URL is a credential: the operator stores it after deploy
     // (`aws secretsmanager put-secret-value`); only the secret's ARN reaches the function.
+    const webhook = topology.secrets.webhook;
+    if (!webhook) throw new Error('the description has no webhook secret');
     const webhookSecret = new Secret(this, 'SlackWebhookSecret', {
-      secretName: Names.webhookSecret,
-      description: 'Slack incoming-webhook URL the conference service announces new sessions to',
+      secretName: webhook.name,
+      description: webhook.description,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     Validations.of(webhookSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason: 'Slack issues incoming-webhook URLs; they are rotated in Slack, then stored by hand.',
     });
-    const notify = fn('notifyNewSession', 'notify-new-session', 'Posts new sessions to Slack', {
-      [ServiceEnv.webhookSecretArn]: webhookSecret.secretArn,
-      [ServiceEnv.deliveriesTable]: deliveries.tableName,
-      ...faultEnv(ServiceEnv.faultNotifyLatencyMs, config.faults.notifyLatencyMs),
-    });
-    const forward = fn('forwardSession', 'forward-session', 'Forwards new sessions to the partner', {
-      [ServiceEnv.partnerUrl]: config.partnerUrl,
-      [ServiceEnv.deliveriesTable]: deliveries.tableName,
-    });
-    const list = fn('listSessions', 'list-sessions', 'GET /sessions: lists saved sessions', {
-      [ServiceEnv.sessionsTable]: sessions.tableName,
-    });
+    const lookup = {
+      table: (key: string) => required(tables[key], `table ${key}`),
+      queue: (key: string) => required(queues[key], `queue ${key}`),
+    };
+    const resolvers = {
+      tableName: (key: string) => lookup.table(key).tableName,
+      queueUrl: (key: string) => lookup.queue(key).queueUrl,
+      secretArn: (key: string) => {
+        if (key !== 'webhook') throw new Error(`secret ${key} is not in the conference stack`);
+        return webhookSecret.secretArn;
+      },
+    };
+    const fn = (key: keyof typeof FunctionNames): GumshoeFunction => {
+      const spec = required(topology.functions[key], `function ${key}`);
+      return GumshoeFunction.fromSpec(this, key, spec, {
+        projectRoot,
+        logRetention,
+        adotLayerArn: config.adotLayerArn,
+        environment: resolveEnv(spec.environment, resolvers),
+      });
+    };
+    const create = fn('createSession');
+    const save = fn('saveSession');
+    const notify = fn('notifyNewSession');
+    const forward = fn('forwardSession');
+    const list = fn('listSessions');
     this.functions = {
       createSession: create,
       saveSession: save,
@@ -165,47 +101,46 @@ export class ConferenceStack extends Stack {
       forwardSession: forward,
       listSessions: list,
     };
+    const sessions = lookup.table('sessions');
+    const cache = lookup.table('cache');
+    const saveQueue = lookup.queue('save');
+    const saveDlq = lookup.queue('saveDlq');
+    const streamDlq = lookup.queue('streamDlq');
 
     saveQueue.grantSendMessages(create.fn);
     webhookSecret.grantRead(notify.fn);
     sessions.grantWriteData(save.fn);
     cache.grantReadWriteData(save.fn);
     sessions.grantReadData(list.fn);
+    const deliveries = lookup.table('deliveries');
     deliveries.grantReadWriteData(notify.fn);
     deliveries.grantReadWriteData(forward.fn);
 
-    save.fn.addEventSource(new SqsEventSource(saveQueue, { batchSize: 10, reportBatchItemFailures: true }));
-    for (const consumer of [notify, forward]) {
-      consumer.fn.addEventSource(
-        new DynamoEventSource(sessions, {
-          startingPosition: StartingPosition.LATEST,
-          ...STREAM_RETRY,
-          onFailure: new SqsDlq(streamDlq),
-        }),
-      );
+    for (const source of topology.eventSources) {
+      const consumer = this.functions[source.function as keyof typeof FunctionNames];
+      if (consumer) addEventSource(consumer, source, lookup);
     }
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    const api = new HttpApi(this, 'Api', { apiName: 'conference-session', createDefaultStage: false });
+    const api = new HttpApi(this, 'Api', { apiName: topology.httpApi.name, createDefaultStage: false });
     const stage = new HttpStage(this, 'DefaultStage', {
       httpApi: api,
       autoDeploy: true,
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
       throttle: { rateLimit: 50, burstLimit: 100 },
     });
-    api.addRoutes({
-      path: '/sessions',
-      methods: [HttpMethod.POST],
-      integration: new HttpLambdaIntegration('CreateSession', create.fn),
-    });
-    api.addRoutes({
-      path: '/sessions',
-      methods: [HttpMethod.GET],
-      integration: new HttpLambdaIntegration('ListSessions', list.fn),
-    });
+    for (const [route, key] of Object.entries(topology.httpApi.routes)) {
+      const [method, path] = route.split(' ') as [keyof typeof HttpMethod, string];
+      const target = required(this.functions[key as keyof typeof FunctionNames], `function ${key}`);
+      api.addRoutes({
+        path,
+        methods: [HttpMethod[method]],
+        integration: new HttpLambdaIntegration(`Route-${key}`, target.fn),
+      });
+    }
     Validations.of(api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
@@ -213,7 +148,10 @@ export class ConferenceStack extends Stack {
     });
     this.apiUrl = stage.url;
 
-    this.alarmTopic = new Topic(this, 'AlarmTopic', { topicName: Names.alarmTopic, enforceSSL: true });
+    this.alarmTopic = new Topic(this, 'AlarmTopic', {
+      topicName: required(topology.topics.alarm, 'topic alarm').name,
+      enforceSSL: true,
+    });
     Validations.of(this.alarmTopic).acknowledge({
       id: 'AwsSolutions-SNS2',
       reason:
@@ -236,22 +174,9 @@ export class ConferenceStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the conference API' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
   }
-
-  private deadLetterQueue(id: string): Queue {
-    const queue = new Queue(this, id, {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(queue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself a dead-letter queue; its depth is alarmed on.',
-    });
-    return queue;
-  }
 }
 
-// Faults stay off unless the context turns them on (the demo's slow-notification scenario).
-function faultEnv(name: string, value: number | undefined): Record<string, string> {
-  return value === undefined ? {} : { [name]: String(value) };
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`the description has no ${what}`);
+  return value;
 }

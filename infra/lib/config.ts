@@ -1,11 +1,15 @@
 import { z } from 'zod';
+import type { SystemSettings } from '../../src/topology';
+
+/** The schedule time zone when neither cdk.json nor `-c timeZone=…` sets one (docs/deploy.md says so). */
+export const DEFAULT_TIME_ZONE = 'UTC';
 
 /** The deploy-time settings of the Gumshoe app, read from CDK context (`-c key=value`). */
 export const GumshoeConfig = z.object({
   /** Slack channel the bot posts alarms and the weekly cost report to. */
   channelId: z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD'),
   /** IANA time zone of the weekly /cost schedule (EventBridge Scheduler resolves DST itself). */
-  timeZone: z.string().min(1).default('UTC'),
+  timeZone: z.string().min(1).default(DEFAULT_TIME_ZONE),
   /** ADOT Lambda layer for Node.js on arm64 in the target region; without it the functions use X-Ray active tracing only. */
   adotLayerArn: z
     .string()
@@ -71,6 +75,11 @@ export function readConfig(get: (key: string) => unknown): GumshoeConfig {
     raw[key] =
       (key === 'aliases' || key === 'faults') && typeof value === 'string' ? parseJson(key, value) : value;
   }
+  // No default channel: a bot deployed to a made-up channel posts nowhere and says nothing.
+  if (raw.channelId === undefined)
+    throw new InfraConfigError(
+      'channelId is required: deploy with `-c channelId=C0123ABCD` (the id of the Slack channel the bot posts alarms to; see docs/deploy.md)',
+    );
   const parsed = GumshoeConfig.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
@@ -85,4 +94,17 @@ function parseJson(key: string, value: string): unknown {
   } catch (cause) {
     throw new InfraConfigError(`Context ${key} is not valid JSON`, { cause });
   }
+}
+
+/** The part of the deploy configuration the system description (src/topology) takes. */
+export function systemSettingsOf(config: GumshoeConfig): SystemSettings {
+  return {
+    channelId: config.channelId,
+    timeZone: config.timeZone,
+    partnerUrl: config.partnerUrl,
+    accountAliases: config.aliases,
+    alarmReminderMinutes: config.alarmReminderMinutes,
+    alarmMentionHere: config.alarmMentionHere,
+    faults: config.faults,
+  };
 }

@@ -1,26 +1,21 @@
 import { Arn, ArnFormat, Aws, type Stack } from 'aws-cdk-lib';
 import { FunctionNames, logGroupOf } from '../../src/conference-app/contract/function-names';
+import { BotFunctionNames, ResourceNames } from '../../src/topology';
 
 /** The deployed names that both stacks agree on, so the bot stack builds ARNs without Fn::ImportValue. */
 export const Names = {
-  alarmTopic: 'conference-alarms',
+  alarmTopic: ResourceNames.alarmTopic,
   /** The queue between the alarm topic and the alarm function (the local stack uses the same name). */
-  alarmQueue: 'gumshoe-alarm-queue',
+  alarmQueue: ResourceNames.alarmQueue,
   /** The alarm on the alarm dead-letter queue's depth. */
   alarmDlqAlarm: 'gumshoe-alarm-dlq-not-empty',
   alarmPrefix: 'conference-',
   /** Prefix of the CloudWatch alarm mute rules the Mute button creates (src/aws/cloudwatch-alarms.ts). */
   muteRulePrefix: 'gumshoe-mute-',
   dashboard: 'conference-session',
-  slackSecret: 'gumshoe/slack',
-  webhookSecret: 'conference/slack-webhook',
-  bot: {
-    slackEvents: 'gumshoe-slack-events',
-    worker: 'gumshoe-worker',
-    weeklyCost: 'gumshoe-weekly-cost',
-    alarm: 'gumshoe-alarm',
-    alarmReminder: 'gumshoe-alarm-reminder',
-  },
+  slackSecret: ResourceNames.slackSecret,
+  webhookSecret: ResourceNames.webhookSecret,
+  bot: BotFunctionNames,
 } as const;
 
 /** The service functions the bot watches, in milestone order. */

@@ -1,68 +1,50 @@
-import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import {
-  DELIVERIES_TABLE,
-  FunctionNames,
-  logGroupOf,
-  STREAM_CONSUMER_SETTINGS,
-} from '../conference-app/contract';
-import {
-  cacheTableInput,
-  deliveriesTableInput,
-  sessionsTableInput,
-} from '../conference-app/store/table-definitions';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { FunctionNames, logGroupOf } from '../conference-app/contract';
+import { BotFunctionNames, describeSystem, ResourceNames, type Topology } from '../topology';
 import { installLocalObservability, type LocalObservability } from './alarms/local-observability';
 import { LOCAL_AWS_ACCOUNT_ID, type LocalAws, startLocalAws } from './aws';
 import { SdkSnsQueueSender } from './aws/sns/sdk-queue-sender';
-import {
-  type EventSourceMapping,
-  type FunctionInvoker,
-  fileFailureDestination,
-  SdkQueueReceiver,
-  SdkStreamReader,
-  startDynamoDbStreamEventSource,
-  startSqsEventSource,
-} from './event-sources';
+import type { FunctionInvoker } from './event-sources';
 import { type HttpApiServer, startHttpApi } from './event-sources/http-api';
 import { createFunctionConfigurationService } from './function-configuration-service';
-import {
-  createLambdaInvokeService,
-  createLambdaRunner,
-  type LambdaRunner,
-  type LocalFunctionSpec,
-} from './runner';
+import { createLambdaInvokeService, createLambdaRunner, type LambdaRunner } from './runner';
+import { type LocalScheduler, startLocalScheduler } from './scheduler';
 import { LOCAL_SLACK_DEFAULTS, LOCAL_WORKSPACE, type LocalSlack, startLocalSlack } from './slack';
+import {
+  createQueues,
+  createTables,
+  type LocalEventSource,
+  type LocalQueue,
+  startEventSources,
+} from './stack-resources';
 import { type StandIns, startStandIns } from './stand-ins';
+import { localFunctionSpecs } from './topology-plan';
 
-/** Names of the local resources, as the CDK app names their deployed twins' roles. */
+/** Names of the local resources: the description's names, as deployed. */
 export const LOCAL_RESOURCES = {
-  sessionsTable: 'conference-sessions',
-  cacheTable: 'conference-sessions-cache',
-  saveQueue: 'conference-save-session-queue',
-  saveDeadLetterQueue: 'conference-save-session-dlq',
+  sessionsTable: ResourceNames.sessionsTable,
+  cacheTable: ResourceNames.cacheTable,
+  saveQueue: ResourceNames.saveQueue,
+  saveDeadLetterQueue: ResourceNames.saveDeadLetterQueue,
+  streamDeadLetterQueue: ResourceNames.streamDeadLetterQueue,
 } as const;
 
 /** The bot's functions, named as the BotStack deploys them. */
-export const BOT_FUNCTIONS = {
-  slackEvents: 'gumshoe-slack-events',
-  worker: 'gumshoe-worker',
-  weeklyCost: 'gumshoe-weekly-cost',
-  alarm: 'gumshoe-alarm',
-} as const;
+export const BOT_FUNCTIONS = BotFunctionNames;
 
 /** The queue between the alarm topic and the alarm function, and its dead-letter queue (as deployed). */
 export const LOCAL_ALARM_QUEUES = {
-  queue: 'gumshoe-alarm-queue',
-  deadLetterQueue: 'gumshoe-alarm-dlq',
+  queue: ResourceNames.alarmQueue,
+  deadLetterQueue: ResourceNames.alarmDeadLetterQueue,
 } as const;
 
 /** The table the bot's alarm function keeps notification state in (`pk` string key). */
-export const LOCAL_ALARM_STATE_TABLE = 'gumshoe-alarm-state';
+export const LOCAL_ALARM_STATE_TABLE = ResourceNames.alarmStateTable;
 
 /** Ports of the local stack; 0 picks a free one (tests). */
 export interface LocalStackPorts {
@@ -91,8 +73,14 @@ export interface LocalStackOptions {
   pollIntervalMs?: number;
   /** How often the local alarms are evaluated (ms); 10 s by default. */
   alarmEvaluationIntervalMs?: number;
-  /** How long the alarm queue's event source gathers a batch (ms); 2 s by default (20 s in AWS). */
+  /** How long the alarm queue's event source gathers a batch (ms); as deployed (20 s) by default. */
   alarmBatchingWindowMs?: number;
+  /** Minutes between two alarm reminders (the reminder schedule's rate); 30 by default, as deployed. */
+  alarmReminderMinutes?: number;
+  /** Run the alarm reminder every this many ms instead of its rate (tests, demos). */
+  alarmReminderIntervalMs?: number;
+  /** IANA time zone of the weekly /cost schedule; UTC by default, as deployed without `-c timeZone`. */
+  timeZone?: string;
   /** Run functions from an esbuild bundle, as Lambda does (default); false loads the TypeScript with tsx. */
   bundle?: boolean;
 }
@@ -111,6 +99,14 @@ export interface LocalStack {
   serviceLogGroups: string[];
   /** Local X-Ray traces, CloudWatch alarms (evaluated every 10 s) and the SNS alarm topic. */
   observability: LocalObservability;
+  /** The description this stack was built from (src/topology), with the local settings. */
+  topology: Topology;
+  /** The event source mappings running, with the settings each was started with. */
+  eventSources: LocalEventSource[];
+  /** The local EventBridge Scheduler running the description's schedules. */
+  scheduler: LocalScheduler;
+  /** Every queue of the description, by its key there. */
+  queues: Record<string, LocalQueue>;
   close(): Promise<void>;
 }
 
@@ -133,14 +129,13 @@ export function defaultPorts(env: NodeJS.ProcessEnv = process.env): LocalStackPo
   };
 }
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const repoRoot = resolve(here, '..', '..');
-const entry = (relative: string): string => join(repoRoot, relative);
+const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
 /**
- * Starts everything on loopback through the same code paths as in AWS: the local AWS endpoint,
- * the five service functions and the bot's three in Lambda-like processes, their event sources,
- * the local Slack and the stand-ins for the webhook and the partner.
+ * Starts everything on loopback through the same code paths as in AWS, built from the one
+ * description of the system (src/topology) the CDK app is built from: the local AWS endpoint,
+ * every function in Lambda-like processes, their event sources, the topic subscription, the
+ * schedules, the local Slack and the stand-ins for the webhook and the partner.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const host = options.host ?? '127.0.0.1';
@@ -156,6 +151,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const close of closers.reverse()) await close().catch(() => undefined);
   };
   try {
+    const standIns = await startStandIns({ port: ports.standIns, host });
+    closers.push(() => standIns.close());
+    const topology = describeSystem({
+      channelId,
+      timeZone: options.timeZone ?? 'UTC',
+      partnerUrl: standIns.partnerBaseUrl,
+      // The local account reads as "local" at a glance, as an alias map names real accounts.
+      accountAliases: { [LOCAL_AWS_ACCOUNT_ID]: 'local' },
+      alarmReminderMinutes: options.alarmReminderMinutes ?? 30,
+      alarmMentionHere: false,
+      faults: {},
+    });
     const aws = await startLocalAws({
       port: ports.aws,
       host,
@@ -163,9 +170,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     });
     closers.push(() => aws.close());
+    const alarmTopic = topology.topics.alarm;
+    if (!alarmTopic) throw new Error('the description has no alarm topic');
     const observability = installLocalObservability(aws, {
       region,
       dataDir: options.dataDir,
+      alarmTopicName: alarmTopic.name,
       ...(options.alarmEvaluationIntervalMs === undefined
         ? {}
         : { evaluationIntervalMs: options.alarmEvaluationIntervalMs }),
@@ -184,24 +194,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sqs.destroy();
       streams.destroy();
     });
+    await createTables(dynamodb, topology);
+    const queues = await createQueues(sqs, topology);
 
-    await createTableIfMissing(dynamodb, sessionsTableInput(LOCAL_RESOURCES.sessionsTable));
-    await createTableIfMissing(dynamodb, cacheTableInput(LOCAL_RESOURCES.cacheTable));
-    await createTableIfMissing(dynamodb, deliveriesTableInput(DELIVERIES_TABLE));
-    const queue = await createSaveQueue(sqs);
-    // The bot's alarm function runs only once its handler exists in this checkout.
-    const alarmHandler = existsSync(entry('src/bot/handlers/alarm.ts'));
-    if (alarmHandler)
-      await createTableIfMissing(dynamodb, {
-        TableName: LOCAL_ALARM_STATE_TABLE,
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      });
-    const alarmQueue = alarmHandler ? await createAlarmQueue(sqs) : undefined;
-
-    const standIns = await startStandIns({ port: ports.standIns, host });
-    closers.push(() => standIns.close());
     // The bot's URL must be known before the local Slack starts, and the runner needs the local
     // Slack's URL: the Function URL stand-in starts first and reaches the runner lazily.
     let runnerRef: LambdaRunner | undefined;
@@ -211,9 +206,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         return runnerRef.invoke(name, event, invokeOptions);
       },
     };
+    const urlFunction = Object.values(topology.functions).find((f) => f.functionUrl);
+    if (!urlFunction) throw new Error('the description has no function behind a Function URL');
     const botServer = await startHttpApi({
       invoker: lazyInvoker,
-      routes: { $default: BOT_FUNCTIONS.slackEvents },
+      routes: { $default: urlFunction.name },
       port: ports.bot,
       host,
     });
@@ -222,62 +219,36 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const slack = await startLocalSlack({ port: ports.slack, host, botUrl, signingSecret, botToken });
     closers.push(() => slack.close());
 
-    const serviceLogGroups = Object.values(FunctionNames).map(logGroupOf);
-    const serviceFunctions = new Set<string>(Object.values(FunctionNames));
-    const botEnv: Record<string, string> = {
-      GUMSHOE_CHANNEL: channelId,
-      GUMSHOE_LOG_GROUPS: serviceLogGroups.join(','),
-      GUMSHOE_WORKER_FUNCTION: BOT_FUNCTIONS.worker,
-      SLACK_API_URL: slack.apiUrl,
-      // Locally, answers go to the local Slack's response_urls and nowhere else (src/bot/response-url.ts).
-      SLACK_RESPONSE_URL_BASE: new URL('/response/', slack.apiUrl).href,
-      SLACK_BOT_TOKEN: botToken,
-      SLACK_SIGNING_SECRET: signingSecret,
+    const secrets: Record<string, Record<string, string>> = {
+      slack: { botToken, signingSecret },
+      webhook: { value: standIns.slackWebhookUrl },
     };
-    const functions: LocalFunctionSpec[] = [
-      fn(FunctionNames.createSession, 'src/conference-app/handlers/create-session.ts', {
-        SESSIONS_QUEUE_URL: queue.url,
+    const functions = localFunctionSpecs(topology, {
+      repoRoot,
+      resolvers: {
+        queueUrl: (key) => {
+          const queue = queues[key];
+          if (!queue) throw new Error(`queue ${key} was not created`);
+          return queue.url;
+        },
+        secretValue: (key, field) => {
+          const value = secrets[key]?.[field];
+          if (value === undefined) throw new Error(`no local value for secret ${key}.${field}`);
+          return value;
+        },
+      },
+      // Only locally: the bot's Slack Web API is the local Slack.
+      extraEnv: (key) => ({
+        ...(topology.functions[key]?.stack === 'bot'
+          ? {
+              SLACK_API_URL: slack.apiUrl,
+              // Answers go to the local Slack's response_urls and nowhere else (src/bot/response-url.ts).
+              SLACK_RESPONSE_URL_BASE: new URL('/response/', slack.apiUrl).href,
+            }
+          : {}),
+        ...options.functionEnv?.[topology.functions[key]?.name ?? ''],
       }),
-      fn(FunctionNames.saveSession, 'src/conference-app/handlers/save-session.ts', {
-        SESSIONS_TABLE_NAME: LOCAL_RESOURCES.sessionsTable,
-        CACHE_TABLE_NAME: LOCAL_RESOURCES.cacheTable,
-      }),
-      fn(FunctionNames.notifyNewSession, 'src/conference-app/handlers/notify-new-session.ts', {
-        SLACK_WEBHOOK_URL: standIns.slackWebhookUrl,
-        DELIVERIES_TABLE_NAME: DELIVERIES_TABLE,
-      }),
-      fn(FunctionNames.forwardSession, 'src/conference-app/handlers/forward-session.ts', {
-        PARTNER_BASE_URL: standIns.partnerBaseUrl,
-        DELIVERIES_TABLE_NAME: DELIVERIES_TABLE,
-      }),
-      fn(FunctionNames.listSessions, 'src/conference-app/handlers/list-sessions.ts', {
-        SESSIONS_TABLE_NAME: LOCAL_RESOURCES.sessionsTable,
-      }),
-      fn(BOT_FUNCTIONS.slackEvents, 'src/bot/handlers/slack-events.ts', botEnv, 256),
-      fn(BOT_FUNCTIONS.worker, 'src/bot/handlers/worker.ts', botEnv, 512, 120_000),
-      fn(BOT_FUNCTIONS.weeklyCost, 'src/bot/handlers/weekly-cost.ts', botEnv, 512, 120_000),
-      ...(alarmHandler
-        ? [
-            fn(
-              BOT_FUNCTIONS.alarm,
-              'src/bot/handlers/alarm.ts',
-              {
-                ...botEnv,
-                GUMSHOE_ALARM_TABLE: LOCAL_ALARM_STATE_TABLE,
-                // The local account reads as "local" at a glance, as an alias map names real accounts.
-                GUMSHOE_ACCOUNT_ALIASES: `${LOCAL_AWS_ACCOUNT_ID}=local`,
-                // Records cut for lack of time come back after 30 s, as deployed (retry-sooner.ts).
-                ...(alarmQueue ? { GUMSHOE_ALARM_QUEUE_URL: alarmQueue.url } : {}),
-              },
-              256,
-              120_000,
-            ),
-          ]
-        : []),
-    ]
-      // The service's functions send their spans to the local X-Ray (src/local/tracing/register.ts).
-      .map((spec) => (serviceFunctions.has(spec.name) ? { ...spec, tracing: true } : spec))
-      .map((spec) => ({ ...spec, env: { ...spec.env, ...options.functionEnv?.[spec.name] } }));
+    });
 
     // CDK creates every function's log group up front (explicit LogGroups), so queries over a
     // function that has not run yet find an empty group rather than ResourceNotFoundException.
@@ -299,71 +270,61 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     runnerRef = runner;
     observability.topics.setInvoker(runner);
     // As deployed: the topic feeds a queue (SNS envelope bodies), the queue feeds the function in batches.
-    if (alarmQueue) {
-      observability.topics.setQueueSender(new SdkSnsQueueSender(sqs, aws.url));
-      observability.topics.subscribe(observability.alarmTopicArn, 'sqs', alarmQueue.arn);
+    observability.topics.setQueueSender(new SdkSnsQueueSender(sqs, aws.url));
+    for (const subscription of topology.subscriptions) {
+      const topic = topology.topics[subscription.topic];
+      const queue = queues[subscription.queue];
+      if (!topic || !queue) throw new Error(`subscription ${subscription.topic} → ${subscription.queue}`);
+      const topicArn = `arn:aws:sns:${region}:${LOCAL_AWS_ACCOUNT_ID}:${topic.name}`;
+      observability.topics.subscribe(topicArn, 'sqs', queue.arn, {
+        rawMessageDelivery: subscription.rawMessageDelivery,
+      });
     }
     aws.registerRestService(createLambdaInvokeService(runner));
     aws.registerRestService(createFunctionConfigurationService(runner, functions));
 
     const conferenceApi = await startHttpApi({
       invoker: runner,
-      routes: { 'POST /sessions': FunctionNames.createSession, 'GET /sessions': FunctionNames.listSessions },
+      routes: Object.fromEntries(
+        Object.entries(topology.httpApi.routes).map(([route, key]) => [
+          route,
+          topology.functions[key]?.name ?? key,
+        ]),
+      ),
       port: ports.conferenceApi,
       host,
     });
     closers.push(() => conferenceApi.close());
 
-    const pollIntervalMs = options.pollIntervalMs ?? 100;
-    const failures = join(options.dataDir ?? join(repoRoot, '.gumshoe'), 'failed-batches');
-    const mappings: EventSourceMapping[] = [
-      startSqsEventSource({
-        receiver: new SdkQueueReceiver(sqs, queue.url),
-        invoker: runner,
-        functionName: FunctionNames.saveSession,
-        queueArn: queue.arn,
-        batchSize: 10,
-        waitTimeSeconds: 1,
-        reportBatchItemFailures: true,
-        region,
-      }),
-      ...(alarmQueue
-        ? [
-            startSqsEventSource({
-              receiver: new SdkQueueReceiver(sqs, alarmQueue.url),
-              invoker: runner,
-              functionName: BOT_FUNCTIONS.alarm,
-              queueArn: alarmQueue.arn,
-              batchSize: 100,
-              maximumBatchingWindowMs: options.alarmBatchingWindowMs ?? 2000,
-              waitTimeSeconds: 1,
-              reportBatchItemFailures: true,
-              region,
-            }),
-          ]
-        : []),
-      ...[FunctionNames.notifyNewSession, FunctionNames.forwardSession].map((functionName) =>
-        startDynamoDbStreamEventSource({
-          reader: new SdkStreamReader(dynamodb, streams, LOCAL_RESOURCES.sessionsTable),
-          invoker: runner,
-          functionName,
-          // As deployed (infra/lib/conference-stack.ts reads the same settings).
-          batchSize: STREAM_CONSUMER_SETTINGS.batchSize,
-          maximumBatchingWindowMs: STREAM_CONSUMER_SETTINGS.maxBatchingWindowMs,
-          startingPosition: 'LATEST',
-          maximumRetryAttempts: STREAM_CONSUMER_SETTINGS.retryAttempts,
-          maximumRecordAgeMs: STREAM_CONSUMER_SETTINGS.maxRecordAgeSeconds * 1000,
-          bisectBatchOnFunctionError: STREAM_CONSUMER_SETTINGS.bisectBatchOnError,
-          reportBatchItemFailures: STREAM_CONSUMER_SETTINGS.reportBatchItemFailures,
-          pollIntervalMs,
-          region,
-          onFailure: fileFailureDestination(failures, functionName),
-        }),
-      ),
-    ];
-    closers.push(async () => {
-      await Promise.all(mappings.map((m) => m.stop()));
+    const eventSources = startEventSources({
+      topology,
+      queues,
+      invoker: runner,
+      sqs,
+      dynamodb,
+      streams,
+      region,
+      pollIntervalMs: options.pollIntervalMs ?? 100,
+      ...(options.alarmBatchingWindowMs === undefined
+        ? {}
+        : { batchingWindowMs: { alarm: options.alarmBatchingWindowMs } }),
     });
+    closers.push(async () => {
+      await Promise.all(eventSources.map((s) => s.mapping.stop()));
+    });
+    const scheduler = startLocalScheduler({
+      schedules: Object.entries(topology.schedules).map(([key, spec]) => ({
+        key,
+        functionName: topology.functions[spec.function]?.name ?? spec.function,
+        spec,
+        ...(key === 'alarmReminder' && options.alarmReminderIntervalMs !== undefined
+          ? { everyMs: options.alarmReminderIntervalMs }
+          : {}),
+      })),
+      // EventBridge Scheduler invokes a Lambda target asynchronously.
+      invoke: (name, input) => runner.invoke(name, input, { invocationType: 'Event' }),
+    });
+    closers.push(async () => scheduler.stop());
 
     return {
       aws,
@@ -373,77 +334,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       slack,
       standIns,
       botUrl,
-      serviceLogGroups,
+      serviceLogGroups: Object.values(FunctionNames).map(logGroupOf),
       observability,
+      topology,
+      eventSources,
+      scheduler,
+      queues,
       close: closeAll,
     };
   } catch (error) {
     await closeAll();
     throw error;
   }
-}
-
-function fn(
-  name: string,
-  path: string,
-  env: Record<string, string>,
-  memoryMb = 128,
-  timeoutMs = 30_000,
-): LocalFunctionSpec {
-  return { name, entry: entry(path), env, memoryMb, timeoutMs };
-}
-
-async function createTableIfMissing(
-  client: DynamoDBClient,
-  input: ConstructorParameters<typeof CreateTableCommand>[0],
-): Promise<void> {
-  try {
-    await client.send(new CreateTableCommand(input));
-  } catch (error) {
-    // Tables persist in the data folder across restarts.
-    if (!(error instanceof ResourceInUseException)) throw error;
-  }
-}
-
-async function createSaveQueue(client: SQSClient): Promise<{ url: string; arn: string }> {
-  const dlq = await client.send(new CreateQueueCommand({ QueueName: LOCAL_RESOURCES.saveDeadLetterQueue }));
-  const dlqArn = await queueArn(client, dlq.QueueUrl);
-  const queue = await client.send(
-    new CreateQueueCommand({
-      QueueName: LOCAL_RESOURCES.saveQueue,
-      Attributes: {
-        // Six times the function timeout, as AWS recommends for an SQS event source.
-        VisibilityTimeout: '180',
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 3 }),
-      },
-    }),
-  );
-  if (!queue.QueueUrl) throw new Error('CreateQueue returned no QueueUrl');
-  return { url: queue.QueueUrl, arn: await queueArn(client, queue.QueueUrl) };
-}
-
-async function createAlarmQueue(client: SQSClient): Promise<{ url: string; arn: string }> {
-  const dlq = await client.send(new CreateQueueCommand({ QueueName: LOCAL_ALARM_QUEUES.deadLetterQueue }));
-  const dlqArn = await queueArn(client, dlq.QueueUrl);
-  const queue = await client.send(
-    new CreateQueueCommand({
-      QueueName: LOCAL_ALARM_QUEUES.queue,
-      Attributes: {
-        // Six times the alarm function's timeout (2 min), as in infra/lib/bot-stack.ts.
-        VisibilityTimeout: '720',
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 }),
-      },
-    }),
-  );
-  if (!queue.QueueUrl) throw new Error('CreateQueue returned no QueueUrl');
-  return { url: queue.QueueUrl, arn: await queueArn(client, queue.QueueUrl) };
-}
-
-async function queueArn(client: SQSClient, url: string | undefined): Promise<string> {
-  const attributes = await client.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
-  );
-  const arn = attributes.Attributes?.QueueArn;
-  if (!arn) throw new Error(`no QueueArn for ${url}`);
-  return arn;
 }

@@ -54,7 +54,7 @@ describe('helpMessage', () => {
     const message = helpMessage();
     const json = JSON.stringify(message.blocks);
     for (const syntax of [
-      '/trace <sessionId',
+      '/trace &lt;sessionId|traceId|xrayTraceId&gt;',
       '/leadtime [window]',
       '/cost [week|30d|window]',
       '/gumshoe help',
@@ -63,5 +63,11 @@ describe('helpMessage', () => {
       expect(json).toContain(syntax);
       expect(message.text).toContain(syntax);
     }
+  });
+
+  it('escapes the angle brackets of the syntax, which Slack would read as a link', () => {
+    const json = JSON.stringify(helpMessage());
+
+    expect(json).not.toMatch(/<sessionId\|/);
   });
 });

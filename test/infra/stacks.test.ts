@@ -36,7 +36,8 @@ beforeAll(() => {
   }
   conference = Template.fromStack(stacks.conference);
   bot = Template.fromStack(stacks.bot);
-});
+  // Synthesis takes seconds alone and much longer on a loaded machine.
+}, 180_000);
 
 function statementsOf(template: Template, roleId?: string): Statement[] {
   const filter = roleId ? { Properties: { Roles: [{ Ref: roleId }] } } : undefined;

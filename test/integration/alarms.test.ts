@@ -9,7 +9,7 @@ import { FunctionNames } from '../../src/conference-app/contract';
 import { SAVE_SPAN_NAME } from '../../src/conference-app/sessions/save-session';
 import { LOCAL_ALARMS } from '../../src/local/alarms/local-observability';
 import type { LocalMessage } from '../../src/local/slack';
-import type { LocalStack } from '../../src/local/stack';
+import { BOT_FUNCTIONS, type LocalStack } from '../../src/local/stack';
 import {
   createSession,
   credentials,
@@ -110,7 +110,8 @@ describe('local stack: the save-session alarm from fault to OK (issue 5)', () =>
   }
 
   beforeAll(async () => {
-    t = await startTestStack({ alarmEvaluationIntervalMs: 1000 });
+    // The reminder runs on the description's schedule; every 3 s here instead of every 30 minutes.
+    t = await startTestStack({ alarmEvaluationIntervalMs: 1000, alarmReminderIntervalMs: 3000 });
     stack = t.stack;
     lambda = new LambdaClient({ endpoint: stack.aws.url, region, credentials });
     cloudWatch = new CloudWatchClient({ endpoint: stack.aws.url, region, credentials });
@@ -171,6 +172,34 @@ describe('local stack: the save-session alarm from fault to OK (issue 5)', () =>
     expect(actionIds(alarm)).toEqual(
       expect.arrayContaining(['alarm_investigate', 'xray_open', 'alarm_ack', 'alarm_mute']),
     );
+    // Acknowledge and Mute 1 h work locally: the Slack function has the alarm table, as deployed.
+    // Clicked while the alarm stays in ALARM: one more failing save before each click keeps errors
+    // in its 10 s window, so no OK races the buttons.
+    failing.push(await createSession(stack, 'Doomed talk 3'));
+    const inThread = (prefix: string) => () =>
+      thread(alarm.ts).find((m) => m.kind === 'channel' && m.text.startsWith(prefix));
+    await click(alarm, 'alarm_ack');
+    await waitFor('the Acknowledged reply in the thread', inThread('✋ Acknowledged by'), 20_000, 250);
+    const acknowledged = await waitFor('the parent redrawn as acknowledged', () =>
+      alarmMessages().find((m) => m.ts === alarm.ts && m.edited && !actionIds(m).includes('alarm_ack')),
+    );
+    failing.push(await createSession(stack, 'Doomed talk 4'));
+    await click(acknowledged, 'alarm_mute');
+    await waitFor('the Muted reply in the thread', inThread('🔕 Muted by'), 20_000, 250);
+    const muted = await waitFor('the parent redrawn with Unmute', () =>
+      alarmMessages().find((m) => m.ts === alarm.ts && actionIds(m).includes('alarm_unmute')),
+    );
+    const [rule] = stack.observability.alarms.muteRules();
+    expect(rule?.alarmNames).toEqual([alarmName]);
+    // Unmuted again, so the OK below still notifies.
+    await click(muted, 'alarm_unmute');
+    await waitFor('the Unmuted reply in the thread', inThread('🔔 Unmuted by'), 20_000, 250);
+    expect(
+      slack()
+        .messages()
+        .some((m) => m.text.includes('not configured')),
+    ).toBe(false);
+
     // Account alias and region at a glance (the local stack names its account "local").
     expect(alarm.text).toContain('in local (eu-west-1)');
     const graph = await waitFor(
@@ -285,4 +314,19 @@ describe('local stack: the save-session alarm from fault to OK (issue 5)', () =>
       .filter((m) => !m.threadTs);
     expect(topLevel.filter((m) => /trace\(s\) affected|^Trace 1-/.test(m.text))).toEqual([]);
   }, 150_000);
+
+  it('runs the alarm reminder locally on its schedule, without errors', async () => {
+    const reports = await waitFor(
+      'two scheduled reminder invocations',
+      async () => {
+        const events = await readEvents(t.logs, [BOT_FUNCTIONS.alarmReminder]);
+        const done = events.filter((e) => e.message.startsWith('REPORT'));
+        return done.length >= 2 ? events : undefined;
+      },
+      30_000,
+      500,
+    );
+    expect(jsonLines(reports).filter((e) => e.line.level === 'ERROR')).toEqual([]);
+    expect(stack.scheduler.nextRuns().alarmReminder).toBeGreaterThan(Date.now() - 1000);
+  });
 });

@@ -35,6 +35,8 @@ export async function startTestStack(options: Partial<LocalStackOptions> = {}): 
     dataDir,
     region,
     pollIntervalMs: 50,
+    // The deployed 20 s batching window would make every alarm test wait 20 s.
+    alarmBatchingWindowMs: 2000,
     ...options,
   });
   await stack.runner.ready();

@@ -5,6 +5,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { FieldIndexPolicy, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { lambdaEsbuildArgs } from '../../../src/bundling/lambda-esbuild';
+import type { FunctionSpec } from '../../../src/topology';
 
 /** Options of {@link GumshoeFunction}: one Lambda function of the service or the bot, with its log group. */
 export interface GumshoeFunctionOptions {
@@ -25,6 +26,19 @@ export interface GumshoeFunctionOptions {
   readonly adotLayerArn?: string | undefined;
   /** Caps the function's concurrency (and reserves it); unreserved when omitted. */
   readonly reservedConcurrentExecutions?: number;
+  /** The instruction set; arm64 when omitted. */
+  readonly architecture?: 'arm64' | 'x86_64';
+  /** Lambda active tracing; Active when omitted. */
+  readonly tracing?: 'Active' | 'PassThrough';
+}
+
+/** What a stack adds to a function of the description when it builds it. */
+export interface GumshoeFunctionDeployOptions {
+  readonly projectRoot: string;
+  readonly logRetention: RetentionDays;
+  readonly adotLayerArn?: string | undefined;
+  /** The function's environment with resource references resolved. */
+  readonly environment: Record<string, string>;
 }
 
 // esbuild emits ESM; some dependencies still call `require`, so the bundle gets a require shim.
@@ -33,6 +47,26 @@ const ESM_REQUIRE_SHIM =
 
 /** A Node.js 22 arm64 function bundled locally by esbuild, with an explicit log group, tracing and nag acknowledgements. */
 export class GumshoeFunction extends Construct {
+  /** Builds the function the description (src/topology) gives: name, entry, sizing, tracing, env. */
+  static fromSpec(
+    scope: Construct,
+    id: string,
+    spec: FunctionSpec,
+    options: GumshoeFunctionDeployOptions,
+  ): GumshoeFunction {
+    return new GumshoeFunction(scope, id, {
+      functionName: spec.name,
+      entry: spec.entry,
+      description: spec.description,
+      memorySize: spec.memoryMb,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      architecture: spec.architecture,
+      tracing: spec.tracing,
+      indexedFields: spec.indexedFields,
+      ...options,
+    });
+  }
+
   readonly fn: NodejsFunction;
   readonly logGroup: LogGroup;
   /** The deployed function name as a plain string (not a token), for alarm names and queries. */
@@ -66,10 +100,10 @@ export class GumshoeFunction extends Construct {
       projectRoot: options.projectRoot,
       depsLockFilePath: path.join(options.projectRoot, 'package-lock.json'),
       runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
+      architecture: options.architecture === 'x86_64' ? Architecture.X86_64 : Architecture.ARM_64,
       memorySize: options.memorySize ?? 256,
       timeout: options.timeout ?? Duration.seconds(10),
-      tracing: Tracing.ACTIVE,
+      tracing: options.tracing === 'PassThrough' ? Tracing.PASS_THROUGH : Tracing.ACTIVE,
       ...(options.reservedConcurrentExecutions !== undefined
         ? { reservedConcurrentExecutions: options.reservedConcurrentExecutions }
         : {}),

@@ -1,4 +1,4 @@
-import { context, divider, header, type SlackMessage, section } from '../slack/block-kit';
+import { context, divider, escapeMrkdwn, header, type SlackMessage, section } from '../slack/block-kit';
 import { validateMessage } from '../slack/validate-message';
 import { COMMAND_USAGE, SHARE_NOTE, usageText } from './usage';
 
@@ -7,7 +7,9 @@ export function helpMessage(): SlackMessage {
   const blocks = [
     header('Gumshoe: incident investigation'),
     ...Object.values(COMMAND_USAGE).flatMap((u) => [
-      section(`*\`${u.syntax}\`*\n${u.summary}\n${u.examples.map((e) => `\`${e}\``).join('  ')}`),
+      section(
+        `*\`${escapeMrkdwn(u.syntax)}\`*\n${u.summary}\n${u.examples.map((e) => `\`${e}\``).join('  ')}`,
+      ),
     ]),
     divider(),
     context(SHARE_NOTE),

@@ -1,3 +1,5 @@
+import { escapeMrkdwn } from '../slack/block-kit';
+
 /** One command's usage: its syntax and what it answers. */
 export interface CommandUsage {
   readonly command: string;
@@ -46,6 +48,7 @@ export const SHARE_NOTE = 'Add `--share` to post the answer in the channel; othe
 /** The usage of one command (or all of them) as plain text, for error replies. */
 export function usageText(kind?: keyof typeof COMMAND_USAGE): string {
   const list = kind ? [COMMAND_USAGE[kind]] : Object.values(COMMAND_USAGE);
-  const lines = list.map((u) => `Usage: \`${u.syntax}\` — ${u.summary}`);
+  // Slack reads `<a|b>` as a link even inside code: the syntax's angle brackets are escaped.
+  const lines = list.map((u) => `Usage: \`${escapeMrkdwn(u.syntax)}\` — ${u.summary}`);
   return [...lines, SHARE_NOTE].join('\n');
 }

@@ -7,6 +7,7 @@ import {
   type SlackMessage,
   truncate,
 } from '../slack/block-kit';
+import { findFault } from './fault';
 import type { TraceTree } from './trace-document';
 import {
   findBottleneck,
@@ -88,7 +89,7 @@ function codeSections(lines: string[]): Block[] {
   return blocks;
 }
 
-/** Builds the Slack message of a trace: header, monospace waterfall, bottleneck and console link. */
+/** Builds the Slack message of a trace: header, monospace waterfall, the fault, the bottleneck and a console link. */
 export function buildWaterfallMessage(tree: TraceTree, options: WaterfallViewOptions): SlackMessage {
   const maxRows = options.maxRows ?? 40;
   const barWidth = options.barWidth ?? 40;
@@ -126,6 +127,21 @@ export function buildWaterfallMessage(tree: TraceTree, options: WaterfallViewOpt
   if (rows.length > shown.length) {
     blocks.push({ type: 'context', elements: [mrkdwn(`… and ${rows.length - shown.length} more segments`)] });
   }
+  // A failed trace: where it failed and why comes first, the slowest part second.
+  const fault = findFault(tree);
+  if (fault) {
+    const label = nodeLabel(fault.node);
+    const rest = fault.sentence.slice(label.length);
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(
+        truncate(
+          `${fault.kind === 'fault' ? ':x: Fault' : ':warning: Error'}: *${escapeMrkdwn(label)}*${escapeMrkdwn(rest)}`,
+          SECTION_LIMIT,
+        ),
+      ),
+    });
+  }
   if (bottleneck) {
     const label = nodeLabel(bottleneck.node);
     const rest = bottleneck.sentence.slice(label.length);
@@ -137,8 +153,12 @@ export function buildWaterfallMessage(tree: TraceTree, options: WaterfallViewOpt
     });
   }
   blocks.push(linkButton);
-  const text = bottleneck
-    ? `Trace ${tree.traceId}: ${formatDuration(total)}. Bottleneck: ${bottleneck.sentence}`
-    : `Trace ${tree.traceId}: ${formatDuration(total)}`;
+  const text = [
+    `Trace ${tree.traceId}: ${formatDuration(total)}.`,
+    fault ? `${fault.kind === 'fault' ? 'Fault' : 'Error'}: ${fault.sentence}.` : '',
+    bottleneck ? `Bottleneck: ${bottleneck.sentence}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   return { text, blocks };
 }

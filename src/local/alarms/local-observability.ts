@@ -1,4 +1,5 @@
 import { FunctionNames } from '../../conference-app/contract';
+import { ResourceNames } from '../../topology';
 import { LOCAL_AWS_ACCOUNT_ID, type LocalAws } from '../aws';
 import { AlarmStore, type MetricAlarmDefinition } from '../aws/cloudwatch/alarm-store';
 import { createCloudWatchService } from '../aws/cloudwatch/cloudwatch-service';
@@ -8,8 +9,8 @@ import { TraceStore } from '../aws/xray/trace-store';
 import { createXRayService } from '../aws/xray/xray-service';
 import { type AlarmEvaluator, startAlarmEvaluator } from './alarm-evaluator';
 
-/** The local alarm topic; the bot's alarm function subscribes to it. */
-export const LOCAL_ALARM_TOPIC = 'gumshoe-alarms';
+/** The alarm topic, named as deployed; the bot's alarm queue subscribes to it. */
+export const LOCAL_ALARM_TOPIC = ResourceNames.alarmTopic;
 
 /** Names of the alarms the local stack evaluates. */
 export const LOCAL_ALARMS = {
@@ -65,6 +66,8 @@ export interface LocalObservabilityOptions {
   readonly region: string;
   /** Segments persist under `<dataDir>/xray/` when set. */
   readonly dataDir?: string | undefined;
+  /** The alarm topic's name; {@link LOCAL_ALARM_TOPIC} by default. */
+  readonly alarmTopicName?: string;
   /** How often alarms are evaluated (ms); 10 s by default, 0 for manual `evaluateNow` only. */
   readonly evaluationIntervalMs?: number;
 }
@@ -95,7 +98,7 @@ export function installLocalObservability(
   aws.registerRestService(createXRayService(traces));
   aws.registerRestService(createSnsService(topics));
   aws.registerJsonService(createCloudWatchService({ alarms, metrics }));
-  const alarmTopicArn = topics.createTopic(LOCAL_ALARM_TOPIC);
+  const alarmTopicArn = topics.createTopic(options.alarmTopicName ?? LOCAL_ALARM_TOPIC);
   for (const definition of localAlarmDefinitions(alarmTopicArn)) alarms.putAlarm(definition);
   const evaluator = startAlarmEvaluator({
     alarms,

@@ -36,6 +36,8 @@ export interface LocalAwsOptions {
   /** Persist logs (and DynamoDB tables and stream records) here; in memory when absent. */
   readonly dataDir?: string;
   readonly region?: string;
+  /** Logs Insights queries that may run at once (AWS's quota by default); lower it to drill LimitExceededException. */
+  readonly maxConcurrentQueries?: number;
 }
 
 /** A running local AWS endpoint. */
@@ -60,14 +62,21 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     (process.env.LOCAL_AWS_PORT ? Number(process.env.LOCAL_AWS_PORT) : LOCAL_AWS_DEFAULT_PORT);
   const registry = new ServiceRegistry();
   const logs = LogStore.open(options.dataDir);
-  registry.registerJsonService(createCloudWatchLogsService({ store: logs }));
+  registry.registerJsonService(
+    createCloudWatchLogsService({
+      store: logs,
+      ...(options.maxConcurrentQueries === undefined
+        ? {}
+        : { maxConcurrentQueries: options.maxConcurrentQueries }),
+    }),
+  );
   const dynalite = await startDynalite(
     options.dataDir === undefined ? undefined : join(options.dataDir, 'dynamodb'),
   );
   const streams = new StreamStore(options.dataDir);
   registry.registerJsonService(createDynamoDbService({ backend: dynalite, streams }));
   registry.registerJsonService(createDynamoDbStreamsService(streams));
-  const sqs = createSqsService();
+  const sqs = createSqsService({ dataDir: options.dataDir });
   registry.registerJsonService(sqs);
 
   let url = '';

@@ -101,12 +101,21 @@ async function handleRequest(
   const url = new URL(request.url ?? '/', 'http://localhost');
   const method = (request.method ?? 'GET').toUpperCase();
   const body = await readBody(request);
+  if (body === undefined) {
+    sendJson(response, 413, { message: 'Request Entity Too Large' });
+    return;
+  }
   const matched = matchRoute(routes, method, url.pathname);
   if (matched === undefined) {
     sendJson(response, 404, { message: 'Not Found' });
     return;
   }
   const event = toEvent(request, url, body, matched.route.key, matched.params, options.stage ?? '$default');
+  // Lambda takes a synchronous payload of at most 6 MB: a bigger event never reaches the function.
+  if (Buffer.byteLength(JSON.stringify(event)) > MAX_INVOKE_PAYLOAD_BYTES) {
+    sendJson(response, 413, { message: 'Request Entity Too Large' });
+    return;
+  }
   const timeoutMs = options.integrationTimeoutMs ?? 30_000;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
@@ -212,10 +221,21 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/** Lambda's limit on a synchronous invocation's payload (6 MB). */
+export const MAX_INVOKE_PAYLOAD_BYTES = 6_291_456;
+
+// The body, or undefined past what the function could ever take (the rest is drained, not kept).
+function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_INVOKE_PAYLOAD_BYTES) chunks.push(chunk);
+    });
+    request.on('end', () => resolve(size > MAX_INVOKE_PAYLOAD_BYTES ? undefined : Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
 }
 
 /** Listens on host:port (0 = a free port). */

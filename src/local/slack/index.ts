@@ -1,5 +1,5 @@
 export { InProcessJobDispatcher } from './in-process-dispatcher';
-export { renderChannelPage } from './page';
+export { type ChannelFragments, renderChannelFragments, renderChannelPage } from './page';
 export { type RateLimit, RateLimiter } from './rate-limiter';
 export {
   type BlockActionOptions,

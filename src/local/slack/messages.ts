@@ -22,6 +22,8 @@ export interface LocalMessage {
   user?: string;
   threadTs?: string;
   files?: LocalFile[];
+  /** Legacy attachments (the alarm's colour bar), as the bot sent them. */
+  attachments?: unknown[];
   edited?: boolean;
   /** Message metadata (chat.postMessage `metadata`), returned by history with `include_all_metadata`. */
   metadata?: { event_type: string; event_payload: Record<string, unknown> };

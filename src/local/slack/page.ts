@@ -1,204 +1,117 @@
+import { renderMessage, renderThread } from './message-html';
 import type { LocalMessage } from './messages';
+import { escapeHtml } from './mrkdwn';
 
-/** What the page header shows besides the messages. */
+/** What the page header shows besides the messages, and which thread is open in the side pane. */
 export interface ChannelPageOptions {
   channelName: string;
   botUrl: string;
+  thread?: string;
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** The parts of the page that change: the channel's messages and the open thread (empty when none). */
+export interface ChannelFragments {
+  channel: string;
+  thread: string;
 }
 
-// The few emoji our messages use; others stay as their :code:, as Slack shows unknown ones.
-const EMOJI: Readonly<Record<string, string>> = {
-  rotating_light: '🚨',
-  white_check_mark: '✅',
-  warning: '⚠️',
-  mag: '🔍',
-  office: '🏢',
-  earth_africa: '🌍',
-  grey_question: '❔',
-  x: '❌',
-  red_circle: '🔴',
-  large_green_circle: '🟢',
-  hourglass_flowing_sand: '⏳',
-  bell: '🔔',
-  mute: '🔇',
-  stopwatch: '⏱️',
-  zap: '⚡',
-  satellite: '📡',
-  alarm_clock: '⏰',
-  moneybag: '💰',
-  no_bell: '🔕',
-  raised_hand: '✋',
-};
-
-/** Slack's `:name:` codes of the emoji our messages use; unknown codes stay as written, as Slack shows them. */
-function emojify(html: string): string {
-  return html.replace(/:([a-z0-9_+-]+):/g, (m, name: string) => EMOJI[name] ?? m);
-}
-
-/** Renders one Slack control sequence (`<…>`): links, mentions and date tokens. */
-function controlSequence(inner: string): string {
-  const [target = '', label] = inner.split('|', 2);
-  if (target.startsWith('!date^')) return escapeHtml(label ?? target);
-  if (target.startsWith('!')) return `<b>@${escapeHtml(target.slice(1))}</b>`;
-  if (target.startsWith('@') || target.startsWith('#'))
-    return `<b>${escapeHtml(label ? `${target[0]}${label}` : target)}</b>`;
-  const url = escapeHtml(target);
-  return `<a href="${url}">${escapeHtml(label ?? target)}</a>`;
-}
-
-/**
- * A little mrkdwn as Slack reads it: control sequences (`<url|label>`, `<!here>`, `<!date^…|fallback>`)
- * first, then Slack's three entities (`&amp;`, `&lt;`, `&gt;`) decoded before HTML-escaping, then code
- * blocks, inline code, bold, italics and the emoji our messages use.
- */
-function mrkdwn(text: string): string {
-  const tokens: string[] = [];
-  // Placeholders use private-use code points, which are stripped from the input so text cannot forge one.
-  const withPlaceholders = text
-    .replace(/[\uE000\uE001]/g, '')
-    .replace(/<([^<>\n]+)>/g, (_m, inner: string) => {
-      tokens.push(controlSequence(inner));
-      return `\uE000${tokens.length - 1}\uE000`;
-    });
-  const decoded = withPlaceholders.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-  // Code is shown as written: no bold, italics or emoji inside it.
-  const code: string[] = [];
-  const keep = (html: string): string => {
-    code.push(html);
-    return `\uE001${code.length - 1}\uE001`;
-  };
-  return escapeHtml(decoded)
-    .replace(/```([\s\S]*?)```/g, (_m, body: string) => keep(`<pre>${body}</pre>`))
-    .replace(/`([^`\n]+)`/g, (_m, body: string) => keep(`<code>${body}</code>`))
-    .replace(/\*([^*\n]+)\*/g, '<b>$1</b>')
-    .replace(/(^|\s)_([^_\n]+)_/g, '$1<i>$2</i>')
-    .replace(/:[a-z0-9_+-]+:/g, emojify)
-    .replace(/\n/g, '<br>')
-    .replace(/\uE001(\d+)\uE001/g, (_m, i: string) => code[Number(i)] ?? '')
-    .replace(/\uE000(\d+)\uE000/g, (_m, i: string) => tokens[Number(i)] ?? '');
-}
-
-function textOf(value: unknown): string {
-  if (typeof value !== 'object' || value === null) return '';
-  const { type, text, emoji } = value as { type?: unknown; text?: unknown; emoji?: unknown };
-  if (typeof text !== 'string') return '';
-  if (type === 'mrkdwn') return mrkdwn(text);
-  // plain_text turns emoji codes into emoji unless `emoji: false`.
-  return emoji === false ? escapeHtml(text) : emojify(escapeHtml(text));
-}
-
-/** The message and block a button sits in, sent with a click so the bot gets Slack's payload. */
-interface ButtonPlace {
-  messageTs?: string;
-  blockId?: string;
-}
-
-function hidden(name: string, value: string | undefined): string {
-  return value === undefined ? '' : `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
-}
-
-function renderElement(element: unknown, place: ButtonPlace = {}): string {
-  if (typeof element !== 'object' || element === null) return '';
-  const e = element as Record<string, unknown>;
-  if (e.type === 'button') {
-    const label = textOf(e.text);
-    if (typeof e.url === 'string') return `<a class="button" href="${escapeHtml(e.url)}">${label}</a>`;
-    return `<form method="post" action="/_local/action" class="inline">${hidden('actionId', String(e.action_id ?? ''))}${hidden('value', String(e.value ?? ''))}${hidden('messageTs', place.messageTs)}${hidden('blockId', place.blockId)}<button>${label}</button></form>`;
-  }
-  if (e.type === 'image')
-    return `<img src="${escapeHtml(String(e.image_url ?? ''))}" alt="${escapeHtml(String(e.alt_text ?? ''))}">`;
-  return `<span>${textOf(e)}</span>`;
-}
-
-function renderBlock(block: unknown, messageTs?: string): string {
-  if (typeof block !== 'object' || block === null) return '';
-  const b = block as Record<string, unknown>;
-  const place: ButtonPlace = {
-    ...(messageTs ? { messageTs } : {}),
-    ...(typeof b.block_id === 'string' ? { blockId: b.block_id } : {}),
-  };
-  switch (b.type) {
-    case 'header':
-      return `<h3>${textOf(b.text)}</h3>`;
-    case 'section': {
-      const fields = Array.isArray(b.fields)
-        ? `<div class="fields">${b.fields.map((f) => `<div>${textOf(f)}</div>`).join('')}</div>`
-        : '';
-      const accessory = b.accessory ? renderElement(b.accessory, place) : '';
-      return `<div class="section">${textOf(b.text)}${fields}${accessory}</div>`;
-    }
-    case 'context':
-      return `<div class="context">${(Array.isArray(b.elements) ? b.elements : []).map((e) => renderElement(e)).join(' ')}</div>`;
-    case 'actions':
-      return `<div class="actions">${(Array.isArray(b.elements) ? b.elements : []).map((e) => renderElement(e, place)).join(' ')}</div>`;
-    case 'divider':
-      return '<hr>';
-    case 'image':
-      return renderElement(b);
-    case 'markdown':
-      return `<div class="section">${mrkdwn(String(b.text ?? ''))}</div>`;
-    default:
-      return `<pre class="unknown">${escapeHtml(JSON.stringify(b))}</pre>`;
-  }
-}
-
-function renderMessage(message: LocalMessage, replies: LocalMessage[]): string {
-  const who = message.kind === 'ephemeral' ? `only visible to ${escapeHtml(message.user ?? '')}` : 'gumshoe';
-  const body =
-    message.blocks.length > 0
-      ? message.blocks.map((b) => renderBlock(b, message.ts)).join('')
-      : `<div>${mrkdwn(message.text)}</div>`;
-  const files = (message.files ?? [])
-    .map(
-      (f) =>
-        `<div class="file">📎 <a href="${escapeHtml(f.url_private)}">${escapeHtml(f.title)}</a> (${f.length} bytes)${
-          // Slack previews images inline: the alarm graph shows under its message.
-          /\.png$/i.test(f.name)
-            ? `<br><img src="${escapeHtml(f.url_private)}" alt="${escapeHtml(f.title)}">`
-            : ''
-        }</div>`,
-    )
-    .join('');
-  const thread = replies.length
-    ? `<div class="thread">${replies.map((r) => renderMessage(r, [])).join('')}</div>`
-    : '';
-  return `<div class="message ${message.kind}"><div class="meta">${who} · ${escapeHtml(message.via)} · ${escapeHtml(message.ts)}${message.edited ? ' (edited)' : ''}</div>${body}${files}${thread}</div>`;
-}
-
-/** Renders the channel as an auto-refreshing page with a form to type a slash command. */
-export function renderChannelPage(messages: readonly LocalMessage[], options: ChannelPageOptions): string {
+/** Renders the messages and the open thread, for the first page load and for each live update. */
+export function renderChannelFragments(messages: readonly LocalMessage[], thread?: string): ChannelFragments {
   const top = messages.filter((m) => !m.threadTs);
-  const items = top
-    .map((m) =>
-      renderMessage(
-        m,
-        // Ephemeral replies in a thread show there too, as Slack shows them to their user.
-        messages.filter((r) => r.threadTs === m.ts),
-      ),
-    )
-    .join('');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="3">
-<title>#${escapeHtml(options.channelName)} · local Slack</title>
-<style>
-body{font-family:system-ui,sans-serif;max-width:900px;margin:1rem auto;color:#1d1c1d}
-.message{border-left:3px solid #ddd;padding:.4rem .8rem;margin:.6rem 0}
+  const repliesOf = (ts: string) => messages.filter((r) => r.threadTs === ts);
+  const channel = top.map((m) => renderMessage(m, repliesOf(m.ts).length)).join('');
+  const parent = thread ? top.find((m) => m.ts === thread) : undefined;
+  return {
+    channel: channel || '<p><i>No messages yet.</i></p>',
+    thread: parent ? renderThread(parent, repliesOf(parent.ts)) : '',
+  };
+}
+
+// The page's script: live updates over server-sent events replace only the message list and the
+// thread pane, never the composer, so typing survives them; forms and url buttons post in the background.
+const SCRIPT = `
+const state = { thread: new URL(location.href).searchParams.get('thread') };
+const messages = document.getElementById('messages');
+const pane = document.getElementById('thread');
+async function refresh() {
+  const query = state.thread ? '?thread=' + encodeURIComponent(state.thread) : '';
+  const response = await fetch('/_local/fragments' + query);
+  if (!response.ok) return;
+  const fragments = await response.json();
+  const atBottom = messages.scrollTop + messages.clientHeight >= messages.scrollHeight - 8;
+  messages.innerHTML = fragments.channel;
+  if (atBottom) messages.scrollTop = messages.scrollHeight;
+  pane.innerHTML = fragments.thread;
+  pane.hidden = fragments.thread === '';
+}
+function openThread(ts) {
+  state.thread = ts;
+  history.replaceState(null, '', ts ? '/?thread=' + encodeURIComponent(ts) : '/');
+  void refresh();
+}
+const events = new EventSource('/_local/events');
+events.addEventListener('change', () => void refresh());
+events.addEventListener('open', () => void refresh());
+document.addEventListener('click', (event) => {
+  const target = event.target instanceof Element ? event.target : null;
+  const threadLink = target?.closest('a[data-thread]');
+  if (threadLink) { event.preventDefault(); openThread(threadLink.dataset.thread); return; }
+  if (target?.closest('a[data-close-thread]')) { event.preventDefault(); openThread(null); return; }
+  const urlButton = target?.closest('a[data-action]');
+  if (urlButton) {
+    void fetch('/_local/action', { method: 'POST', headers: { 'content-type': 'application/json' }, body: urlButton.dataset.action, keepalive: true });
+  }
+});
+document.addEventListener('submit', (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-local')) return;
+  event.preventDefault();
+  const body = JSON.stringify(Object.fromEntries(new FormData(form)));
+  if (form.id === 'composer') form.elements.namedItem('text').value = '';
+  void fetch(form.action, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+});
+`;
+
+const STYLE = `
+*{box-sizing:border-box}
+body{font-family:system-ui,sans-serif;margin:0;color:#1d1c1d;height:100vh;display:flex;flex-direction:column}
+header{padding:.5rem 1rem;border-bottom:1px solid #ddd}
+.layout{flex:1;display:flex;min-height:0}
+#channel{flex:1;display:flex;flex-direction:column;min-width:0}
+#messages{flex:1;overflow-y:auto;padding:0 1rem}
+#thread{width:min(42%,520px);border-left:1px solid #ddd;overflow-y:auto;padding:0 1rem}
+#thread[hidden]{display:none}
+.pane-head{display:flex;justify-content:space-between;padding:.6rem 0;border-bottom:1px solid #eee}
+#composer{padding:.6rem 1rem;border-top:1px solid #ddd;display:flex;gap:.4rem}
+#composer input[name=text]{flex:1}
+.message{border-left:3px solid #ddd;padding:.4rem .8rem;margin:.6rem 0;overflow-wrap:anywhere}
 .message.ephemeral{background:#f4f8ff;border-color:#1264a3}
 .meta{color:#616061;font-size:.8rem}.context{color:#616061;font-size:.85rem}
-.fields{display:grid;grid-template-columns:1fr 1fr;gap:.3rem}.thread{margin-left:1.5rem}
-pre{background:#f6f6f6;padding:.4rem;overflow-x:auto}.inline{display:inline}
-.file img{max-width:560px;border:1px solid #ddd;margin-top:.3rem}
-.button,button{border:1px solid #bbb;border-radius:4px;padding:.2rem .6rem;background:#fff;text-decoration:none;color:#1d1c1d}
-</style></head><body>
-<h2>#${escapeHtml(options.channelName)}</h2>
-<form method="post" action="/_local/command">
+.fields{display:grid;grid-template-columns:1fr 1fr;gap:.3rem}.thread{margin-left:.5rem}
+.attachment{border-left:4px solid #ddd;padding:.2rem .6rem;margin:.4rem 0}
+.attachment-title{font-weight:bold}
+pre{background:#f6f6f6;padding:.4rem;white-space:pre-wrap;overflow-wrap:anywhere}
+.inline{display:inline}.replies{display:inline-block;margin-top:.3rem;font-size:.85rem;color:#1264a3}
+.file img{max-width:100%;border:1px solid #ddd;margin-top:.3rem}
+.button,button{border:1px solid #bbb;border-radius:4px;padding:.2rem .6rem;background:#fff;text-decoration:none;color:#1d1c1d;cursor:pointer}
+`;
+
+/** Renders the channel with a side pane for the open thread, updated live without touching the composer. */
+export function renderChannelPage(messages: readonly LocalMessage[], options: ChannelPageOptions): string {
+  const fragments = renderChannelFragments(messages, options.thread);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>#${escapeHtml(options.channelName)} · local Slack</title>
+<style>${STYLE}</style></head><body>
+<header><b>#${escapeHtml(options.channelName)}</b> <small>bot at ${escapeHtml(options.botUrl)}</small></header>
+<div class="layout">
+<main id="channel"><div id="messages">${fragments.channel}</div>
+<form id="composer" method="post" action="/_local/command" data-local>
 <input name="command" value="/trace" size="10" aria-label="command">
-<input name="text" size="60" placeholder="session id, trace id or help" aria-label="text">
-<button>Send</button> <small>to ${escapeHtml(options.botUrl)}</small></form>
-${items || '<p><i>No messages yet.</i></p>'}
+<input name="text" placeholder="session id, trace id or help" aria-label="text" autocomplete="off">
+<button>Send</button></form></main>
+<aside id="thread" aria-label="thread"${fragments.thread ? '' : ' hidden'}>${fragments.thread}</aside>
+</div>
+<script>${SCRIPT}</script>
 </body></html>`;
 }

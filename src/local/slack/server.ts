@@ -6,7 +6,10 @@ import type { LocalFile, LocalMessage, LocalMessageKind } from './messages';
 
 export type { LocalFile, LocalMessage, LocalMessageKind } from './messages';
 
-import { renderChannelPage } from './page';
+import { validateMessage } from './block-kit-limits';
+import { applyRateLimits, SlackFailures, SlackFaultsBody } from './faults';
+import { LiveUpdates } from './live-updates';
+import { renderChannelFragments, renderChannelPage } from './page';
 import { type RateLimit, RateLimiter } from './rate-limiter';
 import { type SlackSendResult, sendBlockAction, sendSlashCommand } from './sender';
 import { LOCAL_SLACK_DEFAULTS, LOCAL_WORKSPACE } from './workspace';
@@ -76,6 +79,7 @@ const MessageArgs = z.object({
   channel: z.string(),
   text: z.string().optional(),
   blocks: z.array(z.unknown()).optional(),
+  attachments: z.array(z.unknown()).optional(),
   thread_ts: z.string().optional(),
   ts: z.string().optional(),
   user: z.string().optional(),
@@ -85,6 +89,7 @@ const MessageArgs = z.object({
 const ResponseUrlBody = z.object({
   text: z.string().optional(),
   blocks: z.array(z.unknown()).optional(),
+  attachments: z.array(z.unknown()).optional(),
   response_type: z.enum(['ephemeral', 'in_channel']).optional(),
   replace_original: z.union([z.boolean(), z.string()]).optional(),
   delete_original: z.union([z.boolean(), z.string()]).optional(),
@@ -193,6 +198,9 @@ export async function startLocalSlack(options: LocalSlackOptions = {}): Promise<
   const botToken = options.botToken ?? LOCAL_SLACK_DEFAULTS.botToken;
   const responseUrlTtlMs = options.responseUrlTtlMs ?? 30 * 60 * 1000;
   const limiter = new RateLimiter();
+  const failures = new SlackFailures();
+  const drillMethods = new Set<string>();
+  const live = new LiveUpdates();
   for (const [method, limit] of Object.entries(options.rateLimits ?? {})) limiter.set(method, limit);
 
   let store: LocalMessage[] = [];
@@ -221,7 +229,13 @@ export async function startLocalSlack(options: LocalSlackOptions = {}): Promise<
   const addMessage = (message: Omit<LocalMessage, 'ts'>): LocalMessage => {
     const stored: LocalMessage = { ...message, ts: nextTs() };
     store.push(stored);
+    live.changed();
     return stored;
+  };
+  const resetStore = (): void => {
+    store = [];
+    responseUrls.clear();
+    live.changed();
   };
 
   const toApiMessage = (message: LocalMessage) => ({
@@ -232,6 +246,7 @@ export async function startLocalSlack(options: LocalSlackOptions = {}): Promise<
     ...(message.kind === 'channel' ? { bot_id: LOCAL_WORKSPACE.botId, user: LOCAL_WORKSPACE.botUserId } : {}),
     ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
     ...(message.files ? { files: message.files } : {}),
+    ...(message.attachments ? { attachments: message.attachments } : {}),
     ...(message.edited ? { edited: { user: LOCAL_WORKSPACE.botUserId, ts: message.ts } } : {}),
     ...(message.metadata ? { metadata: message.metadata } : {}),
   });
@@ -260,7 +275,8 @@ export async function startLocalSlack(options: LocalSlackOptions = {}): Promise<
       if (!parsed.success) return { body: { ok: false, error: 'invalid_arguments' } };
       const channel = KNOWN_CHANNELS.get(parsed.data.channel);
       if (!channel) return { body: { ok: false, error: 'channel_not_found' } };
-      if (!parsed.data.text && !parsed.data.blocks) return { body: { ok: false, error: 'no_text' } };
+      if (!parsed.data.text && !parsed.data.blocks && !parsed.data.attachments)
+        return { body: { ok: false, error: 'no_text' } };
       const thread = parsed.data.thread_ts;
       if (thread && !channelMessages(channel).some((m) => m.ts === thread && !m.threadTs)) {
         return { body: { ok: false, error: 'thread_not_found' } };
@@ -271,6 +287,7 @@ export async function startLocalSlack(options: LocalSlackOptions = {}): Promise<
         channel,
         text: parsed.data.text ?? '',
         blocks: parsed.data.blocks ?? [],
+        ...(parsed.data.attachments ? { attachments: parsed.data.attachments } : {}),
         ...(thread ? { threadTs: thread } : {}),
         ...(parsed.data.metadata ? { metadata: parsed.data.metadata } : {}),
       });
@@ -285,7 +302,9 @@ export async function startLocalSlack(options: LocalSlackOptions = {}): Promise<
       if (!message) return { body: { ok: false, error: 'message_not_found' } };
       if (parsed.data.text !== undefined) message.text = parsed.data.text;
       if (parsed.data.blocks !== undefined) message.blocks = parsed.data.blocks;
+      if (parsed.data.attachments !== undefined) message.attachments = parsed.data.attachments;
       message.edited = true;
+      live.changed();
       return {
         body: { ok: true, channel, ts: message.ts, text: message.text, message: toApiMessage(message) },
       };
@@ -413,10 +432,28 @@ export async function startLocalSlack(options: LocalSlackOptions = {}): Promise<
       sendJson(response, 200, { ok: false, error: bearer ? 'invalid_auth' : 'not_authed' });
       return;
     }
-    const retryAfter = limiter.take(method, String(args.channel ?? args.channel_id ?? '*'));
+    const failStatus = failures.take(method);
+    const retryAfter =
+      failStatus === 429 ? 1 : limiter.take(method, String(args.channel ?? args.channel_id ?? '*'));
     if (retryAfter > 0) {
       sendJson(response, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(retryAfter) });
       return;
+    }
+    if (failStatus !== undefined) {
+      sendJson(response, failStatus, { ok: false, error: 'fatal_error' });
+      return;
+    }
+    // Slack checks every message a bot sends against Block Kit's limits before anything else.
+    if (method.startsWith('chat.')) {
+      const refusal = validateMessage(args);
+      if (refusal) {
+        sendJson(response, 200, {
+          ok: false,
+          error: refusal.error,
+          ...(refusal.messages.length > 0 ? { response_metadata: { messages: refusal.messages } } : {}),
+        });
+        return;
+      }
     }
     const result = handler(args);
     sendJson(response, result.status ?? 200, result.body, result.headers);
@@ -439,7 +476,17 @@ export async function startLocalSlack(options: LocalSlackOptions = {}): Promise<
     }
     let parsed: z.infer<typeof ResponseUrlBody>;
     try {
-      parsed = ResponseUrlBody.parse(JSON.parse(raw));
+      const json: unknown = JSON.parse(raw);
+      const refusal = typeof json === 'object' && json !== null ? validateMessage(json) : null;
+      if (refusal) {
+        sendJson(response, 400, {
+          ok: false,
+          error: refusal.error,
+          response_metadata: { messages: refusal.messages },
+        });
+        return;
+      }
+      parsed = ResponseUrlBody.parse(json);
     } catch {
       sendJson(response, 400, { ok: false, error: 'invalid_payload' });
       return;
@@ -448,13 +495,16 @@ export async function startLocalSlack(options: LocalSlackOptions = {}): Promise<
     const original = state.originalTs ? store.find((m) => m.ts === state.originalTs) : undefined;
     if (truthy(parsed.delete_original)) {
       if (original) store = store.filter((m) => m !== original);
+      live.changed();
       sendJson(response, 200, { ok: true });
       return;
     }
     if (truthy(parsed.replace_original) && original) {
       if (parsed.text !== undefined) original.text = parsed.text;
       if (parsed.blocks !== undefined) original.blocks = parsed.blocks;
+      if (parsed.attachments !== undefined) original.attachments = parsed.attachments;
       original.edited = true;
+      live.changed();
       sendJson(response, 200, { ok: true });
       return;
     }
@@ -464,6 +514,7 @@ export async function startLocalSlack(options: LocalSlackOptions = {}): Promise<
       channel: state.channel,
       text: parsed.text ?? '',
       blocks: parsed.blocks ?? [],
+      ...(parsed.attachments ? { attachments: parsed.attachments } : {}),
       ...(parsed.response_type === 'in_channel' ? {} : { user: state.user }),
       ...(parsed.thread_ts ? { threadTs: parsed.thread_ts } : {}),
     });
@@ -543,8 +594,20 @@ export async function startLocalSlack(options: LocalSlackOptions = {}): Promise<
       return;
     }
     if (path === '/_local/reset' && request.method === 'POST') {
-      store = [];
-      responseUrls.clear();
+      resetStore();
+      sendJson(response, 200, { ok: true });
+      return;
+    }
+    if (path === '/_local/events' && request.method === 'GET') return live.subscribe(response);
+    if (path === '/_local/fragments' && request.method === 'GET') {
+      sendJson(response, 200, renderChannelFragments(store, url.searchParams.get('thread') ?? undefined));
+      return;
+    }
+    if (path === '/_local/faults' && request.method === 'DELETE') {
+      failures.set(undefined);
+      // Back to the limits the local Slack started with.
+      for (const method of drillMethods) limiter.set(method, options.rateLimits?.[method] ?? null);
+      drillMethods.clear();
       sendJson(response, 200, { ok: true });
       return;
     }
@@ -570,6 +633,20 @@ export async function startLocalSlack(options: LocalSlackOptions = {}): Promise<
         response.end();
       } else sendJson(response, 200, result);
     };
+    if (path === '/_local/faults' && request.method === 'POST') {
+      const parsed = SlackFaultsBody.safeParse(body);
+      if (!parsed.success) {
+        sendJson(response, 400, { ok: false, error: 'invalid_faults', issues: parsed.error.issues });
+        return;
+      }
+      applyRateLimits(parsed.data, (method, limit) => {
+        drillMethods.add(method);
+        limiter.set(method, limit);
+      });
+      failures.set(parsed.data.fail);
+      sendJson(response, 200, { ok: true });
+      return;
+    }
     if (path === '/_local/command' && request.method === 'POST') {
       const parsed = LocalCommandBody.safeParse(body);
       if (!parsed.success) {
@@ -622,7 +699,14 @@ export async function startLocalSlack(options: LocalSlackOptions = {}): Promise<
       if (path.startsWith('/_local/')) return handleLocal(path, request, response, url);
       if (path === '/' && request.method === 'GET') {
         response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        response.end(renderChannelPage(store, { channelName: LOCAL_WORKSPACE.channelName, botUrl }));
+        const thread = url.searchParams.get('thread');
+        response.end(
+          renderChannelPage(store, {
+            channelName: LOCAL_WORKSPACE.channelName,
+            botUrl,
+            ...(thread ? { thread } : {}),
+          }),
+        );
         return;
       }
       sendJson(response, 404, { ok: false, error: 'not_found' });
@@ -647,6 +731,7 @@ export async function startLocalSlack(options: LocalSlackOptions = {}): Promise<
     port,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        live.close();
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),
@@ -655,9 +740,6 @@ export async function startLocalSlack(options: LocalSlackOptions = {}): Promise<
     action,
     createResponseUrl,
     setRateLimit: (method, limit) => limiter.set(method, limit),
-    reset: () => {
-      store = [];
-      responseUrls.clear();
-    },
+    reset: resetStore,
   };
 }

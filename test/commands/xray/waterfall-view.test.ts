@@ -88,6 +88,17 @@ describe('buildWaterfallMessage', () => {
     expect(all).toContain('1 unreadable segment document(s)');
   });
 
+  it('names the faulting segment and its exception first, the bottleneck second', () => {
+    const message = buildWaterfallMessage(traceOf('parallel-fault-trace.json'), { region: 'eu-west-1' });
+    const all = texts(message.blocks);
+    const fault = all.findIndex((t) => t.startsWith(':x: Fault:'));
+    const bottleneck = all.findIndex((t) => t.startsWith(':mag: Bottleneck:'));
+    expect(fault).toBeGreaterThan(-1);
+    expect(fault).toBeLessThan(bottleneck);
+    expect(all[fault]).toMatch(/hooks\.slack\.com.* failed.*: ServiceUnavailable: downstream failed/);
+    expect(message.text).toMatch(/Fault: .*hooks\.slack\.com.*ServiceUnavailable.*\. Bottleneck: /);
+  });
+
   it('caps the rows, splits code blocks under 3000 characters and says how many are hidden', () => {
     const message = buildWaterfallMessage(wideTrace(120), { region: 'eu-west-1', maxRows: 60 });
     expectWithinSlackLimits(message);

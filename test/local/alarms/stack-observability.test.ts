@@ -52,8 +52,8 @@ describe('local stack observability', () => {
     expect(save?.node.children.map((c) => `${c.name} ${c.operation}`)).toContain('DynamoDB PutItem');
   }, 30_000);
 
-  it('delivers a message published to gumshoe-alarms to the bot alarm function', async () => {
-    expect(t.stack.observability.alarmTopicArn).toBe(`arn:aws:sns:${region}:000000000000:gumshoe-alarms`);
+  it('delivers a message published to the alarm topic (named as deployed) to the bot alarm function', async () => {
+    expect(t.stack.observability.alarmTopicArn).toBe(`arn:aws:sns:${region}:000000000000:conference-alarms`);
     await sns.send(
       new PublishCommand({
         TopicArn: t.stack.observability.alarmTopicArn,

@@ -100,7 +100,7 @@ describe('renderChannelPage', () => {
     expect(html).toContain('<pre>a *b* :mag: &#60;c&#62;\nline 2</pre>');
   });
 
-  it('shows an ephemeral reply inside its thread, and names message and block in each button form', () => {
+  it('shows an ephemeral reply in the thread pane, and names message and block in each button form', () => {
     const html = renderChannelPage(
       [
         {
@@ -135,10 +135,12 @@ describe('renderChannelPage', () => {
           threadTs: '1.000100',
         },
       ],
-      options,
+      { ...options, thread: '1.000100' },
     );
 
-    expect(html).toMatch(/<div class="thread"><div class="message ephemeral">.*only for you, in the thread/);
+    expect(html).toMatch(/<div class="thread"><div class="message ephemeral".*only for you, in the thread/);
+    expect(html).toContain('data-thread="1.000100">1 reply</a>');
+    expect(html).toMatch(/<aside id="thread" aria-label="thread"><div class="pane-head">/);
     expect(html).toContain(
       '<input type="hidden" name="actionId" value="alarm_ack"><input type="hidden" name="value" value="{&#34;a&#34;:1}"><input type="hidden" name="messageTs" value="1.000100"><input type="hidden" name="blockId" value="alarm_actions">',
     );

@@ -261,7 +261,8 @@ describe('local Slack signed sender', () => {
       text: 'reply',
       blocks: [buttons],
     });
-    const page = await (await fetch(`${slack.url}/`)).text();
+    // The reply shows in the thread pane, opened as a click on "1 reply" opens it.
+    const page = await (await fetch(`${slack.url}/?thread=${parent.ts}`)).text();
     const form = /<form method="post" action="\/_local\/action"[^>]*>(.*?)<\/form>/.exec(page)?.[1] ?? '';
     const fields = Object.fromEntries(
       [...form.matchAll(/name="(\w+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]),
@@ -329,7 +330,9 @@ describe('local Slack signed sender', () => {
     };
     expect(await response.json()).toMatchObject({ status: 200 });
     expect(page).toContain('Investigating 42');
-    expect(page).toContain('http-equiv="refresh"');
+    // Live updates arrive over server-sent events; the page never reloads itself.
+    expect(page).not.toContain('http-equiv="refresh"');
+    expect(page).toContain("new EventSource('/_local/events')");
     expect(listed.messages.length).toBeGreaterThan(0);
   });
 

@@ -8,13 +8,20 @@ import type { CompiledInsightsQuery, InsightsResult } from '../../logs-insights/
 import { AwsServiceError } from '../errors';
 import type { JsonOperation, JsonServiceDefinition, RequestContext } from '../registry';
 import { parseInput } from '../validate';
+import {
+  DEFAULT_MAX_CONCURRENT_QUERIES,
+  logGroupName,
+  MAX_QUERY_LOG_GROUPS,
+  queryConcurrencyError,
+  screenLogEvents,
+} from './logs-limits';
 
 const INVALID = 'InvalidParameterException';
 const name = z.string().min(1).max(512);
 const paging = { nextToken: z.string().optional(), limit: z.number().int().min(1).optional() };
 
-const CreateLogGroup = z.looseObject({ logGroupName: name });
-const CreateLogStream = z.looseObject({ logGroupName: name, logStreamName: name });
+const CreateLogGroup = z.looseObject({ logGroupName });
+const CreateLogStream = z.looseObject({ logGroupName, logStreamName: name });
 const DescribeLogGroups = z.looseObject({ logGroupNamePrefix: z.string().optional(), ...paging });
 const DescribeLogStreams = z.looseObject({
   logGroupName: name.optional(),
@@ -24,7 +31,7 @@ const DescribeLogStreams = z.looseObject({
   ...paging,
 });
 const PutLogEvents = z.looseObject({
-  logGroupName: name,
+  logGroupName,
   logStreamName: name,
   logEvents: z
     .array(z.object({ timestamp: z.number().int(), message: z.string().min(1) }))
@@ -53,9 +60,13 @@ const FilterLogEvents = z.looseObject({
   limit: z.number().int().min(1).max(10_000).optional(),
 });
 const StartQuery = z.looseObject({
-  logGroupName: name.optional(),
-  logGroupNames: z.array(name).min(1).optional(),
-  logGroupIdentifiers: z.array(name).min(1).optional(),
+  logGroupName: logGroupName.optional(),
+  logGroupNames: z.array(logGroupName).min(1).max(MAX_QUERY_LOG_GROUPS).optional(),
+  logGroupIdentifiers: z
+    .array(name.regex(/^[\w#+=/:,.@-]+$/, 'Member must not contain wildcards'))
+    .min(1)
+    .max(MAX_QUERY_LOG_GROUPS)
+    .optional(),
   startTime: z.number().int().min(0),
   endTime: z.number().int().min(0),
   queryString: z.string().min(1).max(10_000),
@@ -71,6 +82,7 @@ interface QueryRecord {
   outcome: { readonly result: InsightsResult } | { readonly error: unknown } | undefined;
   /** The status last shown to a client; StopQuery is only valid before it shows a final one. */
   state: 'Scheduled' | 'Running' | 'Complete' | 'Failed' | 'Cancelled';
+  readonly startedAt: number;
 }
 
 /** Options of {@link createCloudWatchLogsService}. */
@@ -78,6 +90,10 @@ export interface CloudWatchLogsServiceOptions {
   readonly store: LogStore;
   /** Injectable for tests of the engine boundary; the real engine by default. */
   readonly compile?: (queryString: string) => CompiledInsightsQuery;
+  /** Queries that may run at once before StartQuery answers LimitExceededException (AWS's quota by default). */
+  readonly maxConcurrentQueries?: number;
+  /** The clock PutLogEvents judges timestamps by; the wall clock by default. */
+  readonly now?: () => number;
 }
 
 /** CloudWatch Logs (awsJson1_1, `Logs_20140328.*`) over the local log store. */
@@ -85,6 +101,8 @@ export function createCloudWatchLogsService(options: CloudWatchLogsServiceOption
   const { store } = options;
   const compile = options.compile ?? compileInsightsQuery;
   const queries = new Map<string, QueryRecord>();
+  const now = options.now ?? Date.now;
+  const maxConcurrentQueries = options.maxConcurrentQueries ?? DEFAULT_MAX_CONCURRENT_QUERIES;
 
   const requireGroup = (group: string): void => {
     if (!store.hasGroup(group)) throw notFound(`The specified log group does not exist: ${group}`);
@@ -166,9 +184,10 @@ export function createCloudWatchLogsService(options: CloudWatchLogsServiceOption
         throw notFound(`The specified log stream does not exist: ${input.logStreamName}`);
       }
       // AWS wants chronological batches; we sort instead of rejecting (lenient by design).
-      const events = [...input.logEvents].sort((a, b) => a.timestamp - b.timestamp);
-      store.append(input.logGroupName, input.logStreamName, events);
-      return {};
+      const sorted = [...input.logEvents].sort((a, b) => a.timestamp - b.timestamp);
+      const { accepted, rejected } = screenLogEvents(sorted, now());
+      if (accepted.length > 0) store.append(input.logGroupName, input.logStreamName, accepted);
+      return rejected === undefined ? {} : { rejectedLogEventsInfo: rejected };
     },
     GetLogEvents(raw) {
       const input = parseInput(GetLogEvents, raw, INVALID);
@@ -283,7 +302,19 @@ export function createCloudWatchLogsService(options: CloudWatchLogsServiceOption
         if (error instanceof MalformedQueryError) throw malformedQuery(input.queryString, error);
         throw error;
       }
-      const record: QueryRecord = { queryId: randomUUID(), groups, outcome: undefined, state: 'Scheduled' };
+      // A query counts against the quota until its client has seen it finish (or it times out, 60 min).
+      let running = 0;
+      for (const q of queries.values()) {
+        if ((q.state === 'Scheduled' || q.state === 'Running') && now() - q.startedAt < 3_600_000) running++;
+      }
+      if (running >= maxConcurrentQueries) throw queryConcurrencyError(maxConcurrentQueries);
+      const record: QueryRecord = {
+        queryId: randomUUID(),
+        groups,
+        outcome: undefined,
+        state: 'Scheduled',
+        startedAt: now(),
+      };
       queries.set(record.queryId, record);
       const runOptions = {
         startTimeMs: input.startTime * 1000,

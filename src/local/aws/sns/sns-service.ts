@@ -16,6 +16,10 @@ export interface SnsQueueSender {
 }
 
 /** One published message, as the service delivered it (tests and the evaluator read these). */
+/** The largest SNS message, attributes included: 256 KB (262,144 bytes). */
+export const MAX_SNS_MESSAGE_BYTES = 262_144;
+
+/** One message published to a topic. */
 export interface PublishedMessage {
   readonly messageId: string;
   readonly topicArn: string;
@@ -116,13 +120,13 @@ export class SnsTopics {
     return arn;
   }
 
-  /** Subscriptions of a topic (ARN, protocol, endpoint). */
-  subscriptions(topicArn: string): { arn: string; protocol: string; endpoint: string }[] {
-    return [...this.requireTopic(topicArn).subscriptions.values()].map(({ arn, protocol, endpoint }) => ({
-      arn,
-      protocol,
-      endpoint,
-    }));
+  /** Subscriptions of a topic (ARN, protocol, endpoint, raw delivery). */
+  subscriptions(
+    topicArn: string,
+  ): { arn: string; protocol: string; endpoint: string; rawMessageDelivery: boolean }[] {
+    return [...this.requireTopic(topicArn).subscriptions.values()].map(
+      ({ arn, protocol, endpoint, rawMessageDelivery }) => ({ arn, protocol, endpoint, rawMessageDelivery }),
+    );
   }
 
   /**
@@ -136,6 +140,12 @@ export class SnsTopics {
     messageAttributes: SNSMessageAttributes = {},
   ): string {
     const topic = this.requireTopic(topicArn);
+    // SNS takes at most 256 KB (262,144 bytes), message and attributes together.
+    let bytes = Buffer.byteLength(message, 'utf8');
+    for (const [name, value] of Object.entries(messageAttributes))
+      bytes += Buffer.byteLength(name) + Buffer.byteLength(JSON.stringify(value));
+    if (bytes > MAX_SNS_MESSAGE_BYTES)
+      throw snsError('InvalidParameterException', 'InvalidParameter', 'Invalid parameter: Message too long');
     if (subject !== undefined && (subject.length === 0 || subject.length > 100 || /[\r\n]/.test(subject)))
       throw snsError('InvalidParameterException', 'InvalidParameter', 'Invalid parameter: Subject');
     const published: PublishedMessage = {

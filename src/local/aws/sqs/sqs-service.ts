@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AwsServiceError } from '../errors';
-import type { JsonServiceDefinition, RequestContext } from '../registry';
+import type { JsonOperation, JsonServiceDefinition, RequestContext } from '../registry';
 import { parseInput } from '../validate';
 import { type MessageAttributeValue, md5OfAttributes, md5OfBody } from './md5';
+import { sqsSnapshotFile } from './sqs-persistence';
 
 const NS = 'com.amazonaws.sqs';
 /** Query-compatible error: the SDK reads the code from `x-amzn-query-error`, the name from the model. */
@@ -106,7 +107,27 @@ interface Queue {
 /** Options of {@link createSqsService}. */
 export interface SqsServiceOptions {
   readonly now?: () => number;
+  /** Queues and their messages persist in `<dataDir>/sqs/queues.json` when set; in memory otherwise. */
+  readonly dataDir?: string | undefined;
 }
+
+/**
+ * The largest message SQS takes: 1 MiB (1,048,576 bytes) since August 2025, up from 256 KiB; a
+ * queue's MaximumMessageSize may lower it. Body and message attributes count (SQS developer guide).
+ */
+export const MAX_MESSAGE_BYTES = 1_048_576;
+
+function messageBytes(body: string, attributes: Record<string, MessageAttributeValue> | undefined): number {
+  let bytes = Buffer.byteLength(body, 'utf8');
+  for (const [name, value] of Object.entries(attributes ?? {})) {
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(value.DataType);
+    bytes +=
+      Buffer.byteLength(value.StringValue ?? '') + Buffer.byteLength(value.BinaryValue ?? '', 'base64');
+  }
+  return bytes;
+}
+
+type StoredQueue = Omit<Queue, 'waiters'>;
 
 /**
  * SQS (awsJson1_0 with awsQueryCompatible errors, `AmazonSQS.*`), in memory: standard queues
@@ -115,6 +136,11 @@ export interface SqsServiceOptions {
 export function createSqsService(options: SqsServiceOptions = {}): JsonServiceDefinition & { close(): void } {
   const now = options.now ?? Date.now;
   const queues = new Map<string, Queue>();
+  const snapshotFile = sqsSnapshotFile<StoredQueue>(
+    options.dataDir === undefined ? undefined : `${options.dataDir}/sqs/queues.json`,
+  );
+  for (const stored of snapshotFile.load()) queues.set(stored.name, { ...stored, waiters: new Set() });
+  const snapshot = (): StoredQueue[] => [...queues.values()].map(({ waiters: _, ...rest }) => rest);
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
 
@@ -134,6 +160,24 @@ export function createSqsService(options: SqsServiceOptions = {}): JsonServiceDe
   };
   const wake = (queue: Queue) => {
     for (const waiter of [...queue.waiters]) waiter();
+  };
+  const maxBytesOf = (queue: Queue): number =>
+    Math.min(MAX_MESSAGE_BYTES, Number(queue.attributes.MaximumMessageSize ?? MAX_MESSAGE_BYTES));
+  const checkSize = (
+    queue: Queue,
+    body: string,
+    attributes: Record<string, MessageAttributeValue> | undefined,
+  ): number => {
+    const bytes = messageBytes(body, attributes);
+    const max = maxBytesOf(queue);
+    if (bytes > max) {
+      throw sqsError(
+        'InvalidParameterValue',
+        'InvalidParameterValue',
+        `One or more parameters are invalid. Reason: Message must be shorter than ${max} bytes.`,
+      );
+    }
+    return bytes;
   };
   const send = (
     queue: Queue,
@@ -339,6 +383,7 @@ export function createSqsService(options: SqsServiceOptions = {}): JsonServiceDe
       },
       SendMessage(raw: Record<string, unknown>) {
         const input = parseInput(SendMessage, raw, MISSING, { namespace: NS, queryCode: MISSING });
+        checkSize(requireQueue(input.QueueUrl), input.MessageBody, input.MessageAttributes);
         const message = send(
           requireQueue(input.QueueUrl),
           input.MessageBody,
@@ -355,6 +400,16 @@ export function createSqsService(options: SqsServiceOptions = {}): JsonServiceDe
         const input = parseInput(SendMessageBatch, raw, MISSING, { namespace: NS, queryCode: MISSING });
         const queue = requireQueue(input.QueueUrl);
         checkBatch(input.Entries);
+        let total = 0;
+        for (const entry of input.Entries)
+          total += checkSize(queue, entry.MessageBody, entry.MessageAttributes);
+        if (total > MAX_MESSAGE_BYTES) {
+          throw sqsError(
+            'BatchRequestTooLong',
+            'AWS.SimpleQueueService.BatchRequestTooLong',
+            `Batch requests cannot be longer than ${MAX_MESSAGE_BYTES} bytes. You have sent ${total} bytes.`,
+          );
+        }
         return {
           Successful: input.Entries.map((entry) => {
             const message = send(queue, entry.MessageBody, entry.MessageAttributes, entry.DelaySeconds);
@@ -513,10 +568,24 @@ export function createSqsService(options: SqsServiceOptions = {}): JsonServiceDe
     },
     close() {
       closed = true;
+      snapshotFile.flush(snapshot);
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       for (const queue of queues.values()) wake(queue);
     },
   };
+  // Every operation but the three readers may change a queue: save after it (coalesced per tick).
+  const readers = new Set(['GetQueueUrl', 'GetQueueAttributes', 'ListQueues']);
+  const operations = service.operations as unknown as Record<string, JsonOperation>;
+  for (const [name, operation] of Object.entries(operations)) {
+    if (readers.has(name)) continue;
+    operations[name] = async (input, ctx) => {
+      try {
+        return await operation(input, ctx);
+      } finally {
+        if (!closed) snapshotFile.schedule(snapshot);
+      }
+    };
+  }
   return service;
 }
