@@ -185,7 +185,7 @@ describe('local stack: the save-session alarm from fault to OK (issue 5)', () =>
     );
     failing.push(await createSession(stack, 'Doomed talk 4'));
     await click(acknowledged, 'alarm_mute');
-    await waitFor('the Muted reply in the thread', inThread('🔕 Muted by'), 20_000, 250);
+    await waitFor('the Muted reply in the thread', inThread('🔕 Alarm actions muted by'), 20_000, 250);
     const muted = await waitFor('the parent redrawn with Unmute', () =>
       alarmMessages().find((m) => m.ts === alarm.ts && actionIds(m).includes('alarm_unmute')),
     );
@@ -193,7 +193,7 @@ describe('local stack: the save-session alarm from fault to OK (issue 5)', () =>
     expect(rule?.alarmNames).toEqual([alarmName]);
     // Unmuted again, so the OK below still notifies.
     await click(muted, 'alarm_unmute');
-    await waitFor('the Unmuted reply in the thread', inThread('🔔 Unmuted by'), 20_000, 250);
+    await waitFor('the Unmuted reply in the thread', inThread('🔔 Alarm actions unmuted by'), 20_000, 250);
     expect(
       slack()
         .messages()
