@@ -215,7 +215,8 @@ describe('local stack: Slack commands against captured logs (issue 4)', () => {
       const sent = await t.stack.slack.command('/trace', text);
       expect(sent.status).toBe(200);
       expect(sent.elapsedMs).toBeLessThan(3000);
-      expect(JSON.parse(sent.body).text).toContain('/trace <sessionId|traceId|xrayTraceId> [--share]');
+      // mrkdwn: the placeholder is escaped so Slack does not read `<a|b>` as a link.
+      expect(JSON.parse(sent.body).text).toContain('/trace &lt;sessionId|traceId|xrayTraceId&gt; [--share]');
     }
 
     // No answer arrived through response_url, and a valid command afterwards starts the worker once.

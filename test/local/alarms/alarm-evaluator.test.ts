@@ -64,7 +64,7 @@ describe('local alarm evaluation', () => {
     const topics = await sns.send(new ListTopicsCommand({}));
     sns.destroy();
     expect(topics.Topics?.map((t) => t.TopicArn)).toContain(local.alarmTopicArn);
-    expect(local.alarmTopicArn).toBe('arn:aws:sns:eu-west-1:000000000000:gumshoe-alarms');
+    expect(local.alarmTopicArn).toBe('arn:aws:sns:eu-west-1:000000000000:conference-alarms');
     expect(await stateOf(LOCAL_ALARMS.saveSessionErrors)).toBe('INSUFFICIENT_DATA');
     expect(await stateOf(LOCAL_ALARMS.notificationLeadTime)).toBe('INSUFFICIENT_DATA');
   });
