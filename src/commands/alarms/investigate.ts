@@ -1,4 +1,5 @@
 import { GumshoeError, InvalidInputError } from '../errors';
+import { functionField, LOG_FIELD_PRESETS, type LogFields } from '../flows/log-fields';
 import type { LogSearch, LogSearchRequest } from '../ports';
 import { FunctionNameValue, TraceId, XRayTraceId } from '../query/quote';
 import { buildRuntimeErrorQuery, RUNTIME_ERROR_LIMIT } from '../runtime/runtime-error-query';
@@ -21,6 +22,7 @@ import {
   truncate,
 } from '../slack/block-kit';
 import type { TimeWindow } from '../time-window';
+import { normalizeRow } from '../trace/trace-report';
 import {
   type FailedTraces,
   findFailedTraces,
@@ -33,12 +35,28 @@ import type { AlarmEvent } from './alarm-event';
  * The errors-and-exceptions query behind the Investigate button; it embeds no values, so nothing
  * needs quoting. `xrayTraceId` rides along so a trace can be opened in X-Ray too.
  */
-export const INVESTIGATE_QUERY = [
-  'fields @timestamp, functionName, traceId, xrayTraceId, exception.name, exception.message, level',
-  '| filter level = "ERROR" or ispresent(exception.name)',
-  '| sort @timestamp desc',
-  '| limit 50',
-].join('\n');
+export const INVESTIGATE_QUERY = buildInvestigateQueryText(LOG_FIELD_PRESETS.gumshoe);
+
+/** The errors-and-exceptions query read through one flow's fields (this repo's logger: INVESTIGATE_QUERY). */
+export function buildInvestigateQueryText(fields: LogFields): string {
+  const read = [
+    '@timestamp',
+    functionField(fields),
+    fields.correlation,
+    ...(fields.xrayTraceId ? [fields.xrayTraceId] : []),
+    fields.exceptionName,
+    fields.exceptionMessage,
+    fields.level,
+    ...(fields.message === 'message' ? [] : [fields.message]),
+  ];
+  return [
+    ...fields.prelude.map((stage, i) => (i === 0 ? stage : `| ${stage}`)),
+    `${fields.prelude.length > 0 ? '| ' : ''}fields ${read.join(', ')}`,
+    `| filter ${fields.level} = "ERROR" or ispresent(${fields.exceptionName})`,
+    '| sort @timestamp desc',
+    '| limit 50',
+  ].join('\n');
+}
 
 /** Log group names as AWS allows them. */
 const LOG_GROUP = /^[A-Za-z0-9_./#-]{1,512}$/;
@@ -386,21 +404,32 @@ export async function investigateAlarm(
   target: InvestigateTarget,
   logs: LogSearch,
   xray?: TraceSummaryReader,
+  fieldSets: readonly LogFields[] = [LOG_FIELD_PRESETS.gumshoe],
 ): Promise<SlackMessage> {
   const request = buildInvestigateQuery(target.functions, target.window);
-  const [result, runtimeResult, findings] = await Promise.all([
-    logs.run(request),
+  // One errors query per distinct field set (flows logged with different loggers), read into one list.
+  const errorRuns = fieldSets.map((fields) =>
+    logs.run({ ...request, queryString: buildInvestigateQueryText(fields) }),
+  );
+  const [results, runtimeResult, findings] = await Promise.all([
+    Promise.all(errorRuns),
     logs.run({ ...request, queryString: buildRuntimeErrorQuery() }),
     xray ? xrayFindings(xray, target) : Promise.resolve(undefined),
   ]);
-  const scanOf = (r: typeof result) => ({
+  const rows = results.flatMap((result, i) => {
+    const fields = fieldSets[i] ?? LOG_FIELD_PRESETS.gumshoe;
+    // A line another set's query matched too (same names) is counted once.
+    return result.rows.map((r) => normalizeRow(r, fields));
+  });
+  const unique = [...new Map(rows.map((r) => [JSON.stringify(r), r])).values()];
+  const scanOf = (r: typeof runtimeResult) => ({
     recordsScanned: r.statistics.recordsScanned,
     bytesScanned: r.statistics.bytesScanned,
     durationMs: r.durationMs,
   });
-  return buildInvestigationMessage(summarizeInvestigation(result.rows), {
+  return buildInvestigationMessage(summarizeInvestigation(unique), {
     alarmName: target.alarmName,
-    scan: sumScans([scanOf(result), scanOf(runtimeResult)], true),
+    scan: sumScans([...results.map(scanOf), scanOf(runtimeResult)], true),
     runtime: summarizeRuntimeErrors(runtimeResult.rows, RUNTIME_ERROR_LIMIT),
     ...(findings ? { xray: findings } : {}),
   });
