@@ -28,6 +28,7 @@ const QUOTA_RUNS = Number(process.env.SLACK_ACK_BENCH_QUOTA_RUNS ?? 9);
 const QUOTA_MEMORY_MB = process.env.SLACK_ACK_BENCH_MEMORY_MB
   ? Number(process.env.SLACK_ACK_BENCH_MEMORY_MB)
   : undefined;
+const QUOTA_NODE = process.env.SLACK_ACK_BENCH_NODE;
 const ONLY = process.env.SLACK_ACK_BENCH_ONLY;
 if (ONLY !== undefined && ONLY !== 'quota') {
   throw new Error(`SLACK_ACK_BENCH_ONLY=${ONLY}: the only part that runs alone is "quota"`);
@@ -295,6 +296,7 @@ try {
     coldRunner,
     runs: QUOTA_RUNS,
     ...(QUOTA_MEMORY_MB === undefined ? {} : { memoryMb: QUOTA_MEMORY_MB }),
+    ...(QUOTA_NODE === undefined ? {} : { node: QUOTA_NODE }),
   });
   // Both of ours' variants hand /trace to the worker stand-in once per run, discarded runs included.
   const shareInvokes = invoke.counts.get(TRACE_INVOKES) ?? 0;

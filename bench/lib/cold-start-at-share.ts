@@ -20,6 +20,8 @@ export interface ColdStartVariant {
 export interface ColdStartAtShareOptions {
   /** The bundled cold runner (bench/lib/cold-runner.ts). */
   runner: string;
+  /** The `node` binary the cold starts run on. */
+  node: string;
   /** First the variant under test, then its baseline (ratios are first / second). */
   variants: readonly [ColdStartVariant, ColdStartVariant, ...ColdStartVariant[]];
   env: NodeJS.ProcessEnv;
@@ -103,7 +105,7 @@ export async function measureColdStartAtShare(
   let throttle: ThrottleStats | undefined;
   try {
     const run = (variant: ColdStartVariant) => {
-      const plain = { command: process.execPath, args: [options.runner, variant.bundle] };
+      const plain = { command: options.node, args: [options.runner, variant.bundle] };
       const { command, args } = created.ok ? created.group.wrap(plain.command, plain.args) : plain;
       return coldStart(command, args, { ...options.env, ...variant.env });
     };

