@@ -248,6 +248,19 @@ describe('BotStack', () => {
     });
   });
 
+  it('gives the Slack handler the memory its cold start was measured at, without a source map (docs/bench.md)', () => {
+    // 1536 MB is 0.87 vCPU; NODE_OPTIONS=--enable-source-maps would make Node parse the map at every cold start.
+    bot.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'gumshoe-slack-events',
+      MemorySize: 1536,
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: Match.absent() }) },
+    });
+    bot.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'gumshoe-worker',
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps' }) },
+    });
+  });
+
   it('lets the request function invoke the worker only', () => {
     const role = roleOf(bot, 'gumshoe-slack-events');
     const invokes = statementsOf(bot, role).filter((s) =>
