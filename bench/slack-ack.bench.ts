@@ -1,14 +1,18 @@
 /**
  * Slack ack benchmark (issue 4): the slash-command request path (signature check to HTTP response)
  * and the cold init of the bundled bot handler, beside a plain Bolt AwsLambdaReceiver app bundled
- * the same way, interleaved in one run. Run with `npm run bench:slack-ack`.
+ * the same way, interleaved in one run; and the cold start at Lambda's CPU share at the deployed memory
+ * size, beside the plain app under the same quota. Run with `npm run bench:slack-ack`;
+ * SLACK_ACK_BENCH_ONLY=quota runs only the CPU-share part.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BundleResult, bundleLambda, bytesByPackage, staticallyReachable } from './lib/bundle';
+import { type ColdSample, coldRun, lastJsonLine, runNode } from './lib/child-runs';
+import { slackColdStartAtShare } from './lib/slack-ack-at-share';
 import { startLambdaInvokeStandIn, startSlackApiStandIn } from './lib/stand-ins';
 import { formatMs, median, summarizeLatencies } from './lib/stats';
 
@@ -19,6 +23,16 @@ const WARMUP = 50;
 const COLD_RUNS = Number(process.env.SLACK_ACK_BENCH_COLD_RUNS ?? 15);
 const PROBE_RUNS = Number(process.env.SLACK_ACK_BENCH_PROBE_RUNS ?? 5);
 const ACK_P99_TARGET_MS = 50;
+// The cold start at Lambda's CPU share: runs per variant, and another memory size to try.
+const QUOTA_RUNS = Number(process.env.SLACK_ACK_BENCH_QUOTA_RUNS ?? 9);
+const QUOTA_MEMORY_MB = process.env.SLACK_ACK_BENCH_MEMORY_MB
+  ? Number(process.env.SLACK_ACK_BENCH_MEMORY_MB)
+  : undefined;
+const QUOTA_NODE = process.env.SLACK_ACK_BENCH_NODE;
+const ONLY = process.env.SLACK_ACK_BENCH_ONLY;
+if (ONLY !== undefined && ONLY !== 'quota') {
+  throw new Error(`SLACK_ACK_BENCH_ONLY=${ONLY}: the only part that runs alone is "quota"`);
+}
 
 const WORKER_FUNCTION = 'gumshoe-bench-worker';
 const SIGNING_SECRET = 'bench-signing-secret';
@@ -38,44 +52,6 @@ function roundOrder<T>(items: readonly T[], round: number): readonly T[] {
   return [...items.slice(shift), ...items.slice(0, shift)];
 }
 
-function runNode(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  // Asynchronous on purpose: the stand-ins the child calls live in this process's event loop.
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [script, ...args],
-      { env, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`${script} failed: ${stderr || error.message}`, { cause: error }));
-        else resolve(stdout);
-      },
-    );
-  });
-}
-
-function lastJsonLine<T>(stdout: string): T {
-  const line = stdout.trim().split('\n').at(-1) ?? '';
-  return JSON.parse(line) as T;
-}
-
-interface ColdSample {
-  bootMs: number;
-  importMs: number;
-  firstInvokeMs?: number;
-  status?: number;
-  wallMs: number;
-}
-
-async function coldRun(runner: string, bundle: string, env: NodeJS.ProcessEnv): Promise<ColdSample> {
-  const started = performance.now();
-  const stdout = await runNode(runner, [bundle], env);
-  const sample = { ...lastJsonLine<Omit<ColdSample, 'wallMs'>>(stdout), wallMs: performance.now() - started };
-  if (sample.status !== undefined && sample.status !== 200) {
-    throw new Error(`cold run of ${bundle} answered ${sample.status}`);
-  }
-  return sample;
-}
-
 const pad = (text: string, width: number) => text.padStart(width);
 const LABEL_WIDTH = 34;
 const CELL_WIDTH = 10;
@@ -84,28 +60,16 @@ const row = (label: string, cells: string[]) =>
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 
-const dir = mkdtempSync(join(tmpdir(), 'gumshoe-slack-ack-'));
-const invoke = await startLambdaInvokeStandIn();
-const slackApi = await startSlackApiStandIn();
-try {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    // Hermetic AWS config: fake keys, no profile files, every client pointed at the stand-in.
-    HOME: dir,
-    AWS_CONFIG_FILE: join(dir, 'no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-aws-credentials'),
-    AWS_REGION: 'eu-west-1',
-    AWS_ACCESS_KEY_ID: 'bench',
-    AWS_SECRET_ACCESS_KEY: 'bench',
-    AWS_ENDPOINT_URL: invoke.url,
-    SLACK_API_URL: `${slackApi.url}/api/`,
-    SLACK_BOT_TOKEN: 'xoxb-bench-token',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    GUMSHOE_CHANNEL: 'C0BENCH01',
-    GUMSHOE_WORKER_FUNCTION: WORKER_FUNCTION,
-    POWERTOOLS_LOG_LEVEL: 'WARN',
-  };
+const TRACE_INVOKES = `invoke:${WORKER_FUNCTION}:trace`;
+/** The machine's load averages (1, 5, 15 min), as `uptime` prints them. */
+const machineLoad = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
+/** The warm request path, the cold init at full CPU and the profile; returns the report's lines. */
+async function measureAckPath(env: NodeJS.ProcessEnv, coldRunner: string): Promise<string[]> {
+  const invokesBefore = invoke.counts.get(TRACE_INVOKES) ?? 0;
   const ours = { file: join(root, 'src/bot/handlers/slack-events.ts') };
   const plain = { file: join(root, 'bench/fixtures/plain-bolt-app.ts') };
   const bundles: Record<Variant, BundleResult> = {
@@ -121,9 +85,6 @@ try {
   ).some((path) => path.includes('node_modules/zod/v4/classic/'));
   const warmRunner = (
     await bundleLambda({ file: join(root, 'bench/lib/warm-runner.ts') }, join(dir, 'warm.mjs'))
-  ).outfile;
-  const coldRunner = (
-    await bundleLambda({ file: join(root, 'bench/lib/cold-runner.ts') }, join(dir, 'cold.mjs'))
   ).outfile;
 
   // What the bot's bundle pays beyond Bolt, each part alone in a fresh node: import (parse + evaluate),
@@ -197,7 +158,7 @@ export const handler = async () => {
   // Every request to ours must have reached the worker stand-in once: a skipped dispatch would flatter it.
   const oursColdRuns = [...OURS_VARIANTS].length * (1 + COLD_RUNS);
   const expectedTraceInvokes = oursColdRuns + WARM_ROUNDS * (perRound + WARMUP);
-  const traceInvokes = invoke.counts.get(`invoke:${WORKER_FUNCTION}:trace`) ?? 0;
+  const traceInvokes = (invoke.counts.get(TRACE_INVOKES) ?? 0) - invokesBefore;
   if (traceInvokes !== expectedTraceInvokes) {
     throw new Error(`worker stand-in saw ${traceInvokes} /trace invokes, expected ${expectedTraceInvokes}`);
   }
@@ -212,18 +173,11 @@ export const handler = async () => {
   }).length;
 
   const lines: string[] = [];
-  const [one, five, fifteen] = loadavg().map((l) => l.toFixed(2));
   const header = (cells: string[]) => [
     `| ${''.padEnd(LABEL_WIDTH)} | ${cells.map((c) => pad(c, CELL_WIDTH)).join(' | ')} |`,
     `|${'-'.repeat(LABEL_WIDTH + 2)}|${cells.map(() => '-'.repeat(CELL_WIDTH + 2)).join('|')}|`,
   ];
-  // The bot bundle is built from the working tree; say which, since the figures depend on it.
-  const revision = execFileSync('git', ['describe', '--always', '--dirty'], {
-    cwd: root,
-    encoding: 'utf8',
-  }).trim();
   lines.push(
-    `Slack ack benchmark at ${revision} — node ${process.version}, ${availableParallelism()} CPUs, load ${one} ${five} ${fifteen}`,
     `Bundles (esbuild, esm, node22, minified): ours as deployed (shared Lambda options) ${kib(bundles.ours.bytes)}, plain Bolt ${kib(bundles.plain.bytes)}; ours bundled the standard way ${kib(bundles.oursUntrimmed.bytes)}, plain with our options ${kib(bundles.plainTrimmed.bytes)}`,
     '',
     `Warm request path: handler(signed /trace <uuid>) → response; ${WARM_ROUNDS} interleaved rounds × ${perRound} requests per variant, after ${WARMUP} warm-up per process`,
@@ -306,7 +260,64 @@ export const handler = async () => {
       `- ${name.padEnd(34)} ours ${pad(kib(bytes), 8)}   plain ${pad(kib(plainBytes.get(name) ?? 0), 8)}   ours std ${pad(kib(untrimmedBytes.get(name) ?? 0), 8)}`,
     );
   }
-  console.log(lines.join('\n'));
+  return lines;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'gumshoe-slack-ack-'));
+const invoke = await startLambdaInvokeStandIn();
+const slackApi = await startSlackApiStandIn();
+try {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    // Hermetic AWS config: fake keys, no profile files, every client pointed at the stand-in.
+    HOME: dir,
+    AWS_CONFIG_FILE: join(dir, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-aws-credentials'),
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_ENDPOINT_URL: invoke.url,
+    SLACK_API_URL: `${slackApi.url}/api/`,
+    SLACK_BOT_TOKEN: 'xoxb-bench-token',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    GUMSHOE_CHANNEL: 'C0BENCH01',
+    GUMSHOE_WORKER_FUNCTION: WORKER_FUNCTION,
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+  };
+
+  const coldRunner = (
+    await bundleLambda({ file: join(root, 'bench/lib/cold-runner.ts') }, join(dir, 'cold.mjs'))
+  ).outfile;
+  const loadBefore = machineLoad();
+  const atShare = await slackColdStartAtShare({
+    root,
+    dir,
+    env,
+    coldRunner,
+    runs: QUOTA_RUNS,
+    ...(QUOTA_MEMORY_MB === undefined ? {} : { memoryMb: QUOTA_MEMORY_MB }),
+    ...(QUOTA_NODE === undefined ? {} : { node: QUOTA_NODE }),
+  });
+  // Both of ours' variants hand /trace to the worker stand-in once per run, discarded runs included.
+  const shareInvokes = invoke.counts.get(TRACE_INVOKES) ?? 0;
+  if (shareInvokes !== 2 * (1 + QUOTA_RUNS)) {
+    throw new Error(`worker stand-in saw ${shareInvokes} /trace invokes, expected ${2 * (1 + QUOTA_RUNS)}`);
+  }
+  const shareLines = [`load before ${loadBefore}, after ${machineLoad()}`, ...atShare.lines];
+  const ackPath = ONLY === 'quota' ? [] : [...(await measureAckPath(env, coldRunner)), ''];
+  // The bot bundle is built from the working tree; say which, since the figures depend on it.
+  const revision = execFileSync('git', ['describe', '--always', '--dirty'], {
+    cwd: root,
+    encoding: 'utf8',
+  }).trim();
+  console.log(
+    [
+      `Slack ack benchmark at ${revision} — node ${process.version}, ${availableParallelism()} CPUs, load ${machineLoad()}`,
+      '',
+      ...ackPath,
+      ...shareLines,
+    ].join('\n'),
+  );
 } finally {
   await invoke.close();
   await slackApi.close();

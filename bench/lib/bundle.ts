@@ -14,12 +14,16 @@ export interface BundleOptions {
    * throwing stub; ESM-first main fields). Without it the bundle is built the standard way.
    */
   lambdaOptions?: boolean;
+  /** Write a linked source map without sources, as CDK's `sourceMap: true, sourcesContent: false` does. */
+  sourceMap?: boolean;
 }
 
 /** A bundle written to disk and what went into it. */
 export interface BundleResult {
   outfile: string;
   bytes: number;
+  /** The source map's size (0 without one). */
+  mapBytes: number;
   metafile: Metafile;
 }
 
@@ -49,8 +53,10 @@ export async function bundleLambda(
     logLevel: 'error',
     banner: { js: CREATE_REQUIRE_BANNER },
     ...(options.lambdaOptions ? lambdaEsbuildOptions() : {}),
+    ...(options.sourceMap ? { sourcemap: 'linked' as const, sourcesContent: false } : {}),
   });
-  return { outfile, bytes: statSync(outfile).size, metafile: result.metafile };
+  const mapBytes = options.sourceMap ? statSync(`${outfile}.map`).size : 0;
+  return { outfile, bytes: statSync(outfile).size, mapBytes, metafile: result.metafile };
 }
 
 /** The npm package (or `(our code)`) a bundled input path belongs to. */

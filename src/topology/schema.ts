@@ -37,6 +37,11 @@ export const FunctionSpec = z.object({
   indexedFields: z.array(z.string()).default([]),
   /** Served at a public Function URL (the Slack request URL); Slack signs every request instead of IAM. */
   functionUrl: z.boolean().default(false),
+  /**
+   * Ships a source map and runs Node with `--enable-source-maps` (stack traces name our files).
+   * Node reads and parses the map when it loads the bundle, so it costs cold-start time.
+   */
+  sourceMap: z.boolean().default(true),
 });
 export type FunctionSpec = z.infer<typeof FunctionSpec>;
 

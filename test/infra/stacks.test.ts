@@ -248,6 +248,19 @@ describe('BotStack', () => {
     });
   });
 
+  it('gives the Slack handler the memory its cold start was measured at, without a source map (docs/bench.md)', () => {
+    // 1536 MB is 0.87 vCPU; NODE_OPTIONS=--enable-source-maps would make Node parse the map at every cold start.
+    bot.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'gumshoe-slack-events',
+      MemorySize: 1536,
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: Match.absent() }) },
+    });
+    bot.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'gumshoe-worker',
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps' }) },
+    });
+  });
+
   it('lets the request function invoke the worker only', () => {
     const role = roleOf(bot, 'gumshoe-slack-events');
     const invokes = statementsOf(bot, role).filter((s) =>
@@ -268,13 +281,15 @@ describe('BotStack', () => {
     expect(resources).not.toMatch(/log-group:\*|log-group:\/aws\/lambda\/\*/);
   });
 
-  it('gives X-Ray and alarm reads to the worker only; the weekly report may only query logs', () => {
+  it('gives X-Ray reads to the worker only; the weekly report may only query logs', () => {
     const weekly = statementsOf(bot, roleOf(bot, 'gumshoe-weekly-cost')).flatMap((s) => [s.Action].flat());
     const worker = statementsOf(bot, roleOf(bot, 'gumshoe-worker')).flatMap((s) => [s.Action].flat());
     expect(weekly).toContain('logs:StartQuery');
     expect(weekly).not.toContain('xray:BatchGetTraces');
-    expect(weekly).not.toContain('cloudwatch:DescribeAlarms');
-    expect(worker).toEqual(expect.arrayContaining(['xray:BatchGetTraces', 'cloudwatch:DescribeAlarms']));
+    expect(worker).toEqual(expect.arrayContaining(['xray:BatchGetTraces', 'xray:GetTraceSummaries']));
+    // Nothing in the worker's code reads alarms or draws metric graphs.
+    expect(worker).not.toContain('cloudwatch:DescribeAlarms');
+    expect(worker).not.toContain('cloudwatch:GetMetricWidgetImage');
   });
 
   it('reads the Slack secret only by its ARN', () => {

@@ -4,7 +4,7 @@ import { Architecture, LayerVersion, LoggingFormat, Runtime, Tracing } from 'aws
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { FieldIndexPolicy, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { lambdaEsbuildArgs } from '../../../src/bundling/lambda-esbuild';
+import { LAMBDA_KEEP_NAMES, lambdaEsbuildArgs } from '../../../src/bundling/lambda-esbuild';
 import type { FunctionSpec } from '../../../src/topology';
 
 /** Options of {@link GumshoeFunction}: one Lambda function of the service or the bot, with its log group. */
@@ -30,6 +30,8 @@ export interface GumshoeFunctionOptions {
   readonly architecture?: 'arm64' | 'x86_64';
   /** Lambda active tracing; Active when omitted. */
   readonly tracing?: 'Active' | 'PassThrough';
+  /** Ship a source map and run Node with `--enable-source-maps`; on when omitted. */
+  readonly sourceMap?: boolean;
 }
 
 /** What a stack adds to a function of the description when it builds it. */
@@ -63,6 +65,7 @@ export class GumshoeFunction extends Construct {
       architecture: spec.architecture,
       tracing: spec.tracing,
       indexedFields: spec.indexedFields,
+      sourceMap: spec.sourceMap,
       ...options,
     });
   }
@@ -83,8 +86,10 @@ export class GumshoeFunction extends Construct {
       ...(indexed.length > 0 ? { fieldIndexPolicies: [new FieldIndexPolicy({ fields: [...indexed] })] } : {}),
     });
 
+    const sourceMap = options.sourceMap ?? true;
     const environment: Record<string, string> = {
-      NODE_OPTIONS: '--enable-source-maps',
+      // Node reads and parses the map when it loads the bundle: a cold-start cost, chosen per function.
+      ...(sourceMap ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       ...options.environment,
     };
     if (options.adotLayerArn) {
@@ -121,9 +126,11 @@ export class GumshoeFunction extends Construct {
         target: 'node22',
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_SHIM,
-        sourceMap: true,
+        sourceMap,
         sourcesContent: false,
         minify: true,
+        // Error names survive minification (`exception.name` in the logs is the class name).
+        keepNames: LAMBDA_KEEP_NAMES,
         // The runtime ships AWS SDK v3, but bundling pins the versions we tested with.
         externalModules: [],
         // Bolt's unused Express / Socket Mode receiver dependencies become a throwing stub (about

@@ -16,7 +16,7 @@ import {
 } from './trace-query';
 import {
   buildTimeline,
-  collectXRayTraceIds,
+  collectXRayTraces,
   findMissingMilestones,
   normalizeRow,
   readException,
@@ -136,7 +136,7 @@ export async function investigateTrace(
     runtimeFailures,
     missingReason: reasonForMissing(missing[0], runtimeFailures),
     runtimeCapped: runtimeFindings.capped || requests.rows.length >= TRACE_REQUEST_LIMIT,
-    xrayTraceIds: collectXRayTraceIds(milestoneRows, exceptionRows),
+    xrayTraces: collectXRayTraces(milestoneRows, exceptionRows),
     window,
     region: config.region,
     scan: sumScans([lookupScan, sumScans([milestones, exceptions, requests, runtime].map(scanOf), true)]),

@@ -11,6 +11,33 @@ function hidden(name: string, value: string | undefined): string {
   return value === undefined ? '' : `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
 }
 
+/** The plain text of a Block Kit text object (or ''), for the confirmation dialog's fields. */
+function plainOf(value: unknown): string {
+  const text = (value as { text?: unknown } | undefined)?.text;
+  return typeof text === 'string' ? text : '';
+}
+
+/**
+ * A button's `confirm` object as the page's dialog reads it: Slack shows this dialog first and sends
+ * the click only when the user confirms (https://docs.slack.dev/reference/block-kit/composition-objects/confirmation-dialog-object).
+ */
+function confirmAttribute(confirm: unknown): string {
+  if (typeof confirm !== 'object' || confirm === null) return '';
+  const c = confirm as Record<string, unknown>;
+  const dialog = {
+    title: plainOf(c.title) || 'Are you sure?',
+    text: plainOf(c.text),
+    confirm: plainOf(c.confirm) || 'Yes',
+    deny: plainOf(c.deny) || 'Cancel',
+    danger: c.style === 'danger',
+  };
+  return ` data-confirm="${escapeHtml(JSON.stringify(dialog))}"`;
+}
+
+function styleClass(style: unknown): string {
+  return style === 'primary' || style === 'danger' ? ` class="${style}"` : '';
+}
+
 function renderButton(e: Record<string, unknown>, place: ButtonPlace): string {
   const label = textOf(e.text);
   const actionId = String(e.action_id ?? '');
@@ -20,7 +47,7 @@ function renderButton(e: Record<string, unknown>, place: ButtonPlace): string {
     const action = JSON.stringify({ actionId, value, ...place });
     return `<a class="button" href="${escapeHtml(e.url)}" target="_blank" rel="noopener" data-action="${escapeHtml(action)}">${label}</a>`;
   }
-  return `<form method="post" action="/_local/action" class="inline" data-local>${hidden('actionId', actionId)}${hidden('value', value)}${hidden('messageTs', place.messageTs)}${hidden('blockId', place.blockId)}<button>${label}</button></form>`;
+  return `<form method="post" action="/_local/action" class="inline" data-local${confirmAttribute(e.confirm)}>${hidden('actionId', actionId)}${hidden('value', value)}${hidden('messageTs', place.messageTs)}${hidden('blockId', place.blockId)}<button${styleClass(e.style)}>${label}</button></form>`;
 }
 
 function renderElement(element: unknown, place: ButtonPlace = {}): string {

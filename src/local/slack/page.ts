@@ -62,13 +62,27 @@ document.addEventListener('click', (event) => {
     void fetch('/_local/action', { method: 'POST', headers: { 'content-type': 'application/json' }, body: urlButton.dataset.action, keepalive: true });
   }
 });
+function post(form) {
+  const body = JSON.stringify(Object.fromEntries(new FormData(form)));
+  if (form.id === 'composer') form.elements.namedItem('text').value = '';
+  void fetch(form.action, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+}
+// A button with a confirm object: Slack asks first and sends the click only on confirm.
+const dialog = document.getElementById('confirm');
+function confirmThen(form) {
+  const spec = JSON.parse(form.dataset.confirm);
+  for (const part of ['title', 'text', 'confirm', 'deny']) dialog.querySelector('[data-part=' + part + ']').textContent = spec[part];
+  dialog.querySelector('[data-part=confirm]').className = spec.danger ? 'danger' : 'primary';
+  dialog.returnValue = '';
+  dialog.onclose = () => { if (dialog.returnValue === 'confirm') post(form); };
+  dialog.showModal();
+}
 document.addEventListener('submit', (event) => {
   const form = event.target;
   if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-local')) return;
   event.preventDefault();
-  const body = JSON.stringify(Object.fromEntries(new FormData(form)));
-  if (form.id === 'composer') form.elements.namedItem('text').value = '';
-  void fetch(form.action, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  if (form.dataset.confirm) confirmThen(form);
+  else post(form);
 });
 `;
 
@@ -94,6 +108,8 @@ pre{background:#f6f6f6;padding:.4rem;white-space:pre-wrap;overflow-wrap:anywhere
 .inline{display:inline}.replies{display:inline-block;margin-top:.3rem;font-size:.85rem;color:#1264a3}
 .file img{max-width:100%;border:1px solid #ddd;margin-top:.3rem}
 .button,button{border:1px solid #bbb;border-radius:4px;padding:.2rem .6rem;background:#fff;text-decoration:none;color:#1d1c1d;cursor:pointer}
+button.primary{background:#007a5a;border-color:#007a5a;color:#fff}button.danger{background:#e01e5a;border-color:#e01e5a;color:#fff}
+#confirm{border:1px solid #ddd;border-radius:8px;max-width:28rem}#confirm menu{display:flex;justify-content:flex-end;gap:.4rem;padding:0}
 `;
 
 /** Renders the channel with a side pane for the open thread, updated live without touching the composer. */
@@ -112,6 +128,8 @@ export function renderChannelPage(messages: readonly LocalMessage[], options: Ch
 <button>Send</button></form></main>
 <aside id="thread" aria-label="thread"${fragments.thread ? '' : ' hidden'}>${fragments.thread}</aside>
 </div>
+<dialog id="confirm" aria-labelledby="confirm-title"><form method="dialog"><h3 id="confirm-title" data-part="title"></h3><p data-part="text"></p>
+<menu><button value="deny" data-part="deny"></button><button value="confirm" data-part="confirm"></button></menu></form></dialog>
 <script>${SCRIPT}</script>
 </body></html>`;
 }

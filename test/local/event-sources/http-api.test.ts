@@ -156,4 +156,31 @@ describe('startHttpApi', () => {
     });
     expect(event?.headers['x-slack-signature']).toBe('v0=abc');
   });
+  it("answers 413 for an event over Lambda's 6 MB payload, never invokes the function, and keeps serving", async () => {
+    const calls = invoker.calls.length;
+    const tooBig = await fetch(`${functionUrl.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'x'.repeat(6_291_457),
+    });
+    expect(tooBig.status).toBe(413);
+    expect(await tooBig.json()).toEqual({ message: 'Request Entity Too Large' });
+
+    // Under the body limit, but the event around it (base64 for a binary body) is over 6 MB.
+    const encodedTooBig = await fetch(`${functionUrl.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: Buffer.alloc(5_000_000, 1),
+    });
+    expect(encodedTooBig.status).toBe(413);
+    expect(invoker.calls.length).toBe(calls);
+
+    const fits = await fetch(`${functionUrl.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'x'.repeat(1_000_000),
+    });
+    expect(fits.status).toBe(200);
+    expect(invoker.calls.length).toBe(calls + 1);
+  });
 });
