@@ -25,9 +25,21 @@ export function lambdaEsbuildAlias(): Record<string, string> {
   return Object.fromEntries(LAMBDA_TRIMMED_PACKAGES.map((name) => [name, UNBUNDLED_ON_LAMBDA_STUB]));
 }
 
+/**
+ * Minified bundles keep class and function names: errors take their `name` from their class
+ * (`ConferenceError` uses `new.target.name`), and the logged `exception.name` is what /trace, the
+ * dashboard and every Logs Insights query on it read. Without it AWS logs `"name":"Ep"`.
+ * CDK sets the same through NodejsFunction `bundling.keepNames`.
+ */
+export const LAMBDA_KEEP_NAMES = true;
+
 /** The esbuild options every Lambda bundle shares (local runner and bench; CDK gets the same via its props). */
-export function lambdaEsbuildOptions(): { alias: Record<string, string>; mainFields: string[] } {
-  return { alias: lambdaEsbuildAlias(), mainFields: [...LAMBDA_MAIN_FIELDS] };
+export function lambdaEsbuildOptions(): {
+  alias: Record<string, string>;
+  mainFields: string[];
+  keepNames: boolean;
+} {
+  return { alias: lambdaEsbuildAlias(), mainFields: [...LAMBDA_MAIN_FIELDS], keepNames: LAMBDA_KEEP_NAMES };
 }
 
 /** The same aliases as CDK NodejsFunction `bundling.esbuildArgs` (rendered as `--alias:<pkg>=<stub>`). */

@@ -29,11 +29,7 @@ describe('bot Slack edge through a real Bolt App and AwsLambdaReceiver', () => {
       signingSecret: overrides.secret ?? SECRET,
       ...(overrides.timestampSeconds ? { timestampSeconds: overrides.timestampSeconds } : {}),
     });
-  const invoke = async (request: ReturnType<typeof command>) => {
-    const started = performance.now();
-    const response = await handler(functionUrlEvent(request) as never, {});
-    return { ...response, elapsedMs: performance.now() - started };
-  };
+  const invoke = (request: ReturnType<typeof command>) => handler(functionUrlEvent(request) as never, {});
   const ackText = (body: string | undefined) => (JSON.parse(body ?? '{}') as { text?: string }).text ?? '';
 
   beforeAll(async () => {
@@ -63,7 +59,6 @@ describe('bot Slack edge through a real Bolt App and AwsLambdaReceiver', () => {
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toMatchObject({ response_type: 'ephemeral' });
     expect(ackText(response.body)).toContain('Investigating');
-    expect(response.elapsedMs).toBeLessThan(1000); // Slack gives 3 s; warm in-process it is well under 50 ms
     expect(dispatcher.dispatched).toHaveLength(1);
     expect(dispatcher.dispatched[0]).toMatchObject({
       job: { kind: 'trace', id: SESSION_ID },

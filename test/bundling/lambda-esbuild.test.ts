@@ -36,7 +36,11 @@ describe('the shared Lambda Bolt trim', () => {
   });
 
   it('shares the alias and ESM-first main fields with the local runner and the bench', () => {
-    expect(lambdaEsbuildOptions()).toEqual({ alias: lambdaEsbuildAlias(), mainFields: ['module', 'main'] });
+    expect(lambdaEsbuildOptions()).toEqual({
+      alias: lambdaEsbuildAlias(),
+      mainFields: ['module', 'main'],
+      keepNames: true,
+    });
     expect(LAMBDA_MAIN_FIELDS).toEqual(['module', 'main']);
   });
 

@@ -35,7 +35,11 @@ export function contractLines(lines: Record<string, unknown>[]): ServiceLogLine[
 }
 
 /** A Lambda context as the runtime passes it. */
-export function lambdaContext(functionName: string, awsRequestId: string = randomUUID()): Context {
+export function lambdaContext(
+  functionName: string,
+  awsRequestId: string = randomUUID(),
+  remainingMs = 3000,
+): Context {
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
@@ -45,7 +49,7 @@ export function lambdaContext(functionName: string, awsRequestId: string = rando
     awsRequestId,
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: '2026/11/24/[$LATEST]abc',
-    getRemainingTimeInMillis: () => 3000,
+    getRemainingTimeInMillis: () => remainingMs,
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

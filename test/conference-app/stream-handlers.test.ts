@@ -4,6 +4,7 @@ import { createForwardSessionHandler } from '../../src/conference-app/handlers/f
 import { createNotifyNewSessionHandler } from '../../src/conference-app/handlers/notify-new-session';
 import { HttpPartnerForwarder } from '../../src/conference-app/http/http-partner-forwarder';
 import { SlackWebhookNotifier } from '../../src/conference-app/http/slack-webhook-notifier';
+import { describeSystem } from '../../src/topology';
 import { InMemoryDeliveryLedger, ManualTimer } from '../fakes/delivery-ledger';
 import { aSession, capturingLogger, contractLines, lambdaContext, startStub, streamEvent } from './helpers';
 
@@ -18,11 +19,27 @@ async function stub(respond: Parameters<typeof startStub>[0]) {
   return s;
 }
 
+const LOCAL_SETTINGS = {
+  channelId: 'C0001',
+  timeZone: 'UTC',
+  partnerUrl: 'http://127.0.0.1:1/',
+  accountAliases: {},
+  alarmReminderMinutes: 30,
+  alarmMentionHere: false,
+  faults: {},
+};
+
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function notifyHandler(
   url: string,
-  options: { timeoutMs?: number; latencyMs?: number; maxPerMessage?: number; budgetMs?: number } = {},
+  options: {
+    timeoutMs?: number;
+    latencyMs?: number;
+    maxPerMessage?: number;
+    budgetMs?: number;
+    remainingMs?: number;
+  } = {},
 ) {
   const { logger, lines } = capturingLogger();
   const timer = new ManualTimer(Date.now());
@@ -42,7 +59,8 @@ function notifyHandler(
     lines,
     timer,
     ledger,
-    context: lambdaContext(FunctionNames.notifyNewSession, 'req-notify'),
+    // Time enough for the whole budget unless a test gives the deployed timeout.
+    context: lambdaContext(FunctionNames.notifyNewSession, 'req-notify', options.remainingMs ?? 60_000),
   };
 }
 
@@ -197,6 +215,27 @@ describe('notify-new-session handler', () => {
     expect(milestonesOf(lines)).toHaveLength(2);
   });
 
+  it('stops retrying in time to report within the deployed timeout, whatever the budget', async () => {
+    const webhook = await stub((_b, res) => {
+      res.statusCode = 503;
+      res.end();
+    });
+    const deployedMs =
+      (describeSystem(LOCAL_SETTINGS).functions.notifyNewSession?.timeoutSeconds ?? 0) * 1000;
+    const { handler, context, timer } = notifyHandler(webhook.url, {
+      budgetMs: 15_000,
+      remainingMs: deployedMs,
+    });
+    const startMs = timer.now();
+
+    const result = await handler(streamEvent([{ session: aSession() }]), context);
+
+    expect(result.batchItemFailures).toHaveLength(1);
+    // The last attempt (up to its 2 s timeout) and the report still fit before the timeout.
+    expect(timer.now() - startMs + 2000).toBeLessThan(deployedMs);
+    expect(timer.sleeps.length).toBeGreaterThan(0);
+  });
+
   it('counts a webhook slower than the timeout as a failure', async () => {
     const webhook = await stub(async (_b, res) => {
       await wait(1000);
@@ -300,6 +339,32 @@ describe('forward-session handler', () => {
     expect(again.batchItemFailures).toEqual([]);
     expect(partner.received).toHaveLength(1);
     expect(contractLines(lines).filter((l) => l.milestone === Milestone.sessionForwarded)).toHaveLength(1);
+  });
+
+  it('stops retrying a failing partner in time to report within the deployed timeout (RETRY_BUDGET_MS 15 s > 10 s)', async () => {
+    const partner = await stub((_b, res) => {
+      res.statusCode = 500;
+      res.end();
+    });
+    const deployedMs = (describeSystem(LOCAL_SETTINGS).functions.forwardSession?.timeoutSeconds ?? 0) * 1000;
+    const timer = new ManualTimer(1_000_000);
+    const handler = createForwardSessionHandler({
+      forwarder: new HttpPartnerForwarder(`${partner.url}/`),
+      ledger: new InMemoryDeliveryLedger(() => timer.now()),
+      logger: capturingLogger().logger,
+      concurrency: 4,
+      timeoutMs: 3000,
+      retry: { budgetMs: 15_000, baseDelayMs: 250, maxDelayMs: 4000 },
+      timer,
+    });
+
+    const result = await handler(
+      streamEvent([{ session: aSession() }]),
+      lambdaContext(FunctionNames.forwardSession, 'req-forward', deployedMs),
+    );
+
+    expect(result.batchItemFailures).toHaveLength(1);
+    expect(timer.now() - 1_000_000 + 3000).toBeLessThan(deployedMs);
   });
 
   it('counts an unreachable partner as a failure', async () => {

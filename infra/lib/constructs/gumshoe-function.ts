@@ -4,7 +4,7 @@ import { Architecture, LayerVersion, LoggingFormat, Runtime, Tracing } from 'aws
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { FieldIndexPolicy, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { lambdaEsbuildArgs } from '../../../src/bundling/lambda-esbuild';
+import { LAMBDA_KEEP_NAMES, lambdaEsbuildArgs } from '../../../src/bundling/lambda-esbuild';
 import type { FunctionSpec } from '../../../src/topology';
 
 /** Options of {@link GumshoeFunction}: one Lambda function of the service or the bot, with its log group. */
@@ -129,6 +129,8 @@ export class GumshoeFunction extends Construct {
         sourceMap,
         sourcesContent: false,
         minify: true,
+        // Error names survive minification (`exception.name` in the logs is the class name).
+        keepNames: LAMBDA_KEEP_NAMES,
         // The runtime ships AWS SDK v3, but bundling pins the versions we tested with.
         externalModules: [],
         // Bolt's unused Express / Socket Mode receiver dependencies become a throwing stub (about

@@ -4,7 +4,13 @@ import { HttpPartnerForwarder } from '../http/http-partner-forwarder';
 import { ServiceLogger } from '../observability/logger';
 import { forwardNewSessions } from '../sessions/fan-out';
 import type { DeliveryLedger, PartnerForwarder } from '../sessions/ports';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, type RetryTimer, SYSTEM_TIMER } from '../sessions/retry';
+import {
+  DEFAULT_RETRY_POLICY,
+  type RetryPolicy,
+  type RetryTimer,
+  retryPolicyWithin,
+  SYSTEM_TIMER,
+} from '../sessions/retry';
 import { DynamoDbDeliveryLedger } from '../store/dynamodb-delivery-ledger';
 import { ForwardConfig, lazy, parseConfig } from './config';
 import { createDocumentClient } from './dynamodb-client';
@@ -29,14 +35,16 @@ export function createForwardSessionHandler(deps: ForwardHandlerDeps): StreamHan
   return async (event, context) => {
     const log = deps.logger.forInvocation(context, FunctionNames.forwardSession);
     const batch = readNewSessions(event, log);
+    const timer = deps.timer ?? SYSTEM_TIMER;
     const failed = await forwardNewSessions(
       batch.records,
       deps.forwarder,
-      { ledger: deps.ledger, log, timer: deps.timer ?? SYSTEM_TIMER },
+      { ledger: deps.ledger, log, timer },
       {
         concurrency: deps.concurrency,
         timeoutMs: deps.timeoutMs,
-        retry,
+        // Retries stop in time for the last attempt and the report (the budget alone may not fit).
+        retry: retryPolicyWithin(retry, timer, context.getRemainingTimeInMillis(), deps.timeoutMs),
         leaseMs: retry.budgetMs + 2 * deps.timeoutMs,
       },
     );

@@ -5,7 +5,13 @@ import { SlackWebhookNotifier } from '../http/slack-webhook-notifier';
 import { ServiceLogger } from '../observability/logger';
 import { announceNewSessions } from '../sessions/fan-out';
 import type { DeliveryLedger, Notifier } from '../sessions/ports';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, type RetryTimer, SYSTEM_TIMER } from '../sessions/retry';
+import {
+  DEFAULT_RETRY_POLICY,
+  type RetryPolicy,
+  type RetryTimer,
+  retryPolicyWithin,
+  SYSTEM_TIMER,
+} from '../sessions/retry';
 import { DynamoDbDeliveryLedger } from '../store/dynamodb-delivery-ledger';
 import { lazy, NotifyConfig, parseConfig } from './config';
 import { createDocumentClient } from './dynamodb-client';
@@ -32,14 +38,16 @@ export function createNotifyNewSessionHandler(deps: NotifyHandlerDeps): StreamHa
   return async (event, context) => {
     const log = deps.logger.forInvocation(context, FunctionNames.notifyNewSession);
     const batch = readNewSessions(event, log);
+    const timer = deps.timer ?? SYSTEM_TIMER;
     const failed = await announceNewSessions(
       batch.records,
       deps.notifier,
-      { ledger: deps.ledger, log, timer: deps.timer ?? SYSTEM_TIMER },
+      { ledger: deps.ledger, log, timer },
       {
         timeoutMs: deps.timeoutMs,
         maxPerMessage: deps.maxPerMessage,
-        retry,
+        // Retries stop in time for the last attempt and the report (the budget alone may not fit).
+        retry: retryPolicyWithin(retry, timer, context.getRemainingTimeInMillis(), deps.timeoutMs),
         // A claim outlives every retry of this invocation, so no other one sends it meanwhile.
         leaseMs: retry.budgetMs + 2 * deps.timeoutMs,
         latencyMs: deps.latencyMs ?? 0,

@@ -2,6 +2,7 @@ import { type Tracer, trace } from '@opentelemetry/api';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { FunctionNames } from '../contract';
 import { ServiceLogger, UNKNOWN_TRACE_ID } from '../observability/logger';
+import { createLambdaTracing } from '../observability/tracing/lambda-tracing';
 import type { FaultSettings, Random } from '../sessions/fault-injection';
 import type { SessionCache, SessionStore } from '../sessions/ports';
 import { saveSession } from '../sessions/save-session';
@@ -80,5 +81,8 @@ const fromEnv = lazy(() => {
   });
 });
 
+// The span around the save reaches X-Ray (OTLP endpoint) under the invocation's trace.
+const tracing = createLambdaTracing();
+
 /** Lambda entry point; dependencies are built from the environment on the first call. */
-export const handler: SqsHandler = async (event, context) => fromEnv()(event, context);
+export const handler: SqsHandler = tracing.wrap(async (event, context) => fromEnv()(event, context));

@@ -7,6 +7,8 @@ export interface RetryPolicy {
   /** The first backoff; each next one doubles, up to `maxDelayMs`. */
   baseDelayMs: number;
   maxDelayMs: number;
+  /** Absolute time (the timer's clock) after which no retry starts, whatever the budget says. */
+  notAfterMs?: number;
 }
 
 /** The clock and the wait a retry loop uses, injectable so tests control time. */
@@ -35,7 +37,7 @@ export async function withRetries<T>(
   timer: RetryTimer,
   onRetry?: (error: unknown, delayMs: number) => void,
 ): Promise<T> {
-  const deadline = timer.now() + policy.budgetMs;
+  const deadline = Math.min(timer.now() + policy.budgetMs, policy.notAfterMs ?? Number.POSITIVE_INFINITY);
   for (let tries = 0; ; tries += 1) {
     try {
       return await attempt();
@@ -48,4 +50,22 @@ export async function withRetries<T>(
       await timer.sleep(delayMs);
     }
   }
+}
+
+/** Time kept back at the end of an invocation for the ledger writes and the batch report. */
+export const INVOCATION_RESERVE_MS = 1_000;
+
+/**
+ * The policy for one invocation: no retry starts once the last attempt (up to `attemptTimeoutMs`)
+ * and the report would no longer fit in the time Lambda leaves. A budget beyond the function's
+ * timeout (15 s against 10 s) ends in "Task timed out", which loses the partial-batch report and
+ * makes the event source retry the whole batch.
+ */
+export function retryPolicyWithin(
+  policy: RetryPolicy,
+  timer: RetryTimer,
+  remainingMs: number,
+  attemptTimeoutMs: number,
+): RetryPolicy {
+  return { ...policy, notAfterMs: timer.now() + remainingMs - attemptTimeoutMs - INVOCATION_RESERVE_MS };
 }

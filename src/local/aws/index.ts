@@ -7,6 +7,7 @@ import { createDynamoDbStreamsService } from './dynamodb/dynamodb-streams-servic
 import { StreamStore } from './dynamodb/stream-store';
 import { createCloudWatchLogsService } from './logs/cloudwatch-logs-service';
 import { type JsonServiceDefinition, type RestServiceDefinition, ServiceRegistry } from './registry';
+import { createSecretsManagerService } from './secretsmanager/secrets-manager-service';
 import { createAwsHttpServer } from './server';
 import { createSqsService } from './sqs/sqs-service';
 
@@ -78,6 +79,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   registry.registerJsonService(createDynamoDbStreamsService(streams));
   const sqs = createSqsService({ dataDir: options.dataDir });
   registry.registerJsonService(sqs);
+  registry.registerJsonService(createSecretsManagerService());
 
   let url = '';
   const server = createAwsHttpServer({

@@ -18,6 +18,11 @@ export interface Scope {
   readonly vars: Map<string, { isTime: boolean }>;
   /** After `stats` every name is a computed column; no event fields remain. */
   readonly afterStats: boolean;
+  /**
+   * Between two stats commands and after them, only the first one's fields (and later aliases) exist:
+   * AWS refuses any other reference (CWL_QuerySyntax-Stats, "Notes and limitations").
+   */
+  readonly definedOnly?: boolean;
   readonly errorAt: (message: string, offset: number) => MalformedQueryError;
   /** Inside `stats`: compiles an aggregate call, or returns undefined for a scalar function. */
   readonly aggregate?: (call: Extract<Expr, { k: 'call' }>) => Compiled | undefined;
@@ -29,7 +34,13 @@ export function pointerOf(row: Row): Value {
   return e ? Buffer.from(`${e.logGroupName}\u0000${e.eventId}`).toString('base64url') : null;
 }
 
-function fieldGetter(name: string, scope: Scope): Compiled {
+function fieldGetter(name: string, scope: Scope, offset = 0): Compiled {
+  if (scope.definedOnly && !scope.vars.has(name)) {
+    throw scope.errorAt(
+      `'${name}' is not defined by the first stats command; after it a query can refer only to the fields that stats defines`,
+      offset,
+    );
+  }
   if (scope.afterStats || scope.vars.has(name)) {
     return { fn: (r) => r.getVar(name), isTime: scope.vars.get(name)?.isTime ?? false };
   }
@@ -84,7 +95,7 @@ export function compileExpr(expr: Expr, scope: Scope): Compiled {
       return { fn: () => v, isTime: false };
     }
     case 'field':
-      return fieldGetter(expr.name, scope);
+      return fieldGetter(expr.name, scope, expr.offset);
     case 'period':
       throw scope.errorAt(
         `A time period '${expr.text}' is only allowed in bin(), datefloor(), dateceil()`,
@@ -158,7 +169,8 @@ function compileLike(expr: Extract<Expr, { k: 'like' }>, scope: Scope): Compiled
 }
 
 function compileBinary(expr: Extract<Expr, { k: 'binary' }>, scope: Scope): Compiled {
-  if (expr.op === '=') {
+  // After stats there are no event fields to compare in place: every name is a computed column.
+  if (expr.op === '=' && !scope.afterStats) {
     // A JSON field against plain text (the usual filter): the row may compare its bytes in place.
     const field = isJsonField(expr.left, scope)
       ? expr.left
@@ -236,7 +248,12 @@ function compileCall(expr: Extract<Expr, { k: 'call' }>, scope: Scope): Compiled
   if (name === 'bin') {
     if (expr.args.length !== 1) throw scope.errorAt('bin() takes one time period', expr.offset);
     const period = periodArg(expr.args[0], scope, expr.offset);
-    const ts = fieldGetter('@timestamp', scope).fn;
+    if (scope.definedOnly && !scope.vars.has('@timestamp'))
+      throw scope.errorAt(
+        'bin() reads @timestamp, which the first stats command does not pass on: define a time there (max(@timestamp) as t) and use dateceil(t, period)',
+        expr.offset,
+      );
+    const ts = fieldGetter('@timestamp', scope, expr.offset).fn;
     return {
       fn: (r) => {
         const t = toNumber(ts(r));

@@ -94,6 +94,8 @@ export function compileQuery(queryString: string): LocalInsightsQuery {
   let hasStats = false;
   let statsCount = 0;
   let currentScope = scope;
+  rejectSortOrLimitBeforeSecondStats(commands, errorAt);
+  const twoStats = commands.filter((c) => c.k === 'stats').length === 2;
 
   const show = (name: string) => {
     if (!shown.includes(name)) shown.push(name);
@@ -186,7 +188,7 @@ export function compileQuery(queryString: string): LocalInsightsQuery {
         hasStats = true;
         const { stats, after } = compileStats(command, currentScope, errorAt);
         stages.push({ k: 'stats', stats });
-        currentScope = after;
+        currentScope = twoStats ? { ...after, definedOnly: true } : after;
         shown.length = 0;
         for (const name of [...stats.byNames, ...stats.items.map((i) => i.name)]) show(name);
         break;
@@ -236,13 +238,29 @@ function compileParse(command: Extract<Command, { k: 'parse' }>, scope: Scope): 
   };
 }
 
+/** "If you use a sort or limit command, it must appear after the second stats command" (CWL_QuerySyntax-Stats). */
+function rejectSortOrLimitBeforeSecondStats(
+  commands: readonly Command[],
+  errorAt: (message: string, offset: number) => MalformedQueryError,
+): void {
+  const statsAt = commands.flatMap((c, i) => (c.k === 'stats' ? [i] : []));
+  const second = statsAt[1];
+  if (second === undefined) return;
+  const early = commands.slice(0, second).find((c) => c.k === 'sort' || c.k === 'limit');
+  if (early) throw errorAt(`A ${early.k} command must come after the second stats command`, early.offset);
+}
+
 function compileStats(
   command: Extract<Command, { k: 'stats' }>,
   scope: Scope,
   errorAt: (message: string, offset: number) => MalformedQueryError,
 ): { stats: Stats; after: Scope } {
   const factories: AggregateColumnFactory[] = [];
-  const timestamp = compileExpr({ k: 'field', name: '@timestamp', offset: 0 }, scope).fn;
+  // A second stats sees no @timestamp unless the first one defined it; earliest()/latest() then have no time.
+  const timestamp =
+    scope.definedOnly && !scope.vars.has('@timestamp')
+      ? () => null
+      : compileExpr({ k: 'field', name: '@timestamp', offset: 0 }, scope).fn;
   const after: Scope = {
     vars: new Map(),
     afterStats: true,

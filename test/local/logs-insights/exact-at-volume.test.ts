@@ -48,6 +48,43 @@ describe('two stats commands (CWL_QuerySyntax-Stats, "Use multiple stats command
       rowsOf('stats count(*) as a by traceId | stats count(*) as b by a | stats count(*)', traces),
     ).toThrow(MalformedQueryError);
   });
+
+  // The documentation's "Notes and limitations" for two stats commands.
+  it('refuses sort or limit before the second stats, and takes them after it', () => {
+    expect(() => rowsOf('stats count(*) as n by traceId | sort n desc | stats max(n) as m', traces)).toThrow(
+      /sort command must come after the second stats/,
+    );
+    expect(() => rowsOf('stats count(*) as n by traceId | limit 2 | stats max(n) as m', traces)).toThrow(
+      /limit command must come after the second stats/,
+    );
+    expect(
+      rowsOf(
+        'stats count(*) as n by traceId | filter n > 1 | stats count(*) as k | sort k desc | limit 1',
+        traces,
+      ),
+    ).toEqual([{ k: '2' }]);
+  });
+
+  it('refuses, after the first stats, a field that stats did not define', () => {
+    expect(() =>
+      rowsOf('fields @message | stats sum(ms) as s by traceId | stats max(strlen(@message)) as mx', traces),
+    ).toThrow(/'@message' is not defined by the first stats command/);
+    expect(() => rowsOf('stats sum(ms) as s by traceId | filter ip = "x" | stats count(*)', traces)).toThrow(
+      MalformedQueryError,
+    );
+  });
+
+  it('refuses bin() in the second stats unless the first one passed a time on, and takes dateceil of it', () => {
+    expect(() => rowsOf('stats sum(ms) as s by traceId | stats avg(s) by bin(5m)', traces)).toThrow(
+      /bin\(\) reads @timestamp/,
+    );
+    expect(
+      rowsOf(
+        'stats sum(ms) as s, max(@timestamp) as t by traceId | stats sum(s) as total by dateceil(t, 10m) as w',
+        traces,
+      ),
+    ).toEqual([{ w: '2024-01-01 10:10:00.000', total: '175' }]);
+  });
 });
 
 describe('Logs Insights functions and syntax the service logs need', () => {

@@ -74,7 +74,6 @@ describe('local Slack and bot, end to end', () => {
     await dispatcher.idle();
 
     expect(sent.status).toBe(200);
-    expect(sent.elapsedMs).toBeLessThan(3000);
     expect(slack.messages({ kind: 'ephemeral' })).toMatchObject([
       { via: 'ack', text: expect.stringContaining('Investigating') },
     ]);

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AwsServiceError } from '../errors';
-import type { RawResponse, RestRequest, RestServiceDefinition } from '../registry';
+import type { RawResponse, RequestContext, RestRequest, RestServiceDefinition } from '../registry';
 import { parseInput } from '../validate';
 import { compileFilterExpression } from './filter-expression';
+import { documentsOfOtlpRequest } from './otlp-traces';
 import type { TraceStore, TraceSummary } from './trace-store';
 
 /** BatchGetTraces takes at most this many ids per call, as X-Ray does. */
@@ -32,9 +33,11 @@ const ROUTES: Record<string, (input: unknown, store: TraceStore) => unknown> = {
 export function createXRayService(store: TraceStore): RestServiceDefinition {
   return {
     name: 'xray',
-    matches: (method, path) => method === 'POST' && Object.hasOwn(ROUTES, path),
-    handle(request: RestRequest): RawResponse {
+    matches: (method, path) =>
+      method === 'POST' && (Object.hasOwn(ROUTES, path) || path === OTLP_TRACES_PATH),
+    handle(request: RestRequest, ctx: RequestContext): RawResponse {
       try {
+        if (request.path === OTLP_TRACES_PATH) return putOtlpTraces(request, ctx, store);
         const route = ROUTES[request.path];
         if (!route) throw new AwsServiceError('UnknownOperationException', `Unknown path ${request.path}`);
         return respond(200, route(parseBody(request.body), store));
@@ -52,6 +55,30 @@ export function createXRayService(store: TraceStore): RestServiceDefinition {
       }
     },
   };
+}
+
+/** X-Ray's OTLP traces endpoint (https://xray.<region>.amazonaws.com/v1/traces). */
+const OTLP_TRACES_PATH = '/v1/traces';
+
+// Spans sent to the OTLP endpoint become subsegments of their trace, as Transaction Search indexes
+// them. Locally OTLP/JSON only (the endpoint also takes protobuf): a protobuf body is refused with 415.
+function putOtlpTraces(request: RestRequest, ctx: RequestContext, store: TraceStore): RawResponse {
+  const type = String(ctx.headers['content-type'] ?? '');
+  if (!type.startsWith('application/json'))
+    return {
+      status: 415,
+      headers: { 'content-type': 'text/plain' },
+      body: 'The local X-Ray OTLP endpoint takes OTLP/HTTP JSON (content-type application/json)',
+    };
+  if (!String(ctx.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 '))
+    throw new AwsServiceError('MissingAuthenticationTokenException', 'Request is missing a SigV4 signature', {
+      status: 403,
+    });
+  for (const document of documentsOfOtlpRequest(parseBody(request.body))) {
+    const result = store.put(JSON.stringify(document));
+    if (!result.ok) throw new AwsServiceError('InvalidRequestException', result.message);
+  }
+  return respond(200, {});
 }
 
 function respond(status: number, body: unknown): RawResponse {
