@@ -5,11 +5,17 @@ import { FunctionNameValue } from '../query/quote';
 import type { TimeWindow } from '../time-window';
 import type { AlarmEvent } from './alarm-event';
 
+/** The newest error lines INVESTIGATE_QUERY returns; the totals say how many there were in all. */
+export const INVESTIGATE_ROW_LIMIT = 50;
+
 /**
  * The errors-and-exceptions query behind the Investigate button; it embeds no values, so nothing
  * needs quoting. `xrayTraceId` rides along so a trace can be opened in X-Ray too.
  */
 export const INVESTIGATE_QUERY = buildInvestigateQueryText(LOG_FIELD_PRESETS.gumshoe);
+
+const preluded = (fields: LogFields, lines: readonly string[]): string =>
+  [...fields.prelude, ...lines].map((l, i) => (i === 0 || l.startsWith('|') ? l : `| ${l}`)).join('\n');
 
 /** The errors-and-exceptions query read through one flow's fields (this repo's logger: INVESTIGATE_QUERY). */
 export function buildInvestigateQueryText(fields: LogFields): string {
@@ -23,13 +29,31 @@ export function buildInvestigateQueryText(fields: LogFields): string {
     fields.level,
     ...(fields.message === 'message' ? [] : [fields.message]),
   ];
-  return [
-    ...fields.prelude.map((stage, i) => (i === 0 ? stage : `| ${stage}`)),
-    `${fields.prelude.length > 0 ? '| ' : ''}fields ${read.join(', ')}`,
+  return preluded(fields, [
+    `fields ${read.join(', ')}`,
     `| filter ${fields.level} = "ERROR" or ispresent(${fields.exceptionName})`,
     '| sort @timestamp desc',
-    '| limit 50',
-  ].join('\n');
+    `| limit ${INVESTIGATE_ROW_LIMIT}`,
+  ]);
+}
+
+/**
+ * The exact totals behind Investigate, computed by Logs Insights whatever the volume: error lines,
+ * distinct traces, and lines with no trace id. A first stats counts lines per trace (lines without
+ * an id fall into the `none` group: no UUID or X-Ray id contains an `n` or an `o`); a second adds
+ * them up, so one row comes back.
+ */
+export const INVESTIGATE_TOTALS_QUERY = buildInvestigateTotalsQueryText(LOG_FIELD_PRESETS.gumshoe);
+
+/** The totals query read through one flow's fields. */
+export function buildInvestigateTotalsQueryText(fields: LogFields): string {
+  const ids = [fields.correlation, ...(fields.xrayTraceId ? [fields.xrayTraceId] : [])].join(', ');
+  return preluded(fields, [
+    `filter ${fields.level} = "ERROR" or ispresent(${fields.exceptionName})`,
+    `| fields coalesce(${ids}, "none") as trace`,
+    '| stats count(*) as lines by trace',
+    '| stats count(*) as groups, sum(lines) as errorLines, sum(strcontains(trace, "none") * lines) as untracedLines, sum(strcontains(trace, "none")) as untracedGroups',
+  ]);
 }
 
 /** Log group names as AWS allows them. */

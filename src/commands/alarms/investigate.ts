@@ -9,9 +9,14 @@ import { findFailedTraces, SERVICE_NAME_PATTERN, type TraceSummaryReader } from 
 import {
   buildInvestigateQuery,
   buildInvestigateQueryText,
+  buildInvestigateTotalsQueryText,
   type InvestigateTarget,
 } from './investigate-query';
-import { summarizeInvestigation } from './investigate-report';
+import {
+  type InvestigationTotals,
+  readInvestigationTotals,
+  summarizeInvestigation,
+} from './investigate-report';
 import { buildInvestigationMessage, type XRayFindings } from './investigate-view';
 
 /**
@@ -26,12 +31,16 @@ export async function investigateAlarm(
   fieldSets: readonly LogFields[] = [LOG_FIELD_PRESETS.gumshoe],
 ): Promise<SlackMessage> {
   const request = buildInvestigateQuery(target.functions, target.window);
-  // One errors query per distinct field set (flows logged with different loggers), read into one list.
+  // One errors query (and one totals query) per distinct field set (flows logged with different loggers).
   const errorRuns = fieldSets.map((fields) =>
     logs.run({ ...request, queryString: buildInvestigateQueryText(fields) }),
   );
-  const [results, runtimeResult, findings] = await Promise.all([
+  const totalsRuns = fieldSets.map((fields) =>
+    logs.run({ ...request, queryString: buildInvestigateTotalsQueryText(fields) }),
+  );
+  const [results, totalsResults, runtimeResult, findings] = await Promise.all([
     Promise.all(errorRuns),
+    Promise.all(totalsRuns),
     logs.run({ ...request, queryString: buildRuntimeErrorQuery() }),
     xray ? xrayFindings(xray, target) : Promise.resolve(undefined),
   ]);
@@ -45,9 +54,11 @@ export async function investigateAlarm(
     bytesScanned: r.statistics.bytesScanned,
     durationMs: r.durationMs,
   });
-  return buildInvestigationMessage(summarizeInvestigation(unique), {
+  const totals = sumTotals(totalsResults.map((r) => readInvestigationTotals(r.rows)));
+  const summary = { ...summarizeInvestigation(unique), ...(totals ? { totals } : {}) };
+  return buildInvestigationMessage(summary, {
     alarmName: target.alarmName,
-    scan: sumScans([...results.map(scanOf), scanOf(runtimeResult)], true),
+    scan: sumScans([...results.map(scanOf), ...totalsResults.map(scanOf), scanOf(runtimeResult)], true),
     runtime: summarizeRuntimeErrors(runtimeResult.rows, RUNTIME_ERROR_LIMIT),
     ...(findings ? { xray: findings } : {}),
   });
@@ -68,4 +79,17 @@ async function xrayFindings(xray: TraceSummaryReader, target: InvestigateTarget)
     if (error instanceof GumshoeError) return { unavailable: error.userMessage };
     throw error;
   }
+}
+
+/** The totals of every field set's query added up; unknown when any is. */
+function sumTotals(all: readonly (InvestigationTotals | undefined)[]): InvestigationTotals | undefined {
+  if (all.some((t) => t === undefined)) return undefined;
+  return all.reduce<InvestigationTotals>(
+    (sum, t) => ({
+      errorLines: sum.errorLines + (t?.errorLines ?? 0),
+      traces: sum.traces + (t?.traces ?? 0),
+      untracedLines: sum.untracedLines + (t?.untracedLines ?? 0),
+    }),
+    { errorLines: 0, traces: 0, untracedLines: 0 },
+  );
 }

@@ -10,6 +10,12 @@ export const handler = async (event: unknown, context: Context): Promise<void> =
   for (let attempt = 1; attempt <= order.failPaymentAttempts; attempt++) {
     log.warn('card declined, retrying', { milestone: OrderMilestone.paymentAttemptFailed, attempt });
   }
-  log.info('payment captured', { milestone: OrderMilestone.paymentCaptured, attempts: order.failPaymentAttempts + 1 });
-  await Promise.all([nextStep(OrderFunctions.packOrder, order), nextStep(OrderFunctions.emailConfirmation, order)]);
+  log.info('payment captured', {
+    milestone: OrderMilestone.paymentCaptured,
+    attempts: order.failPaymentAttempts + 1,
+  });
+  await Promise.all([
+    nextStep(OrderFunctions.packOrder, order),
+    nextStep(OrderFunctions.emailConfirmation, order),
+  ]);
 };

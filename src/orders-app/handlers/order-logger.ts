@@ -3,7 +3,11 @@ import type { Context } from 'aws-lambda';
 import type { OrderMessage } from '../order-flow';
 
 /** Powertools Logger as the orders service uses it: `correlation_id`, `orderId` and `milestone` keys. */
-export function orderLogger(logger: Logger, context: Context, order: Pick<OrderMessage, 'orderId' | 'correlationId'>): Logger {
+export function orderLogger(
+  logger: Logger,
+  context: Context,
+  order: Pick<OrderMessage, 'orderId' | 'correlationId'>,
+): Logger {
   logger.addContext(context);
   logger.setCorrelationId(order.correlationId);
   logger.appendKeys({ orderId: order.orderId });
