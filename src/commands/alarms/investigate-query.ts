@@ -14,8 +14,11 @@ export const INVESTIGATE_ROW_LIMIT = 50;
  */
 export const INVESTIGATE_QUERY = buildInvestigateQueryText(LOG_FIELD_PRESETS.gumshoe);
 
-const preluded = (fields: LogFields, lines: readonly string[]): string =>
-  [...fields.prelude, ...lines].map((l, i) => (i === 0 || l.startsWith('|') ? l : `| ${l}`)).join('\n');
+function preluded(fields: LogFields, lines: readonly string[]): string {
+  return [...fields.prelude, ...lines]
+    .map((l, i) => (i === 0 || l.startsWith('|') ? l : `| ${l}`))
+    .join('\n');
+}
 
 /** The errors-and-exceptions query read through one flow's fields (this repo's logger: INVESTIGATE_QUERY). */
 export function buildInvestigateQueryText(fields: LogFields): string {
