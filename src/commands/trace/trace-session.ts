@@ -12,6 +12,7 @@ import {
   buildMilestonesQuery,
   buildShowLogsQuery,
   buildTraceRequestsQuery,
+  TRACE_LOOKUP_LIMIT,
   traceDetailWindow,
 } from './trace-query';
 import {
@@ -72,6 +73,7 @@ export async function investigateTrace(
   const found = candidates
     .map((candidate, i) => ({
       candidate,
+      rawRows: lookups[i]?.rows.length ?? 0,
       newest: readSightings((lookups[i]?.rows ?? []).map((r) => normalizeRow(r, candidate.where.fields))),
     }))
     .filter((f) => f.newest.length > 0)
@@ -128,6 +130,7 @@ export async function investigateTrace(
       : {}),
     matchedBy: matchedField(lookup, traceId, found.candidate.where),
     otherTraces: found.newest.slice(1),
+    otherTracesCapped: found.rawRows >= TRACE_LOOKUP_LIMIT,
     timeline,
     missing,
     logsLookIncomplete,
