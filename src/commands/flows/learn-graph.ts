@@ -71,21 +71,30 @@ function learnFlow(names: readonly string[], traces: readonly (readonly Mileston
     const start = Math.min(...t.map((s) => s.at));
     for (const s of t) offsets.set(s.milestone, [...(offsets.get(s.milestone) ?? []), s.at - start]);
   }
-  const ordered = [...names].sort(
-    (a, b) => median(offsets.get(a) ?? []) - median(offsets.get(b) ?? []) || a.localeCompare(b),
-  );
+  const firstAt = (t: readonly MilestoneSighting[], name: string) =>
+    Math.min(...t.filter((s) => s.milestone === name).map((s) => s.at));
+  // Ordered by what the traces that log both say, else by the median time into the trace.
+  const ordered = [...names].sort((a, b) => {
+    let aFirst = 0;
+    let bFirst = 0;
+    for (const t of traces) {
+      if (!t.some((s) => s.milestone === a) || !t.some((s) => s.milestone === b)) continue;
+      const d = firstAt(t, a) - firstAt(t, b);
+      if (d < 0) aFirst += 1;
+      else if (d > 0) bFirst += 1;
+    }
+    if (aFirst !== bFirst) return bFirst - aFirst;
+    return median(offsets.get(a) ?? []) - median(offsets.get(b) ?? []) || a.localeCompare(b);
+  });
   const milestones = ordered.map((name, i) => {
     const having = traces.filter((t) => t.some((s) => s.milestone === name));
     const mine = having.flatMap((t) => t.filter((s) => s.milestone === name));
     // The latest earlier milestone that precedes this one in (nearly) every trace logging both.
     const before = ordered.slice(0, i).filter((p) => {
       const both = having.filter((t) => t.some((s) => s.milestone === p));
-      if (both.length === 0) return false;
-      const first = both.filter((t) => {
-        const pAt = Math.min(...t.filter((s) => s.milestone === p).map((s) => s.at));
-        const mAt = Math.min(...t.filter((s) => s.milestone === name).map((s) => s.at));
-        return pAt <= mAt;
-      });
+      // A milestone only some of M's traces log (a retry's failed attempt) is no predecessor of M.
+      if (both.length === 0 || both.length / having.length < PARTIAL_BELOW) return false;
+      const first = both.filter((t) => firstAt(t, p) < firstAt(t, name));
       return first.length / both.length >= PRECEDES;
     });
     const after = before.length > 0 ? [before[before.length - 1] as string] : [];

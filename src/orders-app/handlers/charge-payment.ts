@@ -9,6 +9,8 @@ export const handler = async (event: unknown, context: Context): Promise<void> =
   const log = orderLogger(logger, context, order);
   for (let attempt = 1; attempt <= order.failPaymentAttempts; attempt++) {
     log.warn('card declined, retrying', { milestone: OrderMilestone.paymentAttemptFailed, attempt });
+    // Backs off before the next attempt, as a payment client does.
+    await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
   }
   log.info('payment captured', {
     milestone: OrderMilestone.paymentCaptured,
