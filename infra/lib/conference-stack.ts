@@ -11,6 +11,7 @@ import type { GumshoeConfig } from './config';
 import { GumshoeFunction } from './constructs/gumshoe-function';
 import { ServiceAlarms } from './constructs/service-alarms';
 import { ServiceDashboard } from './constructs/service-dashboard';
+import { allowSpanExport, TransactionSearch } from './constructs/span-export';
 import { addEventSource, queuesFrom, resolveEnv, tableFrom } from './constructs/system-parts';
 
 const WATCHED_LOG_GROUPS = Object.values(FunctionNames).map(logGroupOf);
@@ -85,7 +86,6 @@ export class ConferenceStack extends Stack {
       return GumshoeFunction.fromSpec(this, key, spec, {
         projectRoot,
         logRetention,
-        adotLayerArn: config.adotLayerArn,
         environment: resolveEnv(spec.environment, resolvers),
       });
     };
@@ -110,6 +110,9 @@ export class ConferenceStack extends Stack {
     saveQueue.grantSendMessages(create.fn);
     webhookSecret.grantRead(notify.fn);
     sessions.grantWriteData(save.fn);
+    // The save function's span (Sessions.saveSessionDynamoDB) goes to X-Ray's OTLP endpoint.
+    allowSpanExport(save);
+    if (config.transactionSearch) new TransactionSearch(this, 'TransactionSearch');
     cache.grantReadWriteData(save.fn);
     sessions.grantReadData(list.fn);
     const deliveries = lookup.table('deliveries');
