@@ -28,7 +28,8 @@ let status: number | undefined;
 let cpuAtResponseMs: number | undefined;
 if (loaded.handler) {
   const event = signedSlashCommandEvent({
-    signingSecret: process.env.SLACK_SIGNING_SECRET ?? '',
+    // The deployed variant reads its secret from Secrets Manager, so the runner has its own copy.
+    signingSecret: process.env.BENCH_SIGNING_SECRET ?? process.env.SLACK_SIGNING_SECRET ?? '',
     command: '/trace',
     text: '3f0c1f5e-8a47-4f53-9a4b-2a3c4d5e6f70',
   });

@@ -6,13 +6,16 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { lambdaCpuShare, MB_PER_VCPU, type ThrottleStats } from './cpu-quota';
-import { createCpuQuotaGroup } from './cpu-quota-group';
+import { type CpuQuotaGroupResult, createCpuQuotaGroup } from './cpu-quota-group';
 import { formatMs, median } from './stats';
 
 /** One bundle to start cold, with what its process needs beyond the shared environment. */
 export interface ColdStartVariant {
   label: string;
+  /** A column heading for the estimates table. */
+  short: string;
   bundle: string;
+  /** Added to the shared environment; a variable set to undefined is removed from it. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -55,7 +58,9 @@ function coldStart(command: string, args: string[], env: NodeJS.ProcessEnv): Pro
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
-      if (answeredAt === undefined && stdout.includes('\n')) answeredAt = performance.now();
+      // The handler may log before it; the runner's own line is the one that starts with its first field.
+      if (answeredAt === undefined && /(^|\n)\{"bootMs":[^\n]*\n/.test(stdout))
+        answeredAt = performance.now();
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
@@ -91,36 +96,41 @@ export interface ColdStartAtShareResult {
   wallMs: number;
 }
 
-/**
- * Measures each variant's cold start under Lambda's CPU share at `memoryMb`. With a writable cgroup
- * the quota is real; without one the wall times are unthrottled and said so, and CPU time ÷ share
- * (robust to the machine's load) is the estimate either way.
- */
-export async function measureColdStartAtShare(
-  options: ColdStartAtShareOptions,
-): Promise<ColdStartAtShareResult> {
-  const share = lambdaCpuShare(options.memoryMb);
-  const created = createCpuQuotaGroup(options.groupName, share);
-  const samples = new Map<string, Sample[]>(options.variants.map((v) => [v.label, []]));
-  let throttle: ThrottleStats | undefined;
-  try {
-    const run = (variant: ColdStartVariant) => {
-      const plain = { command: options.node, args: [options.runner, variant.bundle] };
-      const { command, args } = created.ok ? created.group.wrap(plain.command, plain.args) : plain;
-      return coldStart(command, args, { ...options.env, ...variant.env });
-    };
-    // One discarded start each, so the page cache is the only warmth; then rounds in rotating order.
-    for (const variant of options.variants) await run(variant);
-    for (let round = 0; round < options.runs; round += 1) {
-      const shift = round % options.variants.length;
-      const order = [...options.variants.slice(shift), ...options.variants.slice(0, shift)];
-      for (const variant of order) samples.get(variant.label)?.push(await run(variant));
-    }
-    if (created.ok) throttle = created.group.stats();
-  } finally {
-    if (created.ok) created.group.close();
-  }
+type Samples = Map<string, Sample[]>;
 
+/** Runs each variant once (discarded), then `runs` rounds in rotating order, inside the group if any. */
+async function collectSamples(
+  options: ColdStartAtShareOptions,
+  created: CpuQuotaGroupResult,
+): Promise<Samples> {
+  const samples: Samples = new Map(options.variants.map((v) => [v.label, []]));
+  const run = (variant: ColdStartVariant) => {
+    const plain = { command: options.node, args: [options.runner, variant.bundle] };
+    const { command, args } = created.ok ? created.group.wrap(plain.command, plain.args) : plain;
+    // A variable set to undefined in the variant's env is left out of the child's.
+    const env = Object.fromEntries(
+      Object.entries({ ...options.env, ...variant.env }).filter(([, value]) => value !== undefined),
+    );
+    return coldStart(command, args, env);
+  };
+  // One discarded start each, so the page cache is the only warmth; then rounds in rotating order.
+  for (const variant of options.variants) await run(variant);
+  for (let round = 0; round < options.runs; round += 1) {
+    const shift = round % options.variants.length;
+    const order = [...options.variants.slice(shift), ...options.variants.slice(0, shift)];
+    for (const variant of order) samples.get(variant.label)?.push(await run(variant));
+  }
+  return samples;
+}
+
+/** The table of medians at the quota, the throttling, and the estimates at other memory sizes. */
+function reportLines(
+  options: ColdStartAtShareOptions,
+  samples: Samples,
+  created: CpuQuotaGroupResult,
+  throttle: ThrottleStats | undefined,
+): ColdStartAtShareResult {
+  const share = lambdaCpuShare(options.memoryMb);
   const medianOf = (label: string, pick: (s: Sample) => number) =>
     median((samples.get(label) ?? []).map(pick));
   const [subject, baseline] = options.variants;
@@ -155,17 +165,42 @@ export async function measureColdStartAtShare(
     `Estimated from the same CPU times (CPU ÷ share) at other memory sizes; target ≤ ${formatMs(options.targetMs)}`,
   );
   const sizes = [...new Set([...options.estimateMemoryMb, options.memoryMb])].sort((a, b) => a - b);
+  const columns = options.variants.map((v) => v.short.padStart(12));
+  lines.push(
+    `| ${'memory'.padEnd(26)} | ${columns.join(' | ')} |`,
+    `|${'-'.repeat(28)}|${columns.map(() => '-'.repeat(14)).join('|')}|`,
+  );
   for (const memoryMb of sizes) {
     const at = lambdaCpuShare(memoryMb);
-    const cells = options.variants.map((v) => `${v.label} ${formatMs(cpu(v.label) / at)}`).join(', ');
-    const mark = memoryMb === options.memoryMb ? ' ← deployed' : '';
-    lines.push(`- ${String(memoryMb).padStart(5)} MB (${at.toFixed(3)} vCPU): ${cells}${mark}`);
+    const label = `${memoryMb} MB (${at.toFixed(3)} vCPU)${memoryMb === options.memoryMb ? ' ←' : ''}`;
+    const cells = options.variants.map((v) => formatMs(cpu(v.label) / at).padStart(12));
+    lines.push(`| ${label.padEnd(26)} | ${cells.join(' | ')} |`);
   }
+  lines.push(`Columns: ${options.variants.map((v) => `${v.short} = ${v.label}`).join('; ')}.`);
   const cpuOverShareMs = cpu(subject.label) / share;
   const wallMs = wall(subject.label);
   lines.push(
     '',
-    `Target: first response ≤ ${formatMs(options.targetMs)} at the deployed ${options.memoryMb} MB: ${subject.label} CPU ÷ share ${formatMs(cpuOverShareMs)} → ${verdict(cpuOverShareMs, options.targetMs)}; wall under the ${created.ok ? 'quota' : 'no quota'} ${formatMs(wallMs)} → ${verdict(wallMs, options.targetMs)}`,
+    `Target: first response ≤ ${formatMs(options.targetMs)} at ${options.memoryMb} MB: ${subject.label} CPU ÷ share ${formatMs(cpuOverShareMs)} → ${verdict(cpuOverShareMs, options.targetMs)}; wall under the ${created.ok ? 'quota' : 'no quota'} ${formatMs(wallMs)} → ${verdict(wallMs, options.targetMs)}`,
   );
   return { lines, cpuOverShareMs, wallMs };
+}
+
+/**
+ * Measures each variant's cold start under Lambda's CPU share at `memoryMb`. With a writable cgroup
+ * the quota is real; without one the wall times are unthrottled and said so, and CPU time ÷ share
+ * (robust to the machine's load) is the estimate either way.
+ */
+export async function measureColdStartAtShare(
+  options: ColdStartAtShareOptions,
+): Promise<ColdStartAtShareResult> {
+  const created = createCpuQuotaGroup(options.groupName, lambdaCpuShare(options.memoryMb));
+  let throttle: ThrottleStats | undefined;
+  try {
+    const samples = await collectSamples(options, created);
+    if (created.ok) throttle = created.group.stats();
+    return reportLines(options, samples, created, throttle);
+  } finally {
+    if (created.ok) created.group.close();
+  }
 }

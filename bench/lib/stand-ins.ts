@@ -48,12 +48,33 @@ async function startStandIn(route: Route): Promise<StandIn> {
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations/;
 
+/** Options of {@link startLambdaInvokeStandIn}. */
+export interface AwsStandInOptions {
+  /** The `SecretString` that Secrets Manager `GetSecretValue` answers with, for any secret id. */
+  secretString?: string;
+}
+
 /**
  * Answers Lambda `Invoke` like the service does for `InvocationType: Event` (202, empty JSON),
- * so the bot's dispatch makes its real HTTP round trip without leaving the machine.
+ * so the bot's dispatch makes its real HTTP round trip without leaving the machine; DynamoDB
+ * `PutItem` (the replay guard's claim); and, when given a secret, Secrets Manager `GetSecretValue`
+ * (both JSON protocols, routed by `X-Amz-Target`), as the deployed Slack handler's first event does.
  */
-export function startLambdaInvokeStandIn(): Promise<StandIn> {
+export function startLambdaInvokeStandIn(options: AwsStandInOptions = {}): Promise<StandIn> {
   return startStandIn((request, body) => {
+    const target = request.headers['x-amz-target'];
+    if (target === 'secretsmanager.GetSecretValue' && options.secretString !== undefined) {
+      const { SecretId } = JSON.parse(body.toString('utf8')) as { SecretId?: string };
+      return {
+        key: 'secretsmanager:GetSecretValue',
+        status: 200,
+        json: { ARN: SecretId, Name: SecretId, SecretString: options.secretString, VersionId: 'bench' },
+      };
+    }
+    if (target === 'DynamoDB_20120810.PutItem') {
+      // The replay guard's claim: a conditional put that succeeds (a fresh trigger id every time).
+      return { key: 'dynamodb:PutItem', status: 200, json: {} };
+    }
     const match = INVOKE_PATH.exec(request.url ?? '');
     if (request.method !== 'POST' || !match) return { key: 'unknown', status: 404, json: {} };
     // A job the worker could not parse would be a broken benchmark, not a fast one.

@@ -20,6 +20,7 @@ import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { SPANS_LOG_GROUP } from '../../src/commands/xray/spans-fallback';
 import { logGroupOf } from '../../src/conference-app/contract/function-names';
 import { ALARM_FUNCTION_TIMEOUT_SECONDS, type FunctionKey, type Topology } from '../../src/topology';
 import type { GumshoeConfig } from './config';
@@ -152,8 +153,15 @@ export class BotStack extends Stack {
         resources: [this.worker.fn.functionArn],
       }),
     );
+    // GetSecretValue only: Secret.grantRead adds DescribeSecret, which no function calls.
     for (const f of [this.slackEvents, this.worker, this.weeklyCost, this.alarm, this.alarmReminder]) {
-      this.secret.grantRead(f.fn);
+      f.fn.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [this.secret.secretArn],
+        }),
+      );
     }
     this.grantInvestigations(this.worker);
     this.grantLogQueries(this.weeklyCost);
@@ -348,36 +356,37 @@ export class BotStack extends Stack {
   }
 
   /**
-   * Grants what an investigation reads: log queries, X-Ray traces, the service's alarms and metric
-   * graphs. The alarm function of a later issue gets its permissions through this same method.
+   * Grants what an investigation sends (src/bot/handlers/worker.ts): log queries on the watched
+   * groups and on `aws/spans` (the waterfall's fallback when Transaction Search holds the spans),
+   * and the X-Ray trace reads. Alarm graphs are drawn by the alarm function, not here.
    */
   grantInvestigations(investigator: GumshoeFunction): void {
     this.grantLogQueries(investigator);
-    // X-Ray's trace read actions and GetMetricWidgetImage support no resource-level permissions.
-    investigator.fn.addToRolePolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ['xray:BatchGetTraces', 'xray:GetTraceSummaries', 'cloudwatch:GetMetricWidgetImage'],
-        resources: ['*'],
-      }),
-    );
-    const alarms = this.formatArn({
-      service: 'cloudwatch',
-      resource: 'alarm',
-      resourceName: `${Names.alarmPrefix}*`,
+    const spans = this.formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: SPANS_LOG_GROUP,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     investigator.fn.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
-        actions: ['cloudwatch:DescribeAlarms'],
-        resources: [alarms],
+        actions: ['logs:StartQuery'],
+        resources: [spans, `${spans}:*`],
       }),
     );
     Validations.of(investigator).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:${Names.alarmPrefix}*]`,
-      reason: 'Only the conference service alarms, which all share this name prefix.',
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:${SPANS_LOG_GROUP}:*]`,
+      reason: 'The streams of the aws/spans log group only: StartQuery authorizes at stream level.',
     });
+    // X-Ray's trace read actions support no resource-level permissions.
+    investigator.fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['xray:BatchGetTraces', 'xray:GetTraceSummaries'],
+        resources: ['*'],
+      }),
+    );
   }
 }
 

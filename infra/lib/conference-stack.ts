@@ -1,13 +1,15 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { FunctionNames, logGroupOf } from '../../src/conference-app/contract/function-names';
 import type { Topology } from '../../src/topology';
 import type { GumshoeConfig } from './config';
+import { alarmTopic } from './constructs/alarm-topic';
 import { GumshoeFunction } from './constructs/gumshoe-function';
 import { ServiceAlarms } from './constructs/service-alarms';
 import { ServiceDashboard } from './constructs/service-dashboard';
@@ -107,17 +109,19 @@ export class ConferenceStack extends Stack {
     const saveDlq = lookup.queue('saveDlq');
     const streamDlq = lookup.queue('streamDlq');
 
-    saveQueue.grantSendMessages(create.fn);
-    webhookSecret.grantRead(notify.fn);
-    sessions.grantWriteData(save.fn);
+    // Exactly what each function's code sends (test/infra/iam-matches-code.test.ts derives it from
+    // the bundles): CDK's grant helpers add reads and batch actions no code here makes.
+    const deliveries = lookup.table('deliveries');
+    const ledger = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'];
+    allow(create, ['sqs:SendMessage'], [saveQueue.queueArn]);
+    allow(save, ['dynamodb:PutItem'], [sessions.tableArn, cache.tableArn]);
+    allow(notify, ['secretsmanager:GetSecretValue'], [webhookSecret.secretArn]);
+    allow(notify, ledger, [deliveries.tableArn]);
+    allow(forward, ledger, [deliveries.tableArn]);
+    allow(list, ['dynamodb:Query'], [sessions.tableArn]);
     // The save function's span (Sessions.saveSessionDynamoDB) goes to X-Ray's OTLP endpoint.
     allowSpanExport(save);
     if (config.transactionSearch) new TransactionSearch(this, 'TransactionSearch');
-    cache.grantReadWriteData(save.fn);
-    sessions.grantReadData(list.fn);
-    const deliveries = lookup.table('deliveries');
-    deliveries.grantReadWriteData(notify.fn);
-    deliveries.grantReadWriteData(forward.fn);
 
     for (const source of topology.eventSources) {
       const consumer = this.functions[source.function as keyof typeof FunctionNames];
@@ -151,15 +155,7 @@ export class ConferenceStack extends Stack {
     });
     this.apiUrl = stage.url;
 
-    this.alarmTopic = new Topic(this, 'AlarmTopic', {
-      topicName: required(topology.topics.alarm, 'topic alarm').name,
-      enforceSSL: true,
-    });
-    Validations.of(this.alarmTopic).acknowledge({
-      id: 'AwsSolutions-SNS2',
-      reason:
-        'Alarm notifications hold no confidential data, and CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key.',
-    });
+    this.alarmTopic = alarmTopic(this, 'AlarmTopic', required(topology.topics.alarm, 'topic alarm').name);
 
     new ServiceAlarms(this, 'Alarms', {
       topic: this.alarmTopic,
@@ -177,6 +173,10 @@ export class ConferenceStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the conference API' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
   }
+}
+
+function allow(fn: GumshoeFunction, actions: string[], resources: string[]): void {
+  fn.fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources }));
 }
 
 function required<T>(value: T | undefined, what: string): T {

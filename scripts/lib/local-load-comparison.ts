@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchLogSearch } from '../../src/aws/cloudwatch-log-search';
@@ -10,6 +10,7 @@ import { postSession } from './conference-client';
 import { readLeadTimes } from './load-lead-time';
 import { runLoad } from './load-run';
 import { sampleSession } from './sample-sessions';
+import { readStageTimes } from './stage-times';
 
 /** One notifier set-up measured by {@link compareNotifiersLocally}. */
 export interface NotifierVariant {
@@ -31,6 +32,11 @@ export interface VariantResult {
   doubled: number;
   webhookMessages: number;
   rateLimited: number;
+  /** p99 of create → saved (before the stream) and of saved → sent (the notifier's own part), ms. */
+  upstreamP99Ms?: number | undefined;
+  notifierP99Ms?: number | undefined;
+  /** The machine's 1-minute load average when the variant's ramp ended. */
+  loadAverage: number;
 }
 
 /** Options of {@link compareNotifiersLocally}: the seed's ramp and webhook by default. */
@@ -73,8 +79,10 @@ async function measure(variant: NotifierVariant, options: ComparisonOptions): Pr
     options.out(
       `[${variant.label}] sent=${report.sent} ok=${report.ok} failed=${report.failed} ${JSON.stringify(report.failuresByStatus)}`,
     );
+    const loadAverage = loadavg()[0] ?? 0;
     await new Promise((resolve) => setTimeout(resolve, options.settleS * 1000));
     const leadTimes = await readLeadTimes(new CloudWatchLogSearch(logs), { start, end: new Date() });
+    const stages = await readStageTimes(logs, start.getTime());
     const delivered = stack.standIns.received('slack');
     const ok = delivered.filter((r) => r.status >= 200 && r.status < 300).map((r) => JSON.stringify(r.body));
     let notified = 0;
@@ -94,6 +102,10 @@ async function measure(variant: NotifierVariant, options: ComparisonOptions): Pr
       doubled,
       webhookMessages: ok.length,
       rateLimited: delivered.filter((r) => r.status === 429).length,
+      ...(stages.notifierMs.count > 0
+        ? { upstreamP99Ms: stages.upstreamMs.p99, notifierP99Ms: stages.notifierMs.p99 }
+        : {}),
+      loadAverage,
     };
   } finally {
     logs.destroy();
@@ -117,11 +129,11 @@ const seconds = (ms: number | undefined) => (ms === undefined ? '–' : `${(ms /
 /** The comparison as a Markdown table (printed, and pasted into docs/bench.md). */
 export function formatComparison(results: readonly VariantResult[], settleS: number): string[] {
   return [
-    `| notifier | lead time p50 | p90 | p99 | notified within ${settleS} s of the last request | announced twice | webhook messages (429s) |`,
-    '|---|---|---|---|---|---|---|',
+    `| notifier | lead time p50 | p90 | p99 | p99 create → saved / saved → sent | notified exactly once within ${settleS} s | announced twice | not announced | webhook messages (429s) | load avg (${availableParallelism()} cores) |`,
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
-        `| ${r.label} | ${seconds(r.p50Ms)} | ${seconds(r.p90Ms)} | ${seconds(r.p99Ms)} | ${r.notified} / ${r.created} | ${r.doubled} | ${r.webhookMessages} (${r.rateLimited}) |`,
+        `| ${r.label} | ${seconds(r.p50Ms)} | ${seconds(r.p90Ms)} | ${seconds(r.p99Ms)} | ${seconds(r.upstreamP99Ms)} / ${seconds(r.notifierP99Ms)} | ${r.notified - r.doubled} / ${r.created} | ${r.doubled} | ${r.created - r.notified} | ${r.webhookMessages} (${r.rateLimited}) | ${r.loadAverage.toFixed(1)} |`,
     ),
   ];
 }

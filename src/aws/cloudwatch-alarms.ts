@@ -5,7 +5,7 @@ import {
   PutAlarmMuteRuleCommand,
 } from '@aws-sdk/client-cloudwatch';
 import type { AlarmEvent, MetricQuery } from '../commands/alarms/alarm-event';
-import { alarmWindow } from '../commands/alarms/investigate';
+import { alarmWindow } from '../commands/alarms/investigate-query';
 import type { AlarmControl } from '../commands/alarms/ports';
 import { GumshoeError } from '../commands/errors';
 

@@ -70,6 +70,8 @@ export interface LocalEventSourcesOptions {
   pollIntervalMs: number;
   /** A shorter batching window per function key than the deployed one (tests). */
   batchingWindowMs?: Readonly<Record<string, number>>;
+  /** The wait before a failing stream batch's first retry and its cap (Lambda's backoff; tests shorten it). */
+  streamRetryDelayMs?: { first: number; max: number };
 }
 
 /** One running event source mapping and the settings it was started with (for the parity test). */
@@ -149,6 +151,9 @@ export function startEventSources(options: LocalEventSourcesOptions): LocalEvent
       reportBatchItemFailures: source.reportBatchItemFailures,
       pollIntervalMs: options.pollIntervalMs,
       region: options.region,
+      ...(options.streamRetryDelayMs
+        ? { retryDelayMs: options.streamRetryDelayMs.first, maxRetryDelayMs: options.streamRetryDelayMs.max }
+        : {}),
       onFailure: sqsFailureDestination(options.sqs, destination.url),
     });
     return {

@@ -75,6 +75,8 @@ export interface LocalStackOptions {
   alarmEvaluationIntervalMs?: number;
   /** How long the alarm queue's event source gathers a batch (ms); as deployed (20 s) by default. */
   alarmBatchingWindowMs?: number;
+  /** The stream sources' wait before a failing batch's first retry and its cap; 500 ms and 30 s by default. */
+  streamRetryDelayMs?: { first: number; max: number };
   /** Minutes between two alarm reminders (the reminder schedule's rate); 30 by default, as deployed. */
   alarmReminderMinutes?: number;
   /** Run the alarm reminder every this many ms instead of its rate (tests, demos). */
@@ -305,6 +307,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       streams,
       region,
       pollIntervalMs: options.pollIntervalMs ?? 100,
+      ...(options.streamRetryDelayMs ? { streamRetryDelayMs: options.streamRetryDelayMs } : {}),
       ...(options.alarmBatchingWindowMs === undefined
         ? {}
         : { batchingWindowMs: { alarm: options.alarmBatchingWindowMs } }),

@@ -299,13 +299,15 @@ describe('BotStack', () => {
     expect(resources).not.toMatch(/log-group:\*|log-group:\/aws\/lambda\/\*/);
   });
 
-  it('gives X-Ray and alarm reads to the worker only; the weekly report may only query logs', () => {
+  it('gives X-Ray reads to the worker only; the weekly report may only query logs', () => {
     const weekly = statementsOf(bot, roleOf(bot, 'gumshoe-weekly-cost')).flatMap((s) => [s.Action].flat());
     const worker = statementsOf(bot, roleOf(bot, 'gumshoe-worker')).flatMap((s) => [s.Action].flat());
     expect(weekly).toContain('logs:StartQuery');
     expect(weekly).not.toContain('xray:BatchGetTraces');
-    expect(weekly).not.toContain('cloudwatch:DescribeAlarms');
-    expect(worker).toEqual(expect.arrayContaining(['xray:BatchGetTraces', 'cloudwatch:DescribeAlarms']));
+    expect(worker).toEqual(expect.arrayContaining(['xray:BatchGetTraces', 'xray:GetTraceSummaries']));
+    // Nothing in the worker's code reads alarms or draws metric graphs.
+    expect(worker).not.toContain('cloudwatch:DescribeAlarms');
+    expect(worker).not.toContain('cloudwatch:GetMetricWidgetImage');
   });
 
   it('reads the Slack secret only by its ARN', () => {

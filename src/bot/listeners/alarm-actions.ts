@@ -10,7 +10,7 @@ import {
   unmuteAlarm,
   unsnoozeAlarm,
 } from '../../commands/alarms/alarm-thread';
-import { INVESTIGATE_XRAY_BLOCK_PREFIX } from '../../commands/alarms/investigate';
+import { INVESTIGATE_XRAY_BLOCK_PREFIX } from '../../commands/alarms/investigate-view';
 // The ports live in the core; the DynamoDB and CloudWatch adapters load on the first click, so the
 // Slack handler's cold start (every /trace) does not pay for SDK clients only the alarm buttons use.
 import {

@@ -5,7 +5,7 @@ import { xrayTraceConsoleUrl } from '../xray/waterfall-view';
 import { type AlarmEvent, alarmNameFromArn } from './alarm-event';
 import { alarmConsoleUrl, logsInsightsConsoleUrl } from './alarm-links';
 import type { AlarmViewOptions } from './alarm-view-options';
-import { type InvestigateTarget, investigateQueryForAlarm } from './investigate';
+import { type InvestigateTarget, investigateQueryForAlarm } from './investigate-query';
 
 /** The action ids of the alarm message's buttons, for the edge's listeners. */
 export const AlarmActionIds = {

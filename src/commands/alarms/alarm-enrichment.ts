@@ -2,7 +2,8 @@ import type { LogSearch } from '../ports';
 import { buildRuntimeErrorQuery, RUNTIME_ERROR_LIMIT } from '../runtime/runtime-error-query';
 import { summarizeRuntimeErrors } from '../runtime/runtime-findings';
 import type { AlarmEvent } from './alarm-event';
-import { firstErrorLines, investigateQueryForAlarm } from './investigate';
+import { investigateQueryForAlarm } from './investigate-query';
+import { firstErrorLines } from './investigate-report';
 
 /** What the alarm message shows beyond the notification: first error lines and a trace (best effort). */
 export interface AlarmEnrichment {

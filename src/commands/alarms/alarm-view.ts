@@ -3,7 +3,7 @@ import { alarmActionsBlock } from './alarm-buttons';
 import type { AlarmCondition, AlarmEvent, ParsedNotification } from './alarm-event';
 import { AlarmStateStyles, describeCondition, formatClock, formatElapsed } from './alarm-format';
 import type { AlarmViewOptions } from './alarm-view-options';
-import { alarmWindow } from './investigate';
+import { alarmWindow } from './investigate-query';
 
 /**
  * An alarm message: the shared SlackMessage plus one attachment, because Slack paints an

@@ -65,7 +65,8 @@ export type TraceReport =
       readonly missingReason: RuntimeFinding | undefined;
       /** The runtime-error or request-id query hit its row cap: a failure may be missing. */
       readonly runtimeCapped: boolean;
-      readonly xrayTraceIds: readonly string[];
+      /** The trace's X-Ray traces (an SQS or stream hop starts a new one), with the functions that logged each. */
+      readonly xrayTraces: readonly XRayTraceRef[];
       readonly window: { readonly start: Date; readonly end: Date };
       readonly region: string;
       readonly scan: ScanSummary;
@@ -162,9 +163,23 @@ export function readException(rows: readonly Record<string, string>[]): TraceExc
   };
 }
 
-/** The distinct X-Ray trace ids in any rows, in first-seen order. */
-export function collectXRayTraceIds(...rowSets: readonly (readonly Record<string, string>[])[]): string[] {
-  const ids = new Set<string>();
-  for (const rows of rowSets) for (const row of rows) if (row.xrayTraceId) ids.add(row.xrayTraceId);
-  return [...ids];
+/** One X-Ray trace a /trace answer links to, and the functions whose lines carry it. */
+export interface XRayTraceRef {
+  readonly id: string;
+  readonly functions: readonly string[];
+}
+
+/** The distinct X-Ray trace ids in any rows, in first-seen order, each with the functions that logged it. */
+export function collectXRayTraces(
+  ...rowSets: readonly (readonly Record<string, string>[])[]
+): XRayTraceRef[] {
+  const byId = new Map<string, Set<string>>();
+  for (const rows of rowSets)
+    for (const row of rows) {
+      if (!row.xrayTraceId) continue;
+      const functions = byId.get(row.xrayTraceId) ?? new Set<string>();
+      if (row.functionName) functions.add(row.functionName);
+      byId.set(row.xrayTraceId, functions);
+    }
+  return [...byId.entries()].map(([id, functions]) => ({ id, functions: [...functions] }));
 }

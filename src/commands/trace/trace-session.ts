@@ -17,7 +17,7 @@ import {
 } from './trace-query';
 import {
   buildTimeline,
-  collectXRayTraceIds,
+  collectXRayTraces,
   findMissingMilestones,
   readException,
   readSightings,
@@ -112,7 +112,7 @@ export async function investigateTrace(
     runtimeFailures,
     missingReason: reasonForMissing(missing[0], runtimeFailures),
     runtimeCapped: runtimeFindings.capped || requests.rows.length >= TRACE_REQUEST_LIMIT,
-    xrayTraceIds: collectXRayTraceIds(milestones.rows, exceptions.rows),
+    xrayTraces: collectXRayTraces(milestones.rows, exceptions.rows),
     window,
     region: config.region,
     scan: sumScans([scanOf(found), sumScans([milestones, exceptions, requests, runtime].map(scanOf), true)]),

@@ -121,21 +121,23 @@ export function traceMessage(report: TraceReport): SlackMessage {
   }
   if (logsButton) blocks.push(actions([logsButton], 'trace_logs'));
 
-  const xrayIds = report.xrayTraceIds;
-  if (xrayIds.length > 0) {
+  const xrays = report.xrayTraces;
+  if (xrays.length > 0) {
     blocks.push(
       section(
-        `*X-Ray:* ${xrayIds
+        `*X-Ray:* ${xrays
           .slice(0, 10)
-          .map((id) => `<${xrayConsoleUrl(report.region, id)}|${escapeMrkdwn(id)}>`)
-          .join(', ')}${xrayIds.length > 10 ? ` and ${xrayIds.length - 10} more` : ''}`,
+          .map(({ id }) => `<${xrayConsoleUrl(report.region, id)}|${escapeMrkdwn(id)}>`)
+          .join(', ')}${xrays.length > 10 ? ` and ${xrays.length - 10} more` : ''}`,
       ),
     );
-    xrayIds.slice(0, MAX_XRAY_BUTTONS).forEach((id, i) => {
+    xrays.slice(0, MAX_XRAY_BUTTONS).forEach(({ id, functions }, i) => {
+      // Each hop (SQS, stream) starts its own X-Ray trace: the button says whose trace it opens.
+      const whose = functions.length > 0 ? ` (${functions.join(', ')})` : '';
       blocks.push(
         actions(
           [
-            button(TRACE_ACTIONS.openXRay, 'Open X-Ray trace', {
+            button(TRACE_ACTIONS.openXRay, truncate(`Open X-Ray trace${whose}`, 75), {
               value: JSON.stringify({ xrayTraceId: id, region: report.region }),
               url: xrayConsoleUrl(report.region, id),
             }),

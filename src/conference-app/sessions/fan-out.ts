@@ -114,7 +114,8 @@ export async function announceNewSessions(
       failed.push(...group.map((r) => r.itemIdentifier));
       continue;
     }
-    await Promise.all(group.map((r) => settleClaim(deps, announceKey(r.session), true)));
+    // The milestone is logged the moment Slack took the message (lead time ends there), before the
+    // ledger writes that only guard against a resend.
     const now = deps.timer.now();
     for (const session of sessions) {
       deps.log.with(logKeys(session)).info('Slack notification for new session sent', {
@@ -124,6 +125,7 @@ export async function announceNewSessions(
         announcedWith: sessions.length,
       });
     }
+    await Promise.all(group.map((r) => settleClaim(deps, announceKey(r.session), true)));
   }
   return failed;
 }

@@ -14,7 +14,7 @@ import {
   buildAlarmMessage,
   buildNotificationMessage,
 } from '../../../src/commands/alarms/alarm-view';
-import { INVESTIGATE_QUERY } from '../../../src/commands/alarms/investigate';
+import { INVESTIGATE_QUERY } from '../../../src/commands/alarms/investigate-query';
 import type { Block, ButtonElement } from '../../../src/commands/slack/block-kit';
 import { fixture } from './fixtures';
 import { expectWithinSlackLimits } from './slack-limits';

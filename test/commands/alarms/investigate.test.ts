@@ -1,17 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { parseAlarmNotifications } from '../../../src/bot/alarms/alarm-envelope';
 import type { AlarmEvent } from '../../../src/commands/alarms/alarm-event';
+import { investigateAlarm } from '../../../src/commands/alarms/investigate';
 import {
   alarmLogGroups,
   alarmWindow,
   buildInvestigateQuery,
-  buildInvestigationMessage,
-  firstErrorLines,
   INVESTIGATE_QUERY,
-  investigateAlarm,
   investigateQueryForAlarm,
-  summarizeInvestigation,
-} from '../../../src/commands/alarms/investigate';
+} from '../../../src/commands/alarms/investigate-query';
+import { firstErrorLines, summarizeInvestigation } from '../../../src/commands/alarms/investigate-report';
+import { buildInvestigationMessage } from '../../../src/commands/alarms/investigate-view';
 import { InvalidInputError } from '../../../src/commands/errors';
 import type { LogSearch, LogSearchRequest } from '../../../src/commands/ports';
 import { buildRuntimeErrorQuery } from '../../../src/commands/runtime/runtime-error-query';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildTimeline,
-  collectXRayTraceIds,
+  collectXRayTraces,
   findMissingMilestones,
   readException,
   readSightings,
@@ -152,10 +152,19 @@ describe('readException', () => {
   });
 });
 
-describe('collectXRayTraceIds', () => {
-  it('keeps distinct ids in first-seen order', () => {
+describe('collectXRayTraces', () => {
+  it('keeps distinct ids in first-seen order, each with the functions that logged it', () => {
     expect(
-      collectXRayTraceIds([{ xrayTraceId: 'b' }, { xrayTraceId: 'a' }], [{ xrayTraceId: 'b' }, {}]),
-    ).toEqual(['b', 'a']);
+      collectXRayTraces(
+        [
+          { xrayTraceId: 'b', functionName: 'create' },
+          { xrayTraceId: 'a', functionName: 'save' },
+        ],
+        [{ xrayTraceId: 'b', functionName: 'create' }, { xrayTraceId: 'b' }, {}],
+      ),
+    ).toEqual([
+      { id: 'b', functions: ['create'] },
+      { id: 'a', functions: ['save'] },
+    ]);
   });
 });

@@ -71,7 +71,8 @@ describe('investigateTrace', () => {
       name: 'SlackWebhookError',
       stackTop: ['at post (notifier.js:10:5)'],
     });
-    expect(report.xrayTraceIds).toEqual([XRAY, '1-6a99c470-b01ef2a0f003da37183f4fcc']);
+    expect(report.xrayTraces.map((x) => x.id)).toEqual([XRAY, '1-6a99c470-b01ef2a0f003da37183f4fcc']);
+    expect(report.xrayTraces.every((x) => x.functions.length > 0)).toBe(true);
     expect(logs.requests).toHaveLength(5);
     expect(logs.requests[0]?.startTime).toEqual(new Date(clock.now().getTime() - config.traceLookbackMs));
     expect(logs.requests[1]?.startTime).toEqual(new Date('2026-11-24T09:55:00Z'));

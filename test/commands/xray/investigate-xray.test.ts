@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { INVESTIGATE_XRAY_BLOCK_PREFIX, investigateAlarm } from '../../../src/commands/alarms/investigate';
+import { investigateAlarm } from '../../../src/commands/alarms/investigate';
+import { INVESTIGATE_XRAY_BLOCK_PREFIX } from '../../../src/commands/alarms/investigate-view';
 import { GumshoeError } from '../../../src/commands/errors';
 import type { LogSearch } from '../../../src/commands/ports';
 import { validateMessage } from '../../../src/commands/slack/validate-message';
