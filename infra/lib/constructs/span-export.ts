@@ -3,18 +3,12 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { CfnResourcePolicy } from 'aws-cdk-lib/aws-logs';
 import { CfnTransactionSearchConfig } from 'aws-cdk-lib/aws-xray';
 import { Construct } from 'constructs';
+import { XRAY_OTLP_IAM_ACTIONS } from '../../../src/conference-app/observability/tracing/xray-otlp-exporter';
 import type { GumshoeFunction } from './gumshoe-function';
-
-/**
- * The IAM actions behind X-Ray's OTLP traces endpoint (https://xray.<region>.amazonaws.com/v1/traces):
- * PutSpans takes the spans, PutSpansForIndexing lets Transaction Search index them as traces.
- * Neither has resource-level permissions.
- */
-export const SPAN_EXPORT_ACTIONS = ['xray:PutSpans', 'xray:PutSpansForIndexing'] as const;
 
 /** Lets a function send its OpenTelemetry spans to X-Ray's OTLP endpoint. */
 export function allowSpanExport(fn: GumshoeFunction): void {
-  fn.fn.addToRolePolicy(new PolicyStatement({ actions: [...SPAN_EXPORT_ACTIONS], resources: ['*'] }));
+  fn.fn.addToRolePolicy(new PolicyStatement({ actions: [...XRAY_OTLP_IAM_ACTIONS], resources: ['*'] }));
 }
 
 /** The CloudWatch Logs groups X-Ray writes spans to once Transaction Search is on. */
