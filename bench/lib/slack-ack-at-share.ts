@@ -7,8 +7,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeSystem, type FunctionSpec, type Topology } from '../../src/topology';
-import { bundleLambda } from './bundle';
-import { type ColdStartAtShareResult, measureColdStartAtShare } from './cold-start-at-share';
+import { type BundleResult, bundleLambda } from './bundle';
+import {
+  type ColdStartAtShareResult,
+  type ColdStartVariant,
+  measureColdStartAtShare,
+} from './cold-start-at-share';
 import { lambdaCpuShare } from './cpu-quota';
 import type { StandIn } from './stand-ins';
 
@@ -79,6 +83,41 @@ const mapText = (withMap: boolean) => (withMap ? 'with source map' : 'no source 
 // As CDK sets it: the flag goes with the map (infra/lib/constructs/gumshoe-function.ts).
 const mapEnv = (withMap: boolean) => (withMap ? { NODE_OPTIONS: '--enable-source-maps' } : {});
 
+type Bundles = Record<'deployed' | 'other' | 'plain', BundleResult>;
+
+/** Ours as deployed first (the subject), then plain Bolt (the baseline), then ours changed one way each. */
+function slackVariants(spec: FunctionSpec, bundles: Bundles, asDeployed: NodeJS.ProcessEnv) {
+  return [
+    {
+      label: `ours as deployed (${mapText(spec.sourceMap)})`,
+      short: 'ours',
+      bundle: bundles.deployed.outfile,
+      env: { ...asDeployed, ...mapEnv(spec.sourceMap) },
+    },
+    { label: 'plain Bolt (standard, tokens in env)', short: 'plain', bundle: bundles.plain.outfile },
+    {
+      label: 'ours, tokens in env, no claim table',
+      short: 'ours env',
+      bundle: bundles.deployed.outfile,
+      env: mapEnv(spec.sourceMap),
+    },
+    {
+      label: `ours as deployed but ${mapText(!spec.sourceMap)}`,
+      short: spec.sourceMap ? 'ours −map' : 'ours +map',
+      bundle: bundles.other.outfile,
+      env: { ...asDeployed, ...mapEnv(!spec.sourceMap) },
+    },
+  ] as const satisfies readonly ColdStartVariant[];
+}
+
+/** Fails unless the stand-in answered each call exactly as often as expected since `before`. */
+function expectCalls(aws: StandIn, before: ReadonlyMap<string, number>, expected: Record<string, number>) {
+  for (const [key, count] of Object.entries(expected)) {
+    const seen = (aws.counts.get(key) ?? 0) - (before.get(key) ?? 0);
+    if (seen !== count) throw new Error(`the AWS stand-in saw ${seen} ${key}, expected ${count}`);
+  }
+}
+
 /**
  * Bundles the Slack handler as deployed (with or without its source map, as the topology says), the
  * same handler with the other source-map setting, and the plain Bolt app bundled the standard way,
@@ -119,27 +158,7 @@ export async function slackColdStartAtShare(
   const result = await measureColdStartAtShare({
     runner: options.coldRunner,
     node,
-    variants: [
-      {
-        label: `ours as deployed (${mapText(spec.sourceMap)})`,
-        short: 'ours',
-        bundle: deployed.outfile,
-        env: { ...asDeployed, ...mapEnv(spec.sourceMap) },
-      },
-      { label: 'plain Bolt (standard, tokens in env)', short: 'plain', bundle: plain.outfile },
-      {
-        label: 'ours, tokens in env, no claim table',
-        short: 'ours env',
-        bundle: deployed.outfile,
-        env: mapEnv(spec.sourceMap),
-      },
-      {
-        label: `ours as deployed but ${mapText(!spec.sourceMap)}`,
-        short: spec.sourceMap ? 'ours −map' : 'ours +map',
-        bundle: other.outfile,
-        env: { ...asDeployed, ...mapEnv(!spec.sourceMap) },
-      },
-    ],
+    variants: slackVariants(spec, { deployed, other, plain }, asDeployed),
     env: options.env,
     memoryMb,
     estimateMemoryMb: ESTIMATE_MEMORY_MB,
@@ -149,17 +168,12 @@ export async function slackColdStartAtShare(
   });
   // A first event that skipped the secret, the claim or the hand-off would flatter ours.
   const starts = 1 + options.runs;
-  const worker = asDeployed.GUMSHOE_WORKER_FUNCTION ?? '';
-  const expected: Record<string, number> = {
+  expectCalls(options.aws, before, {
     'secretsmanager:GetSecretValue': 2 * starts,
     'dynamodb:PutItem': 2 * starts,
-    [`invoke:${worker}:trace`]: 2 * starts,
+    [`invoke:${asDeployed.GUMSHOE_WORKER_FUNCTION}:trace`]: 2 * starts,
     [`invoke:${options.env.GUMSHOE_WORKER_FUNCTION}:trace`]: starts,
-  };
-  for (const [key, count] of Object.entries(expected)) {
-    const seen = (options.aws.counts.get(key) ?? 0) - (before.get(key) ?? 0);
-    if (seen !== count) throw new Error(`the AWS stand-in saw ${seen} ${key}, expected ${count}`);
-  }
+  });
   const map = (bytes: number) => (bytes ? ` + map ${kib(bytes)}` : '');
   const sizes = `Bundles: ours ${kib(deployed.bytes)}${map(deployed.mapBytes)} as deployed (topology: ${spec.memoryMb} MB, sourceMap ${spec.sourceMap}); ours ${kib(other.bytes)}${map(other.mapBytes)} the other way; plain Bolt ${kib(plain.bytes)}`;
   const how =

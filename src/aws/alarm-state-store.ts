@@ -151,6 +151,17 @@ export class DynamoDbAlarmStateStore implements AlarmStateStore {
     return records;
   }
 
+  /*
+   * Why not Powertools Idempotency (nor Batch): its protocol has three states (absent, IN_PROGRESS,
+   * COMPLETED) and deletes the record when the work fails. The alarm path needs a fourth, "released,
+   * but Slack may have made the post (in <channel> since <t>)", so the retry searches the channel
+   * before posting again (a 500 or a timeout after Slack posted must not post twice); deleting loses
+   * that. `makeIdempotent` also wraps one call per key, while a batch is claimed up front (to merge one
+   * change sent under two MessageIds and to plan a storm) before any post; and its leases read
+   * Date.now(), not the Clock port the pacing tests drive. Batch's record handler likewise sees one
+   * record at a time, where the storm plan needs the whole batch and each returned record carries a
+   * reason that sets its visibility delay. So the conditional writes below stay ours.
+   */
   async claimMessage(key: string, now: Date, leaseMs: number): Promise<DeliveryClaim> {
     const pk = MESSAGE_PREFIX + key;
     try {

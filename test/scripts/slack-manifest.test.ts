@@ -16,6 +16,15 @@ describe('slack-manifest', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('asks for the scope of every Web API method the bot calls, history included for the uncertain-post lookup', async () => {
+    const template = await readFile(TEMPLATE, 'utf8');
+    const scopes = [...template.matchAll(/^\s+- ([a-z.:]+)$/gm)].map((m) => m[1]);
+
+    expect(scopes).toEqual(
+      expect.arrayContaining(['commands', 'chat:write', 'files:write', 'channels:history', 'groups:history']),
+    );
+  });
+
   it('fills every request URL of the template from a cdk outputs file', async () => {
     const outputs = path.join(dir, 'cdk-outputs.json');
     await writeFile(

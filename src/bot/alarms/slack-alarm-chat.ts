@@ -25,6 +25,17 @@ const GONE = new Set([
   'cant_update_message',
 ]);
 
+/**
+ * What the operator must do when Slack refuses the channel itself: a bot posts to a private
+ * channel, replies in threads and uploads graphs only as a member (chat:write.public covers
+ * top-level posts to public channels only), so the log line says how to fix it.
+ */
+export const CHANNEL_ACCESS_HINTS: Readonly<Record<string, string>> = {
+  not_in_channel: 'Gumshoe is not a member of the channel: type `/invite @Gumshoe` in it (docs/deploy.md)',
+  channel_not_found:
+    'no channel with this id is visible to Gumshoe: check `-c channelId` (the channel id, not its name), or `/invite @Gumshoe` if it is private (docs/deploy.md)',
+};
+
 function classify(error: unknown): AlarmChatError {
   if (error instanceof AlarmChatError) return error;
   if (error instanceof SlackRateLimitedError)
@@ -35,7 +46,11 @@ function classify(error: unknown): AlarmChatError {
   const e = error as { code?: unknown; data?: { error?: unknown }; statusCode?: unknown };
   if (e.code === ErrorCode.PlatformError) {
     const code = String(e.data?.error ?? 'unknown_error');
-    return new AlarmChatError(GONE.has(code) ? ChatFailure.gone : ChatFailure.failed, code, { cause: error });
+    const hint = CHANNEL_ACCESS_HINTS[code];
+    return new AlarmChatError(GONE.has(code) ? ChatFailure.gone : ChatFailure.failed, code, {
+      cause: error,
+      ...(hint ? { hint } : {}),
+    });
   }
   // An HTTP error (5xx) or a request that failed or timed out: Slack may still have made the post.
   if (e.code === ErrorCode.HTTPError || e.code === ErrorCode.RequestError)

@@ -4,6 +4,9 @@ import { FunctionNameValue } from '../query/quote';
 import type { TimeWindow } from '../time-window';
 import type { AlarmEvent } from './alarm-event';
 
+/** The newest error lines INVESTIGATE_QUERY returns; the totals say how many there were in all. */
+export const INVESTIGATE_ROW_LIMIT = 50;
+
 /**
  * The errors-and-exceptions query behind the Investigate button; it embeds no values, so nothing
  * needs quoting. `xrayTraceId` rides along so a trace can be opened in X-Ray too.
@@ -12,7 +15,20 @@ export const INVESTIGATE_QUERY = [
   'fields @timestamp, functionName, traceId, xrayTraceId, exception.name, exception.message, level',
   '| filter level = "ERROR" or ispresent(exception.name)',
   '| sort @timestamp desc',
-  '| limit 50',
+  `| limit ${INVESTIGATE_ROW_LIMIT}`,
+].join('\n');
+
+/**
+ * The exact totals behind Investigate, computed by Logs Insights whatever the volume: error lines,
+ * distinct traces, and lines with no trace id. A first stats counts lines per trace (lines without
+ * an id fall into the `none` group: no UUID or X-Ray id contains an `n` or an `o`); a second adds
+ * them up, so one row comes back.
+ */
+export const INVESTIGATE_TOTALS_QUERY = [
+  'filter level = "ERROR" or ispresent(exception.name)',
+  '| fields coalesce(traceId, xrayTraceId, "none") as trace',
+  '| stats count(*) as lines by trace',
+  '| stats count(*) as groups, sum(lines) as errorLines, sum(strcontains(trace, "none") * lines) as untracedLines, sum(strcontains(trace, "none")) as untracedGroups',
 ].join('\n');
 
 /** Log group names as AWS allows them. */

@@ -16,11 +16,36 @@ export interface AffectedTrace {
   readonly lastAt?: string;
 }
 
+/** Exact figures over every error line in the window (INVESTIGATE_TOTALS_QUERY). */
+export interface InvestigationTotals {
+  readonly errorLines: number;
+  readonly traces: number;
+  readonly untracedLines: number;
+}
+
 /** What the Investigate query found. */
 export interface InvestigationSummary {
+  /** Error lines read (at most the query's row limit), and those of them without a trace id. */
   readonly total: number;
   readonly withoutTrace: number;
   readonly traces: AffectedTrace[];
+  /** The exact figures, when the totals query answered; the lines above may be only the newest. */
+  readonly totals?: InvestigationTotals;
+}
+
+/** The totals query's one row as numbers; undefined when it returned nothing usable. */
+export function readInvestigationTotals(
+  rows: readonly Readonly<Record<string, string>>[],
+): InvestigationTotals | undefined {
+  const row = rows[0];
+  if (!row) return { errorLines: 0, traces: 0, untracedLines: 0 };
+  const num = (v: string | undefined) => (v === undefined || v === '' ? 0 : Number(v));
+  const groups = num(row.groups);
+  const errorLines = num(row.errorLines);
+  const untracedLines = num(row.untracedLines);
+  const untracedGroups = num(row.untracedGroups);
+  if (![groups, errorLines, untracedLines, untracedGroups].every(Number.isFinite)) return undefined;
+  return { errorLines, traces: groups - untracedGroups, untracedLines };
 }
 
 /** The trace id of a row when it is one we can pass to /trace (a UUID or an X-Ray id), lower case. */

@@ -111,7 +111,10 @@ export function buildInvestigationMessage(
   const runtime = options.runtime ? runtimeFindingBlocks(options.runtime) : [];
   const failures = options.runtime ? invocationFailures(options.runtime.findings) : [];
   const runtimeText = failures.length > 0 ? ` Lambda runtime: ${countRuntimeFindings(failures)}.` : '';
-  if (summary.total === 0) {
+  const errorLines = summary.totals?.errorLines ?? summary.total;
+  const traceCount = summary.totals?.traces ?? summary.traces.length;
+  const untraced = summary.totals?.untracedLines ?? summary.withoutTrace;
+  if (errorLines === 0 && summary.total === 0) {
     const text = `No errors or exceptions logged around ${options.alarmName}.${runtimeText}${xrayText}`;
     return {
       text,
@@ -132,11 +135,22 @@ export function buildInvestigationMessage(
     {
       type: 'section',
       text: mrkdwn(
-        `:mag: *${summary.total}* error line(s) around *${name}*: ${summary.traces.length} trace(s) affected` +
-          (summary.withoutTrace > 0 ? `, ${summary.withoutTrace} line(s) without a trace id` : ''),
+        `:mag: *${errorLines}* error line(s) around *${name}*: ${traceCount} trace(s) affected` +
+          (untraced > 0 ? `, ${untraced} line(s) without a trace id` : ''),
       ),
     },
   ];
+  // The counts are exact (Logs Insights adds them up); the list is read from the newest lines only.
+  if (errorLines > summary.total) {
+    blocks.push({
+      type: 'context',
+      elements: [
+        mrkdwn(
+          `Counts cover every error line in the window; the traces below come from the newest ${summary.total}.`,
+        ),
+      ],
+    });
+  }
   for (const t of shown) {
     const what = t.exceptions
       .slice(0, 3)
@@ -154,14 +168,14 @@ export function buildInvestigationMessage(
       accessory: { type: 'button', action_id: 'trace_run', text: plain('Show trace'), value: t.traceId },
     });
   }
-  if (summary.traces.length > shown.length) {
+  if (traceCount > shown.length) {
     blocks.push({
       type: 'context',
-      elements: [mrkdwn(`… and ${summary.traces.length - shown.length} more traces`)],
+      elements: [mrkdwn(`… and ${traceCount - shown.length} more traces`)],
     });
   }
   blocks.push(...xray, ...scan);
-  const text = `${summary.total} error line(s) around ${escapeMrkdwn(options.alarmName)}; ${summary.traces.length} trace(s) affected.${runtimeText}${xrayText}`;
+  const text = `${errorLines} error line(s) around ${escapeMrkdwn(options.alarmName)}; ${traceCount} trace(s) affected.${runtimeText}${xrayText}`;
   return { text, blocks };
 }
 

@@ -5,8 +5,8 @@ import { summarizeRuntimeErrors } from '../runtime/runtime-findings';
 import { type SlackMessage, sumScans } from '../slack/block-kit';
 import { findFailedTraces, SERVICE_NAME_PATTERN, type TraceSummaryReader } from '../xray/trace-summaries';
 
-import { buildInvestigateQuery, type InvestigateTarget } from './investigate-query';
-import { summarizeInvestigation } from './investigate-report';
+import { buildInvestigateQuery, INVESTIGATE_TOTALS_QUERY, type InvestigateTarget } from './investigate-query';
+import { readInvestigationTotals, summarizeInvestigation } from './investigate-report';
 import { buildInvestigationMessage, type XRayFindings } from './investigate-view';
 
 /**
@@ -20,8 +20,9 @@ export async function investigateAlarm(
   xray?: TraceSummaryReader,
 ): Promise<SlackMessage> {
   const request = buildInvestigateQuery(target.functions, target.window);
-  const [result, runtimeResult, findings] = await Promise.all([
+  const [result, totalsResult, runtimeResult, findings] = await Promise.all([
     logs.run(request),
+    logs.run({ ...request, queryString: INVESTIGATE_TOTALS_QUERY }),
     logs.run({ ...request, queryString: buildRuntimeErrorQuery() }),
     xray ? xrayFindings(xray, target) : Promise.resolve(undefined),
   ]);
@@ -30,9 +31,11 @@ export async function investigateAlarm(
     bytesScanned: r.statistics.bytesScanned,
     durationMs: r.durationMs,
   });
-  return buildInvestigationMessage(summarizeInvestigation(result.rows), {
+  const totals = readInvestigationTotals(totalsResult.rows);
+  const summary = { ...summarizeInvestigation(result.rows), ...(totals ? { totals } : {}) };
+  return buildInvestigationMessage(summary, {
     alarmName: target.alarmName,
-    scan: sumScans([scanOf(result), scanOf(runtimeResult)], true),
+    scan: sumScans([scanOf(result), scanOf(totalsResult), scanOf(runtimeResult)], true),
     runtime: summarizeRuntimeErrors(runtimeResult.rows, RUNTIME_ERROR_LIMIT),
     ...(findings ? { xray: findings } : {}),
   });

@@ -160,9 +160,13 @@ export class AlarmChatError extends GumshoeError {
     readonly failure: ChatFailure,
     /** Slack's error code (`not_in_channel`, `internal_error` …) or the transport's. */
     readonly code: string,
-    options?: ErrorOptions & { retryAfterSeconds?: number },
+    options?: ErrorOptions & { retryAfterSeconds?: number; hint?: string },
   ) {
-    super(`Slack call failed (${failure}): ${code}`, 'Slack did not take the alarm message.', options);
+    super(
+      `Slack call failed (${failure}): ${code}${options?.hint ? `; ${options.hint}` : ''}`,
+      'Slack did not take the alarm message.',
+      options,
+    );
     this.retryAfterSeconds = options?.retryAfterSeconds;
   }
   readonly retryAfterSeconds: number | undefined;

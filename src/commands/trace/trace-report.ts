@@ -52,6 +52,8 @@ export type TraceReport =
       readonly traceId: string;
       /** Other traces of the same id (e.g. a retried create), newest first. */
       readonly otherTraces: readonly TraceSighting[];
+      /** The lookup returned its row limit: older traces for this id may exist beyond those listed. */
+      readonly otherTracesCapped: boolean;
       readonly timeline: readonly TimelineEntry[];
       /** Expected milestones that are missing; the first is the one to look at. */
       readonly missing: readonly MissingMilestone[];

@@ -12,6 +12,7 @@ import {
   buildShowLogsQuery,
   buildTraceLookupQuery,
   buildTraceRequestsQuery,
+  TRACE_LOOKUP_LIMIT,
   type TraceLookupId,
   traceDetailWindow,
 } from './trace-query';
@@ -104,6 +105,7 @@ export async function investigateTrace(
     id: lookup.id,
     traceId: traceId.data,
     otherTraces: sightings.slice(1),
+    otherTracesCapped: found.rows.length >= TRACE_LOOKUP_LIMIT,
     timeline,
     missing,
     logsLookIncomplete,

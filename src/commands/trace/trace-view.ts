@@ -149,7 +149,10 @@ export function traceMessage(report: TraceReport): SlackMessage {
   }
 
   if (report.otherTraces.length > 0) {
-    blocks.push(section(`*${report.otherTraces.length} other trace(s) for this id* (newest first):`));
+    // The lookup returns the newest traces only: say so when it hit its limit.
+    const count = `${report.otherTraces.length}${report.otherTracesCapped ? '+' : ''}`;
+    const capped = report.otherTracesCapped ? '; older ones were not looked up' : '';
+    blocks.push(section(`*${count} other trace(s) for this id* (newest first${capped}):`));
     for (const t of report.otherTraces.slice(0, MAX_OTHER_TRACE_BUTTONS)) {
       blocks.push(
         section(

@@ -74,3 +74,40 @@ export function lazy<T>(build: () => T): () => T {
     return value.v;
   };
 }
+
+/** Options of {@link lazyAsync}. */
+export interface LazyAsyncOptions {
+  /** How long a failed build answers with its error before the next call builds again. */
+  readonly retryAfterMs?: number;
+  /** Milliseconds since the epoch; tests pass a controlled clock. */
+  readonly now?: () => number;
+}
+
+/** The default pause after a failed build: a burst of retried batches does not hammer Secrets Manager. */
+export const LAZY_RETRY_AFTER_MS = 10_000;
+
+/**
+ * Builds a value on first use and keeps it once built. A failed build (a throttled or denied
+ * secret read) is not kept for the life of the environment: calls within `retryAfterMs` get the
+ * same error, the first call after that builds again.
+ */
+export function lazyAsync<T>(build: () => Promise<T>, options: LazyAsyncOptions = {}): () => Promise<T> {
+  const retryAfterMs = options.retryAfterMs ?? LAZY_RETRY_AFTER_MS;
+  const now = options.now ?? Date.now;
+  let value: Promise<T> | undefined;
+  let failedAt = Number.NEGATIVE_INFINITY;
+  return () => {
+    if (value && failedAt > Number.NEGATIVE_INFINITY && now() - failedAt >= retryAfterMs) value = undefined;
+    value ??= build().then(
+      (built) => {
+        failedAt = Number.NEGATIVE_INFINITY;
+        return built;
+      },
+      (error: unknown) => {
+        failedAt = now();
+        throw error;
+      },
+    );
+    return value;
+  };
+}

@@ -13,7 +13,7 @@ import {
   SYSTEM_TIMER,
 } from '../sessions/retry';
 import { DynamoDbDeliveryLedger } from '../store/dynamodb-delivery-ledger';
-import { lazy, NotifyConfig, parseConfig } from './config';
+import { lazyAsync, NotifyConfig, parseConfig } from './config';
 import { createDocumentClient } from './dynamodb-client';
 import { readNewSessions } from './stream-records';
 import { readWebhookUrlSecret } from './webhook-secret';
@@ -59,7 +59,8 @@ export function createNotifyNewSessionHandler(deps: NotifyHandlerDeps): StreamHa
   };
 }
 
-const fromEnv = lazy(async () => {
+// The webhook secret is read here: a failed read must not break every later invocation.
+const fromEnv = lazyAsync(async () => {
   const config = parseConfig(NotifyConfig, process.env);
   const webhookUrl =
     config.SLACK_WEBHOOK_URL ??

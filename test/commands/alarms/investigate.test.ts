@@ -7,6 +7,7 @@ import {
   alarmWindow,
   buildInvestigateQuery,
   INVESTIGATE_QUERY,
+  INVESTIGATE_TOTALS_QUERY,
   investigateQueryForAlarm,
 } from '../../../src/commands/alarms/investigate-query';
 import { firstErrorLines, summarizeInvestigation } from '../../../src/commands/alarms/investigate-report';
@@ -15,6 +16,8 @@ import { InvalidInputError } from '../../../src/commands/errors';
 import type { LogSearch, LogSearchRequest } from '../../../src/commands/ports';
 import { buildRuntimeErrorQuery } from '../../../src/commands/runtime/runtime-error-query';
 import { summarizeRuntimeErrors } from '../../../src/commands/runtime/runtime-findings';
+import type { StoredLogEvent } from '../../../src/local/logs/log-event';
+import { compileInsightsQuery } from '../../../src/local/logs-insights';
 import { fixture } from './fixtures';
 import { expectWithinSlackLimits } from './slack-limits';
 
@@ -232,6 +235,12 @@ describe('investigateAlarm', () => {
       run: async (request) => {
         requests.push(request);
         const runtime = request.queryString === buildRuntimeErrorQuery();
+        if (request.queryString === INVESTIGATE_TOTALS_QUERY)
+          return {
+            rows: [{ groups: '1', errorLines: '1', untracedLines: '0', untracedGroups: '0' }],
+            statistics: { recordsMatched: 1, recordsScanned: 1200, bytesScanned: 340_000 },
+            durationMs: 900,
+          };
         return {
           rows: runtime
             ? [
@@ -266,6 +275,7 @@ describe('investigateAlarm', () => {
     };
     expect(requests).toEqual([
       { queryString: INVESTIGATE_QUERY, ...where },
+      { queryString: INVESTIGATE_TOTALS_QUERY, ...where },
       { queryString: buildRuntimeErrorQuery(), ...where },
     ]);
     expectWithinSlackLimits(message);
@@ -278,6 +288,57 @@ describe('investigateAlarm', () => {
     expect(blocks).toContain(
       'conference-save-session-dynamodb-lambda timed out after 6.00 s (request 0d1d9c47-1a2b-4c3d-8e9f-0a1b2c3d4e5f)',
     );
-    expect(blocks).toContain('Scanned 2,400 records · 0.7 MB · 1.3 s');
+    expect(blocks).toContain('Scanned 3,600 records · 1.0 MB · 1.3 s');
+  });
+});
+
+describe('Investigate counts, exact at any volume', () => {
+  // The queries run on the local Logs Insights engine, which refuses what AWS refuses.
+  const engine = (events: StoredLogEvent[]): LogSearch => ({
+    run: async (request) => {
+      const result = compileInsightsQuery(request.queryString).run(events, {
+        startTimeMs: request.startTime.getTime(),
+        endTimeMs: request.endTime.getTime(),
+      });
+      return {
+        rows: result.results.map((fields) => Object.fromEntries(fields.map((f) => [f.field, f.value]))),
+        statistics: result.statistics,
+        durationMs: 1,
+      };
+    },
+  });
+
+  it('counts every error line and trace in the window, though only the newest 50 lines are read', async () => {
+    const start = Date.parse('2026-05-01T10:00:00Z');
+    const events: StoredLogEvent[] = [];
+    const line = (i: number, body: Record<string, unknown>) =>
+      events.push({
+        logGroupName: '/aws/lambda/conference-save-session-dynamodb-lambda',
+        logStreamName: 's',
+        eventId: `e${i}`,
+        ingestionTime: start + i * 1000,
+        timestamp: start + i * 1000,
+        message: JSON.stringify({ functionName: 'conference-save-session-dynamodb-lambda', ...body }),
+      });
+    // 70 traces with two error lines each, 5 error lines without a trace id, 30 INFO lines.
+    for (let t = 0; t < 70; t++) {
+      const traceId = `00000000-0000-4000-8000-${String(t).padStart(12, '0')}`;
+      line(t * 2, { level: 'ERROR', traceId, message: 'boom' });
+      line(t * 2 + 1, { level: 'INFO', traceId, exception: { name: 'SaveError', message: 'x' } });
+    }
+    for (let i = 0; i < 5; i++) line(200 + i, { level: 'ERROR', message: 'no trace' });
+    for (let i = 0; i < 30; i++) line(300 + i, { level: 'INFO', message: 'fine' });
+    const window = { start: new Date(start - 60_000), end: new Date(start + 3_600_000) };
+
+    const message = await investigateAlarm(
+      { alarmName: 'save-session-errors', functions: ['conference-save-session-dynamodb-lambda'], window },
+      engine(events),
+    );
+
+    expect(message.text).toBe('145 error line(s) around save-session-errors; 70 trace(s) affected.');
+    const blocks = JSON.stringify(message.blocks);
+    expect(blocks).toContain('5 line(s) without a trace id');
+    expect(blocks).toContain('the traces below come from the newest 50');
+    expectWithinSlackLimits(message);
   });
 });

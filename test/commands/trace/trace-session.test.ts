@@ -245,6 +245,21 @@ describe('investigateTrace', () => {
     const message = traceMessage(report);
     expect(message.blocks.length).toBeLessThanOrEqual(50);
     expect(blockTextLength(message.blocks)).toBeLessThanOrEqual(11_000);
+    // The lookup hit its 20-row limit: the answer says older traces were not looked up.
+    expect(JSON.stringify(message.blocks)).toContain(
+      '19+ other trace(s) for this id* (newest first; older ones were not looked up)',
+    );
+  });
+
+  it('does not claim a cap when the lookup found fewer traces than its limit', async () => {
+    const logs = new FakeLogSearch([
+      { when: /stats min\(@timestamp\)/, rows: lookupRows },
+      { when: /ispresent\(milestone\)/, rows: milestoneRows },
+    ]);
+    const report = await investigateTrace({ id: SESSION }, { logs, clock }, config);
+    expect(JSON.stringify(traceMessage(report).blocks)).toContain(
+      '1 other trace(s) for this id* (newest first):',
+    );
   });
 });
 
