@@ -7,10 +7,18 @@ module.exports = {
   forbidden: [
     {
       name: 'commands-are-pure',
-      comment: 'src/commands holds the investigations: zod, itself and the service contract only.',
+      comment: 'src/commands holds the investigations: zod and itself only.',
       severity: 'error',
       from: { path: '^src/commands/' },
-      to: { pathNot: ['^src/commands/', '^src/conference-app/contract/', 'node_modules/zod/'] },
+      to: { pathNot: ['^src/commands/', 'node_modules/zod/'] },
+    },
+    {
+      name: 'commands-know-no-watched-service',
+      comment:
+        'Flows are configuration (GUMSHOE_CONFIG): no investigation imports a watched service, its contract included.',
+      severity: 'error',
+      from: { path: '^src/(commands|bot|aws)/' },
+      to: { path: '^src/(conference-app|orders-app)/' },
     },
     {
       name: 'contract-is-pure',

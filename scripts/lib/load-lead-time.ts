@@ -1,3 +1,4 @@
+import { LOG_FIELD_PRESETS } from '../../src/commands/flows/log-fields';
 import { readLeadTime } from '../../src/commands/leadtime/leadtime';
 import type { LeadTimeReport } from '../../src/commands/leadtime/leadtime-report';
 import type { LogSearch } from '../../src/commands/ports';
@@ -17,7 +18,11 @@ export async function readLeadTimes(
 ): Promise<LeadTimeReport> {
   return readLeadTime(
     logs,
-    { logGroupNames: LEAD_TIME_LOG_GROUPS, window: { ...window, label: 'load run' } },
+    {
+      logGroupNames: LEAD_TIME_LOG_GROUPS,
+      window: { ...window, label: 'load run' },
+      pair: { from: LEAD_TIME_FROM, to: LEAD_TIME_TO, fields: LOG_FIELD_PRESETS.gumshoe },
+    },
     now,
   );
 }

@@ -15,6 +15,8 @@ import {
   type AlarmStateStore,
   AlarmStateStoreError,
   type DeliveryClaim,
+  type StormEntry,
+  type StormRecord,
   type UncertainPost,
 } from '../commands/alarms/ports';
 
@@ -22,6 +24,9 @@ import {
 export const ALARM_STATE_KEY = 'pk';
 const MESSAGE_PREFIX = 'msg#';
 const PACE_PREFIX = 'pace#';
+const STORM_PREFIX = 'storm#';
+/** A storm item is kept a day after it closes, then TTL removes it. */
+const STORM_TTL_SECONDS = 24 * 60 * 60;
 /** A pace item outlives its last reservation by this much (a queue is minutes long at most), then TTL removes it. */
 const PACE_TTL_SECONDS = 60 * 60;
 /** Attempts of the two conditional updates before giving up (each round only loses to a racing writer). */
@@ -329,6 +334,68 @@ export class DynamoDbAlarmStateStore implements AlarmStateStore {
       }
     }
     throw new AlarmStateStoreError(`post slot of ${channelId}: too much contention`);
+  }
+
+  async getStorm(channelId: string): Promise<StormRecord | undefined> {
+    const out = await this.call('storm get', () =>
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { [ALARM_STATE_KEY]: STORM_PREFIX + channelId },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const item = out.Item;
+    if (!item) return undefined;
+    const entries = Array.isArray(item.entries) ? (item.entries as StormEntry[]) : [];
+    return {
+      channelId,
+      ...(typeof item.ts === 'string' ? { ts: item.ts } : {}),
+      openUntil: Number(item.openUntil) || 0,
+      entries: entries.map((e) => ({
+        key: String(e.key),
+        severity: Number(e.severity),
+        state: String(e.state),
+        line: String(e.line),
+      })),
+      ...(typeof item.version === 'number' ? { version: item.version } : {}),
+    };
+  }
+
+  async saveStorm(storm: StormRecord, expectedVersion: number | undefined): Promise<StormRecord> {
+    const version = (expectedVersion ?? 0) + 1;
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            [ALARM_STATE_KEY]: STORM_PREFIX + storm.channelId,
+            kind: 'storm',
+            ...(storm.ts ? { ts: storm.ts } : {}),
+            openUntil: storm.openUntil,
+            entries: storm.entries.map((e) => ({ ...e })),
+            version,
+            expiresAt: Math.ceil(storm.openUntil / 1000) + STORM_TTL_SECONDS,
+          },
+          ...(expectedVersion === undefined
+            ? {
+                ConditionExpression: 'attribute_not_exists(#pk)',
+                ExpressionAttributeNames: { '#pk': ALARM_STATE_KEY },
+              }
+            : {
+                ConditionExpression: '#v = :v',
+                ExpressionAttributeNames: { '#v': 'version' },
+                ExpressionAttributeValues: { ':v': expectedVersion },
+              }),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException)
+        throw new AlarmStateConflictError(STORM_PREFIX + storm.channelId, { cause: error });
+      throw new AlarmStateStoreError(`save of the storm in ${storm.channelId} failed`, { cause: error });
+    }
+    return { ...storm, version };
   }
 
   private paceError(channelId: string, error: unknown): AlarmStateStoreError {

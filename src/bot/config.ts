@@ -46,6 +46,8 @@ const BotEnvSchema = z.object({
   SLACK_RESPONSE_URL_BASE: z.optional(z.url()),
   /** The alarm-state table, shared with the alarm Lambdas; the Slack handler keeps replay claims in it. */
   GUMSHOE_ALARM_TABLE: z.optional(z.string().check(z.minLength(1))),
+  /** The flow config file (JSON or YAML); read by the worker at init and by help, never on the ack path. */
+  GUMSHOE_CONFIG: z.optional(z.string()),
   SLACK_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.positive()), 5000),
 });
 
@@ -64,6 +66,8 @@ export interface BotConfig {
   responseUrls: ResponseUrlPolicy;
   /** The table of replay claims shared by every environment; in-memory only without it. */
   replayTable?: string;
+  /** GUMSHOE_CONFIG: where the flows are configured; undefined means no config. */
+  flowConfigFile?: string;
   investigation: InvestigationConfig;
 }
 
@@ -126,6 +130,7 @@ export function loadBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
               : [...DEFAULT_RESPONSE_URL_HOSTS],
         },
     ...(e.GUMSHOE_ALARM_TABLE ? { replayTable: e.GUMSHOE_ALARM_TABLE } : {}),
+    ...(e.GUMSHOE_CONFIG?.trim() ? { flowConfigFile: e.GUMSHOE_CONFIG.trim() } : {}),
     investigation: investigation.data,
   };
 }

@@ -2,7 +2,7 @@
 import * as z from 'zod/mini';
 import { InvalidInputError } from './errors';
 import { COMMAND_USAGE, usageText } from './help/usage';
-import { SessionId, XRayTraceId } from './query/quote';
+import { BUSINESS_ID, FLOW_NAME, MILESTONE_TOKEN, SessionId, XRayTraceId } from './query/quote';
 import { parseTimeWindow, type TimeWindowSpec, TimeWindowSpec as TimeWindowSpecSchema } from './time-window';
 
 /** The period of a /cost answer: a window length, `week` by default. */
@@ -12,8 +12,17 @@ export type CostPeriodSpec = TimeWindowSpec;
 /** A slash command, understood: what to investigate and whether to post it for everyone. */
 export type ParsedCommand =
   | { readonly kind: 'trace'; readonly id: string; readonly share: boolean }
-  | { readonly kind: 'leadtime'; readonly window: TimeWindowSpec; readonly share: boolean }
+  | {
+      readonly kind: 'leadtime';
+      readonly window: TimeWindowSpec;
+      readonly share: boolean;
+      /** Only when typed: the flow (else the first) and the pair (else the flow's default). */
+      readonly flow?: string;
+      readonly from?: string;
+      readonly to?: string;
+    }
   | { readonly kind: 'cost'; readonly period: CostPeriodSpec; readonly share: boolean }
+  | { readonly kind: 'flows'; readonly window: TimeWindowSpec; readonly share: boolean }
   | { readonly kind: 'help' };
 
 // Slash-command text is short; anything longer is a paste accident or an attack.
@@ -57,12 +66,24 @@ export function parseCommandText(command: string, text: string): ParsedCommand {
   }
   const share = tokens.includes('--share');
   const args = tokens.filter((t) => t !== '--share');
-  if (args.length > 1) throw invalid(`Expected at most one argument, got ${args.length}.`, cmd);
+  const most = cmd === '/leadtime' ? 3 : cmd === '/gumshoe' ? 2 : 1;
+  if (args.length > most)
+    throw invalid(
+      `Expected at most ${most === 1 ? 'one argument' : `${most} arguments`}, got ${args.length}.`,
+      cmd,
+    );
   const arg = args[0];
 
   switch (cmd) {
     case '/gumshoe':
-      if (arg === undefined || arg.toLowerCase() === 'help') return { kind: 'help' };
+      if (arg === undefined || (arg.toLowerCase() === 'help' && args.length === 1)) return { kind: 'help' };
+      if (arg.toLowerCase() === 'flows') {
+        try {
+          return { kind: 'flows', window: parseTimeWindow(args[1] ?? '24h'), share };
+        } catch (error) {
+          throw wrap(error, cmd);
+        }
+      }
       throw invalid(`Unknown subcommand \`${arg}\`.`, cmd);
     case '/trace': {
       if (arg === undefined) return { kind: 'help' };
@@ -70,11 +91,15 @@ export function parseCommandText(command: string, text: string): ParsedCommand {
       if (id.success) return { kind: 'trace', id: id.data, share };
       const xray = XRayTraceId.safeParse(arg);
       if (xray.success) return { kind: 'trace', id: xray.data, share };
-      throw invalid('Expected a session id or trace id (a UUID) or an X-Ray trace id.', cmd);
+      if (BUSINESS_ID.test(arg)) return { kind: 'trace', id: arg, share };
+      throw invalid(
+        'Expected an id: a business id (orderId, sessionId …), a correlation id or an X-Ray trace id.',
+        cmd,
+      );
     }
     case '/leadtime':
       try {
-        return { kind: 'leadtime', window: parseTimeWindow(arg ?? '1h'), share };
+        return parseLeadTimeArgs(args, share);
       } catch (error) {
         throw wrap(error, cmd);
       }
@@ -85,6 +110,41 @@ export function parseCommandText(command: string, text: string): ParsedCommand {
         throw wrap(error, cmd);
       }
   }
+}
+
+// Names of Object.prototype never name a flow: a plain object used as a lookup table once found them.
+const RESERVED = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** `/leadtime [flow] [FROM..TO] [window]`, in any order: a window starts with a digit or is a named one. */
+function parseLeadTimeArgs(args: readonly string[], share: boolean): ParsedCommand {
+  let window: TimeWindowSpec | undefined;
+  let flow: string | undefined;
+  let pair: { from: string; to: string } | undefined;
+  for (const arg of args) {
+    const ends = arg.split('..');
+    if (ends.length === 2) {
+      const [from = '', to = ''] = ends;
+      if (pair || !MILESTONE_TOKEN.test(from) || !MILESTONE_TOKEN.test(to))
+        throw new InvalidInputError(`bad pair ${arg}`, 'Expected two milestones as `FROM..TO`.');
+      pair = { from, to };
+    } else if (!window && (/^\d/.test(arg) || !FLOW_NAME.test(arg) || RESERVED.has(arg))) {
+      window = parseTimeWindow(arg);
+    } else if (!flow && FLOW_NAME.test(arg) && !RESERVED.has(arg)) {
+      flow = arg;
+    } else {
+      throw new InvalidInputError(
+        `bad argument ${arg}`,
+        `\`${arg}\` is neither a flow, a \`FROM..TO\` pair nor a window.`,
+      );
+    }
+  }
+  return {
+    kind: 'leadtime',
+    window: window ?? parseTimeWindow('1h'),
+    share,
+    ...(flow ? { flow } : {}),
+    ...(pair ? pair : {}),
+  };
 }
 
 function wrap(error: unknown, cmd: z.infer<typeof CommandName>): Error {

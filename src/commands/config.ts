@@ -1,7 +1,6 @@
-// zod/mini, and the contract's function-names module rather than its index (which also builds the
-// log-line schemas): the Slack handler parses this config at load, so its cold start pays for it.
+// zod/mini: the Slack handler parses this config at load, so its cold start pays for it.
 import * as z from 'zod/mini';
-import { FunctionNames, logGroupOf } from '../conference-app/contract/function-names';
+import type { FlowSet } from './flows/flow-set';
 
 /** A Lambda instruction set: the duration price depends on it and the logs do not show it. */
 export const Architecture = z.enum(['x86_64', 'arm64']);
@@ -20,10 +19,11 @@ export type Pricing = z.infer<typeof Pricing>;
 /** Everything the investigations need to know about the watched service; the edge parses env into it. */
 export const InvestigationConfig = z.object({
   region: z._default(z.string().check(z.minLength(1)), 'eu-west-1'),
-  logGroupNames: z._default(
-    z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
-    Object.values(FunctionNames).map((name) => logGroupOf(name)),
-  ),
+  /**
+   * The log groups every command searches, resolved: the config's names, its prefixes' groups, or
+   * the groups under GUMSHOE_LOG_GROUP_PREFIX (the worker resolves them before each job).
+   */
+  logGroupNames: z._default(z.array(z.string().check(z.minLength(1))), []),
   /** How far back /trace looks for a session id or trace id. */
   traceLookbackMs: z._default(z.int().check(z.positive()), 7 * 24 * 60 * 60 * 1000),
   /** The window /leadtime uses when none is given. */
@@ -36,11 +36,16 @@ export const InvestigationConfig = z.object({
   architectures: z._default(z.record(z.string(), Architecture), {}),
   defaultArchitecture: z._default(Architecture, 'arm64'),
 });
-export type InvestigationConfig = z.infer<typeof InvestigationConfig>;
+/** The settings, and the flows of the config file when there is one (GUMSHOE_CONFIG). */
+export type InvestigationConfig = z.infer<typeof InvestigationConfig> & {
+  /** Undefined: no config, so ids are searched anywhere in a line and flows are learned. */
+  readonly flows?: FlowSet | undefined;
+};
 
 /** The config with every default, optionally overridden. */
 export function investigationConfig(
-  overrides: z.input<typeof InvestigationConfig> = {},
+  overrides: z.input<typeof InvestigationConfig> & { readonly flows?: FlowSet | undefined } = {},
 ): InvestigationConfig {
-  return InvestigationConfig.parse(overrides);
+  const { flows, ...settings } = overrides;
+  return { ...InvestigationConfig.parse(settings), ...(flows ? { flows } : {}) };
 }

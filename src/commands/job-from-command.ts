@@ -6,8 +6,9 @@ import type { TimeWindowSpec } from './time-window';
 /** The jobs a slash command can ask for: a subset of InvestigationJob (jobs.ts), which re-exports this. */
 export type CommandJob =
   | { kind: 'trace'; id: string }
-  | { kind: 'leadtime'; window: TimeWindowSpec }
-  | { kind: 'cost'; period: TimeWindowSpec };
+  | { kind: 'leadtime'; window: TimeWindowSpec; flow?: string; from?: string; to?: string }
+  | { kind: 'cost'; period: TimeWindowSpec }
+  | { kind: 'flows'; window: TimeWindowSpec };
 
 /**
  * The job a parsed command asks for. Help needs no job: answer it with helpMessage() before calling
@@ -18,7 +19,14 @@ export function jobFromCommand(parsed: ParsedCommand): CommandJob {
     case 'trace':
       return { kind: 'trace', id: parsed.id };
     case 'leadtime':
-      return { kind: 'leadtime', window: parsed.window };
+      return {
+        kind: 'leadtime',
+        window: parsed.window,
+        ...(parsed.flow ? { flow: parsed.flow } : {}),
+        ...(parsed.from && parsed.to ? { from: parsed.from, to: parsed.to } : {}),
+      };
+    case 'flows':
+      return { kind: 'flows', window: parsed.window };
     case 'cost':
       return { kind: 'cost', period: parsed.period };
     case 'help':

@@ -4,6 +4,9 @@ import { investigateAlarm } from './alarms/investigate';
 import type { InvestigationConfig } from './config';
 import { investigateCost } from './cost/cost';
 import { costMessage } from './cost/cost-view';
+import { flowsMessage } from './flows/flows-view';
+import { investigateFieldsOf } from './flows/investigate-fields';
+import { learnFlowsOfWindow } from './flows/learn-flows';
 import { helpMessage } from './help/help-view';
 import { investigateLeadTime } from './leadtime/leadtime';
 import { leadTimeMessage } from './leadtime/leadtime-view';
@@ -18,7 +21,23 @@ import { showTraceWaterfall, type XRayTraceReader } from './xray/waterfall-sessi
 /** The work the Slack edge hands to the worker: JSON-serialisable, parsed again on arrival. */
 export const InvestigationJob = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('trace'), id: z.string().min(1).max(80) }),
-  z.object({ kind: z.literal('leadtime'), window: TimeWindowSpec }),
+  z.object({
+    kind: z.literal('leadtime'),
+    window: TimeWindowSpec,
+    flow: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,39}$/)
+      .optional(),
+    from: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,80}$/)
+      .optional(),
+    to: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,80}$/)
+      .optional(),
+  }),
+  z.object({ kind: z.literal('flows'), window: TimeWindowSpec }),
   z.object({ kind: z.literal('cost'), period: TimeWindowSpec }),
   z.object({
     kind: z.literal('trace_logs'),
@@ -26,6 +45,10 @@ export const InvestigationJob = z.discriminatedUnion('kind', [
     functionName: z.string().min(1).max(64),
     fromMs: z.number().int().nonnegative(),
     toMs: z.number().int().nonnegative(),
+    flow: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,39}$/)
+      .optional(),
   }),
   z.object({ kind: z.literal('alarm_investigate'), alarm: AlarmButtonValueSchema }),
   z.object({ kind: z.literal('xray_waterfall'), traceId: z.string().regex(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/) }),
@@ -59,13 +82,26 @@ export async function runInvestigation(
     case 'trace':
       return traceMessage(await investigateTrace({ id: job.id }, ports, config));
     case 'leadtime':
-      return leadTimeMessage(await investigateLeadTime({ window: job.window }, ports, config));
+      return leadTimeMessage(
+        await investigateLeadTime(
+          { window: job.window, flow: job.flow, from: job.from, to: job.to },
+          ports,
+          config,
+        ),
+      );
+    case 'flows':
+      return flowsMessage(await learnFlowsOfWindow({ window: job.window }, ports, config));
     case 'cost':
       return costMessage(await investigateCost({ period: job.period }, ports, config));
     case 'trace_logs':
       return traceLogsMessage(await showTraceLogs(job, ports, config));
     case 'alarm_investigate':
-      return investigateAlarm(investigateTargetOf(job.alarm), ports.logs, ports.traceSummaries);
+      return investigateAlarm(
+        investigateTargetOf(job.alarm),
+        ports.logs,
+        ports.traceSummaries,
+        investigateFieldsOf(config.flows),
+      );
     case 'xray_waterfall': {
       const answer = await showTraceWaterfall(
         job.traceId,

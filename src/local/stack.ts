@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { readFlowConfigFile } from '../bot/flow-config-file';
 import { FunctionNames, logGroupOf } from '../conference-app/contract';
 import { BotFunctionNames, describeSystem, ResourceNames, type Topology } from '../topology';
 import { installLocalObservability, type LocalObservability } from './alarms/local-observability';
@@ -12,7 +13,12 @@ import { SdkSnsQueueSender } from './aws/sns/sdk-queue-sender';
 import type { FunctionInvoker } from './event-sources';
 import { type HttpApiServer, startHttpApi } from './event-sources/http-api';
 import { createFunctionConfigurationService } from './function-configuration-service';
-import { createLambdaInvokeService, createLambdaRunner, type LambdaRunner } from './runner';
+import {
+  createLambdaInvokeService,
+  createLambdaRunner,
+  type LambdaRunner,
+  type LocalFunctionSpec,
+} from './runner';
 import { type LocalScheduler, startLocalScheduler } from './scheduler';
 import { LOCAL_SLACK_DEFAULTS, LOCAL_WORKSPACE, type LocalSlack, startLocalSlack } from './slack';
 import {
@@ -85,7 +91,25 @@ export interface LocalStackOptions {
   timeZone?: string;
   /** Run functions from an esbuild bundle, as Lambda does (default); false loads the TypeScript with tsx. */
   bundle?: boolean;
+  /**
+   * The bot's flow config (GUMSHOE_CONFIG): the conference example by default, null for none.
+   * Validated before anything starts: a bad file stops the stack with the file and the path.
+   */
+  gumshoeConfig?: string | null;
+  /** GUMSHOE_LOG_GROUP_PREFIX for the bot (the groups searched without a config). */
+  logGroupPrefix?: string;
+  /** More functions to run beside the system's (another watched service, in tests). */
+  extraFunctions?: LocalFunctionSpec[];
 }
+
+/** The flow config the local stack gives the bot unless told otherwise: the conference service's. */
+export const LOCAL_FLOW_CONFIG = resolve(
+  fileURLToPath(new URL('.', import.meta.url)),
+  '..',
+  '..',
+  'examples',
+  'conference.gumshoe.yaml',
+);
 
 /** A running local stack: every endpoint and the handles tests drive. */
 export interface LocalStack {
@@ -146,6 +170,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const signingSecret = options.signingSecret ?? LOCAL_SLACK_DEFAULTS.signingSecret;
   const botToken = options.botToken ?? LOCAL_SLACK_DEFAULTS.botToken;
   const channelId = options.channelId ?? LOCAL_WORKSPACE.channelId;
+  const gumshoeConfig =
+    options.gumshoeConfig === null ? undefined : resolve(options.gumshoeConfig ?? LOCAL_FLOW_CONFIG);
+  // Fails here, before anything listens, naming the file, the path and the expected shape.
+  if (gumshoeConfig) readFlowConfigFile(gumshoeConfig);
   if (options.fresh && options.dataDir) await rm(options.dataDir, { recursive: true, force: true });
 
   const closers: (() => Promise<void>)[] = [];
@@ -164,6 +192,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       alarmReminderMinutes: options.alarmReminderMinutes ?? 30,
       alarmMentionHere: false,
       faults: {},
+      ...(gumshoeConfig ? { gumshoeConfig } : {}),
+      ...(options.logGroupPrefix ? { logGroupPrefix: options.logGroupPrefix } : {}),
     });
     const aws = await startLocalAws({
       port: ports.aws,
@@ -225,7 +255,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       slack: { botToken, signingSecret },
       webhook: { value: standIns.slackWebhookUrl },
     };
-    const functions = localFunctionSpecs(topology, {
+    const systemFunctions = localFunctionSpecs(topology, {
       repoRoot,
       resolvers: {
         queueUrl: (key) => {
@@ -251,6 +281,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...options.functionEnv?.[topology.functions[key]?.name ?? ''],
       }),
     });
+    const functions = [...systemFunctions, ...(options.extraFunctions ?? [])];
 
     // CDK creates every function's log group up front (explicit LogGroups), so queries over a
     // function that has not run yet find an empty group rather than ResourceNotFoundException.

@@ -6,6 +6,9 @@ export const BotEnv = {
   logGroups: 'GUMSHOE_LOG_GROUPS',
   architectures: 'GUMSHOE_ARCHITECTURES',
   defaultArchitecture: 'GUMSHOE_DEFAULT_ARCHITECTURE',
+  /** The flow config file (src/bot/flow-config-file.ts). */
+  flowConfig: 'GUMSHOE_CONFIG',
+  logGroupPrefix: 'GUMSHOE_LOG_GROUP_PREFIX',
 } as const;
 
 /** The env names the alarm Lambdas and the alarm buttons read (src/bot/alarms/alarm-config.ts). */

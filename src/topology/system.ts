@@ -17,6 +17,13 @@ export const SystemSettings = z.object({
   /** Minutes between two reminders while an alarm stays in ALARM. */
   alarmReminderMinutes: z.number().int().positive().max(1440),
   alarmMentionHere: z.boolean(),
+  /**
+   * The flow config file as the bot reads it (GUMSHOE_CONFIG: a JSON or YAML path); no config when
+   * absent. The local stack gives the conference example by default.
+   */
+  gumshoeConfig: z.string().min(1).optional(),
+  /** The log groups searched without a config (GUMSHOE_LOG_GROUP_PREFIX); `/aws/lambda/` when absent. */
+  logGroupPrefix: z.string().min(1).optional(),
   /** Fault injection for the demo; off when absent. */
   faults: z.object({
     saveDelayMs: z.number().int().min(0).optional(),
@@ -149,6 +156,8 @@ export function describeSystem(input: SystemSettings): Topology {
     // Every function is arm64; /cost prices by architecture.
     [BotEnv.architectures]: watched.map((name) => `${name}=${ARCHITECTURE}`).join(','),
     [BotEnv.defaultArchitecture]: ARCHITECTURE,
+    ...(settings.gumshoeConfig ? { [BotEnv.flowConfig]: settings.gumshoeConfig } : {}),
+    ...(settings.logGroupPrefix ? { [BotEnv.logGroupPrefix]: settings.logGroupPrefix } : {}),
   };
   const alarmEnv: Record<string, EnvValue> = {
     [AlarmEnv.table]: { ref: 'tableName', table: 'alarmState' },

@@ -61,6 +61,30 @@ describe('DynamoDbAlarmStateStore', () => {
     expect((await store.get(ARN))?.state.lastMessageId).toBe('m-2');
   });
 
+  it('keeps one storm per channel with its summary ts and entries, saved only on the version read', async () => {
+    const { store } = await db.newStore();
+    const entry = { key: 'k1', severity: 0, state: 'ALARM', line: ':rotating_light: *a*' };
+    const first = await store.saveStorm({ channelId: 'C0001', openUntil: 1000, entries: [entry] }, undefined);
+    await store.saveStorm(
+      { ...first, ts: '1700000000.000200', entries: [entry, { ...entry, key: 'k2' }] },
+      1,
+    );
+
+    const read = await store.getStorm('C0001');
+
+    expect(read).toEqual({
+      channelId: 'C0001',
+      ts: '1700000000.000200',
+      openUntil: 1000,
+      entries: [entry, { ...entry, key: 'k2' }],
+      version: 2,
+    });
+    await expect(store.saveStorm(first, 1)).rejects.toBeInstanceOf(AlarmStateConflictError);
+    await expect(store.saveStorm(first, undefined)).rejects.toBeInstanceOf(AlarmStateConflictError);
+    expect(await store.getStorm('C0002')).toBeUndefined();
+    expect(await store.listInState('ALARM')).toEqual([]);
+  });
+
   it('claims a message once, reports done after completion, and lets a released claim be taken again', async () => {
     const { store } = await db.newStore();
     const now = new Date('2026-05-01T10:00:00Z');

@@ -54,7 +54,8 @@ describe('loadBotConfig', () => {
     const config = loadBotConfig({ GUMSHOE_CHANNEL: 'C0001' });
     expect(config.slackTimeoutMs).toBe(5000);
     expect(config.region).toBe('eu-west-1');
-    expect(config.investigation.logGroupNames.length).toBeGreaterThan(0);
+    // No config, no GUMSHOE_LOG_GROUPS: the worker searches the groups under GUMSHOE_LOG_GROUP_PREFIX (issue 10).
+    expect(config.investigation.logGroupNames).toEqual([]);
     expect(config.investigation).toMatchObject({
       defaultArchitecture: 'arm64',
       leadTimeDefaultWindow: '1h',

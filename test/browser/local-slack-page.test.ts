@@ -19,6 +19,7 @@ import { launchChromium, loopbackContext } from './chromium';
  * The local Slack page in Debian's Chromium, against the whole local stack (one for the file): what a
  * newcomer does after the README's quick start, with a real browser's events, focus and dialogs.
  */
+// Timeouts are generous: CI runs this beside the whole suite on two shared cores.
 describe('local Slack page in Chromium', () => {
   let t: TestStack;
   let browser: Browser;
@@ -35,7 +36,7 @@ describe('local Slack page in Chromium', () => {
     browser = await launchChromium();
     // No alarm evaluations or reminders during the file: the alarm below is published by hand.
     t = await startTestStack({ alarmEvaluationIntervalMs: 3_600_000, alarmBatchingWindowMs: 200 });
-  }, 60_000);
+  }, 90_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -102,14 +103,14 @@ describe('local Slack page in Chromium', () => {
     expect(await help.locator('a', { hasText: 'traceId' }).count()).toBe(0);
     await expect(text.inputValue()).resolves.toBe('');
     expect(t.stack.slack.messages().some((m) => m.via === 'ack' && m.text.includes('/trace'))).toBe(true);
-  });
+  }, 90_000);
 
   it('clicks through an alarm: Acknowledge, Snooze, Mute behind its confirmation, Investigate, then its thread', async () => {
     // Arrange: an alarm as CloudWatch publishes it, on the topology's alarm topic.
     const alarmName = 'browser-drill-save-errors';
     await publishAlarm(t, alarmName);
     const alarm = topLevel(alarmName);
-    await alarm.getByRole('button', { name: 'Acknowledge' }).waitFor({ timeout: 20_000 });
+    await alarm.getByRole('button', { name: 'Acknowledge' }).waitFor({ timeout: 45_000 });
     const click = (message: Locator, name: string | RegExp) =>
       message.getByRole('button', { name, exact: true }).click();
 
@@ -163,7 +164,7 @@ describe('local Slack page in Chromium', () => {
     await pane.getByRole('link', { name: 'close thread' }).click();
     await pane.waitFor({ state: 'hidden' });
     expect(new URL(page.url()).search).toBe('');
-  }, 60_000);
+  }, 90_000);
 
   it('opens a url button’s link and also sends the click to the bot, which answers with the waterfall', async () => {
     // Arrange: a saved session and its /trace answer, which carries Open X-Ray trace (a url button).
@@ -211,7 +212,7 @@ describe('local Slack page in Chromium', () => {
     ).resolves.toMatch(
       new RegExp(`Bottleneck: (${FunctionNames.createSession}|${FunctionNames.saveSession})`),
     );
-  }, 60_000);
+  }, 90_000);
 });
 
 /** The value of the first xray_open button of a message that also carries a url (the /trace answer's). */

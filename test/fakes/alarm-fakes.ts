@@ -6,6 +6,7 @@ import type {
   ChatMessage,
   DeliveryClaim,
   PostedMessage,
+  StormRecord,
   UncertainPost,
 } from '../../src/commands/alarms/ports';
 import { AlarmStateConflictError } from '../../src/commands/alarms/ports';
@@ -102,6 +103,19 @@ export class MemoryAlarmStateStore implements AlarmStateStore {
     if (this.claims.get(key)?.status !== 'claimed') return;
     if (uncertain) this.claims.set(key, { status: 'uncertain', uncertain });
     else this.claims.delete(key);
+  }
+  readonly storms = new Map<string, StormRecord>();
+  async getStorm(channelId: string) {
+    await Promise.resolve();
+    return this.storms.get(channelId);
+  }
+  async saveStorm(storm: StormRecord, expectedVersion: number | undefined) {
+    await Promise.resolve();
+    if (this.storms.get(storm.channelId)?.version !== expectedVersion)
+      throw new AlarmStateConflictError(`storm#${storm.channelId}`);
+    const saved = { ...storm, version: (expectedVersion ?? 0) + 1 };
+    this.storms.set(storm.channelId, saved);
+    return saved;
   }
   async reservePostSlot(channel: string, nowMs: number, intervalMs: number) {
     await Promise.resolve();

@@ -4,11 +4,15 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { XRayClient } from '@aws-sdk/client-xray';
 import type { WebClient } from '@slack/web-api';
 import type { Context } from 'aws-lambda';
+import { CloudWatchLogGroupCatalog } from '../../aws/cloudwatch-log-groups';
 import { CloudWatchLogSearch } from '../../aws/cloudwatch-log-search';
 import { XRayClientTraceReader } from '../../aws/xray-trace-reader';
+import { cachedCatalog } from '../../commands/flows/log-groups';
 import { runInvestigation } from '../../commands/jobs';
 import { systemClock } from '../../commands/ports';
 import { loadBotConfig } from '../config';
+import { loadFlowEnvironment } from '../flow-config-file';
+import { investigationScope } from '../investigation-scope';
 import { WorkerInput } from '../job-dispatcher';
 import { createSlackSecretsLoader } from '../secrets';
 import { createSlackWebClient } from '../slack-client';
@@ -16,7 +20,14 @@ import { runWorker } from '../worker';
 
 const logger = new Logger({ serviceName: 'gumshoe-worker' });
 const config = loadBotConfig();
-const logs = new CloudWatchLogSearch(new CloudWatchLogsClient({ region: config.region }), {
+const logsClient = new CloudWatchLogsClient({ region: config.region });
+// A bad GUMSHOE_CONFIG fails the init, naming the file and the path: nothing half-loads.
+const scope = investigationScope(
+  config.investigation,
+  loadFlowEnvironment(),
+  cachedCatalog(new CloudWatchLogGroupCatalog(logsClient), Date.now),
+);
+const logs = new CloudWatchLogSearch(logsClient, {
   deadlineMs: 60_000,
 });
 const secrets = createSlackSecretsLoader(
@@ -37,8 +48,8 @@ export const handler = async (event: unknown, context: Context): Promise<{ outco
   const input = parsed.data;
   client ??= createSlackWebClient((await secrets()).botToken, config);
   const outcome = await runWorker(input, context.awsRequestId, {
-    investigate: (job) =>
-      runInvestigation(job, { logs, xray, traceSummaries: xray, clock: systemClock }, config.investigation),
+    investigate: async (job) =>
+      runInvestigation(job, { logs, xray, traceSummaries: xray, clock: systemClock }, await scope()),
     client,
     remainingTimeMs: () => context.getRemainingTimeInMillis(),
     responseUrls: config.responseUrls,

@@ -15,12 +15,14 @@ export interface BlockActionDeps {
   log: (message: string, detail: Record<string, unknown>) => void;
 }
 
-const TraceRunValue = z.string().check(z.regex(/^[A-Za-z0-9-]{1,80}$/));
+// Correlation ids of any flow (UUIDs, request ids, `ord-42-…`): id characters only.
+const TraceRunValue = z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,80}$/));
 const TraceShowLogsValue = z.object({
-  traceId: z.string().check(z.regex(/^[A-Za-z0-9-]{1,80}$/)),
+  traceId: z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,80}$/)),
   functionName: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)),
   fromMs: z.int().check(z.nonnegative()),
   toMs: z.int().check(z.nonnegative()),
+  flow: z.optional(z.string().check(z.regex(/^[a-z][a-z0-9-]{0,39}$/))),
 });
 const XrayOpenValue = z.object({
   xrayTraceId: z.string().check(z.regex(/^1-[0-9a-f]{8}-[0-9a-f]{24}$/)),

@@ -9,7 +9,8 @@ import { isAllowed, NOT_ALLOWED_TEXT } from './access';
 
 /** What the slash-command listener needs. */
 export interface SlashCommandDeps {
-  config: Pick<BotConfig, 'allowedChannelIds' | 'allowedUserIds'>;
+  config: Pick<BotConfig, 'allowedChannelIds' | 'allowedUserIds'> &
+    Pick<Partial<BotConfig>, 'flowConfigFile'>;
   dispatcher: JobDispatcher;
   log: (message: string, detail: Record<string, unknown>) => void;
 }
@@ -25,6 +26,8 @@ export function investigatingText(job: InvestigationJob): string {
       return ':stopwatch: Measuring lead time… the answer follows here.';
     case 'cost':
       return ':moneybag: Working out the cost… the answer follows here.';
+    case 'flows':
+      return ':compass: Learning the flows from the logs… the answer follows here.';
     default:
       return ':mag: Investigating… the answer follows here.';
   }
@@ -51,7 +54,7 @@ export function slashCommandListener(deps: SlashCommandDeps) {
     if (parsed.kind === 'help') {
       // Loaded on the first help: its message validation uses zod classic, which /trace does not need.
       const { helpMessage } = await import('../../commands/help/help-view');
-      const help = helpMessage();
+      const help = helpMessage(await flowSummaries(deps.config.flowConfigFile, deps.log));
       await ack({ response_type: 'ephemeral', text: help.text, blocks: help.blocks as never });
       return;
     }
@@ -75,4 +78,27 @@ export function slashCommandListener(deps: SlashCommandDeps) {
     }
     await ack({ response_type: 'ephemeral', text: investigatingText(job) });
   };
+}
+
+/**
+ * The configured flows for help, read when help is first asked (off every other command's path);
+ * null without a config, undefined (no flows section) when the file cannot be read.
+ */
+async function flowSummaries(
+  file: string | undefined,
+  log: SlashCommandDeps['log'],
+): Promise<import('../../commands/help/help-view').FlowSummary[] | null | undefined> {
+  if (!file) return null;
+  try {
+    const { readFlowConfigFile } = await import('../flow-config-file');
+    return readFlowConfigFile(file).flows.map((f) => ({
+      name: f.name,
+      description: f.description,
+      businessIds: f.businessIds,
+      milestones: f.milestones.map((m) => m.name),
+    }));
+  } catch (error) {
+    log('flow config unreadable for help', { error, file });
+    return undefined;
+  }
 }

@@ -3,13 +3,12 @@ import type { AlarmStateValue, ParsedNotification } from './alarm-event';
 import { AlarmStateStyles } from './alarm-format';
 import { type AlarmMessage, buildNotificationMessage } from './alarm-view';
 import type { AlarmViewOptions } from './alarm-view-options';
+import type { StormEntry } from './ports';
 
 /** How a batch of notifications is posted. */
 export interface StormPlanOptions extends AlarmViewOptions {
   /** From this many notifications on, one summary plus thread replies (default 4). */
   readonly stormThreshold?: number;
-  /** Alarms listed by name in the summary (default 40); the rest are counted. */
-  readonly maxSummaryLines?: number;
 }
 
 /** One planned chat.postMessage (the pacer decides when). */
@@ -44,62 +43,80 @@ function severityOf(n: ParsedNotification): number {
   return SEVERITY[n.kind === 'alarm' ? n.alarm.newState : 'unparsed'];
 }
 
-function summaryLine(n: ParsedNotification, aliases: Readonly<Record<string, string>> | undefined): string {
+// Short lines (state and name; account and region are in each thread reply), so more alarms fit.
+function summaryLine(n: ParsedNotification): string {
   if (n.kind === 'subscription') return `:link: subscription confirmation for ${escapeMrkdwn(n.topicArn)}`;
   if (n.kind === 'unparsed')
     return `:warning: unrecognised notification${n.subject ? `: ${escapeMrkdwn(truncate(n.subject, 80))}` : ''}`;
-  const a = n.alarm;
-  const account = aliases?.[a.accountId] ?? a.accountId;
-  return `${AlarmStateStyles[a.newState].emoji} *${escapeMrkdwn(truncate(a.name, 120))}* · ${escapeMrkdwn(account)} · ${escapeMrkdwn(a.region)}`;
+  return `${AlarmStateStyles[n.alarm.newState].emoji} *${escapeMrkdwn(truncate(n.alarm.name, 120))}*`;
 }
 
-/** The storm summary: counts by state and the alarms by name, most severe first, within Slack's limits. */
+/** The summary line of one notification, with what the counts and the order need. */
+export function stormEntryOf(n: ParsedNotification, key: string): StormEntry {
+  return {
+    key,
+    severity: severityOf(n),
+    state: n.kind === 'alarm' ? n.alarm.newState : 'unrecognised',
+    line: summaryLine(n),
+  };
+}
+
+// A section's text holds 3000 characters, and a message's blocks about 11,000 in all (block-kit.ts):
+// the lines that fit are listed, the rest counted (each one still gets its thread reply).
+const SECTION_CHARS = 2900;
+const LIST_CHARS = 10_000;
+
+/**
+ * The storm summary: counts by state, then every alarm by name, most severe first, in as many
+ * sections as Slack allows; redrawn with chat.update as later batches join the storm.
+ */
 export function buildStormSummary(
-  notifications: readonly ParsedNotification[],
-  options: {
-    accountAliases?: Readonly<Record<string, string>>;
-    maxSummaryLines?: number;
-    mentionHere?: boolean;
-  },
+  entries: readonly StormEntry[],
+  options: { mentionHere?: boolean },
 ): SlackMessage {
   const counts = new Map<string, number>();
-  for (const n of notifications) {
-    const key = n.kind === 'alarm' ? n.alarm.newState : 'unrecognised';
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
+  for (const e of entries) counts.set(e.state, (counts.get(e.state) ?? 0) + 1);
   const countText = ['ALARM', 'INSUFFICIENT_DATA', 'OK', 'unrecognised']
     .filter((k) => counts.has(k))
     .map((k) => `${counts.get(k)} ${k}`)
     .join(', ');
-  const ordered = [...notifications].sort((a, b) => severityOf(a) - severityOf(b));
-  const max = options.maxSummaryLines ?? 40;
-  const lines: string[] = [];
+  const ordered = [...entries].sort((a, b) => a.severity - b.severity);
+  const sections: string[][] = [[]];
   let size = 0;
-  for (const n of ordered.slice(0, max)) {
-    const line = summaryLine(n, options.accountAliases);
-    // Leave room in the 3000-character section for the "and N more" line.
-    if (size + line.length + 1 > 2900) break;
-    lines.push(line);
-    size += line.length + 1;
+  let listed = 0;
+  let total = 0;
+  for (const e of ordered) {
+    if (total + e.line.length + 1 > LIST_CHARS) break;
+    total += e.line.length + 1;
+    if (size + e.line.length + 1 > SECTION_CHARS) {
+      sections.push([]);
+      size = 0;
+    }
+    sections.at(-1)?.push(e.line);
+    size += e.line.length + 1;
+    listed += 1;
   }
-  const rest = notifications.length - lines.length;
+  const rest = entries.length - listed;
+  if (rest > 0) sections.at(-1)?.push(`… and ${rest} more, each in this thread`);
   const firing = (counts.get('ALARM') ?? 0) > 0;
   const here = options.mentionHere === true && firing ? '<!here> ' : '';
   const blocks: Block[] = [
     {
       type: 'section',
       text: mrkdwn(
-        `${here}${firing ? ':rotating_light:' : ':bell:'} *${notifications.length} alarm notifications* — ${countText}`,
+        `${here}${firing ? ':rotating_light:' : ':bell:'} *${entries.length} alarm notifications* — ${countText}`,
       ),
     },
+    ...sections.map(
+      (lines): Block => ({ type: 'section', text: mrkdwn(lines.join('\n') || 'No notifications.') }),
+    ),
     {
-      type: 'section',
-      text: mrkdwn(lines.join('\n') + (rest > 0 ? `\n… and ${rest} more` : '') || 'No notifications.'),
+      type: 'context',
+      elements: [mrkdwn('Each one follows in this thread; this list grows as alarms arrive.')],
     },
-    { type: 'context', elements: [mrkdwn('Each one follows in this thread.')] },
   ];
   return {
-    text: `${here}${firing ? '🚨' : '🔔'} ${notifications.length} alarm notifications: ${countText}`,
+    text: `${here}${firing ? '🚨' : '🔔'} ${entries.length} alarm notifications: ${countText}`,
     blocks,
   };
 }
@@ -122,7 +139,10 @@ export function planAlarmPosts(
   if (storm) {
     posts.push({
       kind: 'summary',
-      message: buildStormSummary(notifications, options),
+      message: buildStormSummary(
+        notifications.map((n, i) => stormEntryOf(n, String(i))),
+        options,
+      ),
       notificationIndexes: indexed.map((x) => x.i),
     });
   }

@@ -11,7 +11,7 @@ import {
   updateParent,
 } from './alarm-posts';
 import type { AlarmViewSettings } from './alarm-record-view';
-import { postStorm } from './alarm-storm-posts';
+import { postStorm, stormIsOpen } from './alarm-storm-posts';
 import { decideAlarmPost } from './alarm-thread';
 import type {
   AlarmChat,
@@ -41,6 +41,8 @@ export interface AlarmDeliveryDeps {
   readonly claimLeaseMs?: number;
   /** Time kept back at the end of the invocation (default 5 s). */
   readonly safetyMs?: number;
+  /** How long after its last batch a storm still takes new alarms into its summary (default 2 min). */
+  readonly stormWindowMs?: number;
 }
 
 /** Why a record goes back to the queue: it decides how soon it comes back. */
@@ -178,14 +180,17 @@ export async function deliverAlarms(
     }
 
     const roomLeft = () => deps.timer.remainingMs() >= safetyMs + deps.settings.postIntervalMs;
-    storm = fresh.length >= deps.settings.stormThreshold;
+    // While a storm is open in the channel, a later batch joins its summary even when small.
+    storm = fresh.length >= deps.settings.stormThreshold || (fresh.length > 0 && (await stormIsOpen(ctx)));
     if (storm) {
-      counts.posted += await postStorm(ctx, fresh, {
+      const hooks = {
         stormThreshold: deps.settings.stormThreshold,
+        stormWindowMs: deps.stormWindowMs ?? 120_000,
         finish,
         give,
         uncertain,
-      });
+      };
+      counts.posted += await postStorm(ctx, fresh, hooks, deps.settings.postIntervalMs);
     } else {
       for (const { item, prev } of fresh) {
         if (!roomLeft()) {

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors';
+import { functionField, LOG_FIELD_PRESETS, type LogFields } from '../flows/log-fields';
 import type { LogSearchRequest } from '../ports';
 import { FunctionNameValue } from '../query/quote';
 import type { TimeWindow } from '../time-window';
@@ -11,12 +12,33 @@ export const INVESTIGATE_ROW_LIMIT = 50;
  * The errors-and-exceptions query behind the Investigate button; it embeds no values, so nothing
  * needs quoting. `xrayTraceId` rides along so a trace can be opened in X-Ray too.
  */
-export const INVESTIGATE_QUERY = [
-  'fields @timestamp, functionName, traceId, xrayTraceId, exception.name, exception.message, level',
-  '| filter level = "ERROR" or ispresent(exception.name)',
-  '| sort @timestamp desc',
-  `| limit ${INVESTIGATE_ROW_LIMIT}`,
-].join('\n');
+export const INVESTIGATE_QUERY = buildInvestigateQueryText(LOG_FIELD_PRESETS.gumshoe);
+
+function preluded(fields: LogFields, lines: readonly string[]): string {
+  return [...fields.prelude, ...lines]
+    .map((l, i) => (i === 0 || l.startsWith('|') ? l : `| ${l}`))
+    .join('\n');
+}
+
+/** The errors-and-exceptions query read through one flow's fields (this repo's logger: INVESTIGATE_QUERY). */
+export function buildInvestigateQueryText(fields: LogFields): string {
+  const read = [
+    '@timestamp',
+    functionField(fields),
+    fields.correlation,
+    ...(fields.xrayTraceId ? [fields.xrayTraceId] : []),
+    fields.exceptionName,
+    fields.exceptionMessage,
+    fields.level,
+    ...(fields.message === 'message' ? [] : [fields.message]),
+  ];
+  return preluded(fields, [
+    `fields ${read.join(', ')}`,
+    `| filter ${fields.level} = "ERROR" or ispresent(${fields.exceptionName})`,
+    '| sort @timestamp desc',
+    `| limit ${INVESTIGATE_ROW_LIMIT}`,
+  ]);
+}
 
 /**
  * The exact totals behind Investigate, computed by Logs Insights whatever the volume: error lines,
@@ -24,12 +46,18 @@ export const INVESTIGATE_QUERY = [
  * an id fall into the `none` group: no UUID or X-Ray id contains an `n` or an `o`); a second adds
  * them up, so one row comes back.
  */
-export const INVESTIGATE_TOTALS_QUERY = [
-  'filter level = "ERROR" or ispresent(exception.name)',
-  '| fields coalesce(traceId, xrayTraceId, "none") as trace',
-  '| stats count(*) as lines by trace',
-  '| stats count(*) as groups, sum(lines) as errorLines, sum(strcontains(trace, "none") * lines) as untracedLines, sum(strcontains(trace, "none")) as untracedGroups',
-].join('\n');
+export const INVESTIGATE_TOTALS_QUERY = buildInvestigateTotalsQueryText(LOG_FIELD_PRESETS.gumshoe);
+
+/** The totals query read through one flow's fields. */
+export function buildInvestigateTotalsQueryText(fields: LogFields): string {
+  const ids = [fields.correlation, ...(fields.xrayTraceId ? [fields.xrayTraceId] : [])].join(', ');
+  return preluded(fields, [
+    `filter ${fields.level} = "ERROR" or ispresent(${fields.exceptionName})`,
+    `| fields coalesce(${ids}, "none") as trace`,
+    '| stats count(*) as lines by trace',
+    '| stats count(*) as groups, sum(lines) as errorLines, sum(strcontains(trace, "none") * lines) as untracedLines, sum(strcontains(trace, "none")) as untracedGroups',
+  ]);
+}
 
 /** Log group names as AWS allows them. */
 const LOG_GROUP = /^[A-Za-z0-9_./#-]{1,512}$/;

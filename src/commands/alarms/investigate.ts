@@ -1,12 +1,22 @@
 import { GumshoeError } from '../errors';
+import { LOG_FIELD_PRESETS, type LogFields } from '../flows/log-fields';
 import type { LogSearch } from '../ports';
 import { buildRuntimeErrorQuery, RUNTIME_ERROR_LIMIT } from '../runtime/runtime-error-query';
 import { summarizeRuntimeErrors } from '../runtime/runtime-findings';
 import { type SlackMessage, sumScans } from '../slack/block-kit';
+import { normalizeRow } from '../trace/trace-report';
 import { findFailedTraces, SERVICE_NAME_PATTERN, type TraceSummaryReader } from '../xray/trace-summaries';
-
-import { buildInvestigateQuery, INVESTIGATE_TOTALS_QUERY, type InvestigateTarget } from './investigate-query';
-import { readInvestigationTotals, summarizeInvestigation } from './investigate-report';
+import {
+  buildInvestigateQuery,
+  buildInvestigateQueryText,
+  buildInvestigateTotalsQueryText,
+  type InvestigateTarget,
+} from './investigate-query';
+import {
+  type InvestigationTotals,
+  readInvestigationTotals,
+  summarizeInvestigation,
+} from './investigate-report';
 import { buildInvestigationMessage, type XRayFindings } from './investigate-view';
 
 /**
@@ -18,24 +28,37 @@ export async function investigateAlarm(
   target: InvestigateTarget,
   logs: LogSearch,
   xray?: TraceSummaryReader,
+  fieldSets: readonly LogFields[] = [LOG_FIELD_PRESETS.gumshoe],
 ): Promise<SlackMessage> {
   const request = buildInvestigateQuery(target.functions, target.window);
-  const [result, totalsResult, runtimeResult, findings] = await Promise.all([
-    logs.run(request),
-    logs.run({ ...request, queryString: INVESTIGATE_TOTALS_QUERY }),
+  // One errors query (and one totals query) per distinct field set (flows logged with different loggers).
+  const errorRuns = fieldSets.map((fields) =>
+    logs.run({ ...request, queryString: buildInvestigateQueryText(fields) }),
+  );
+  const totalsRuns = fieldSets.map((fields) =>
+    logs.run({ ...request, queryString: buildInvestigateTotalsQueryText(fields) }),
+  );
+  const [results, totalsResults, runtimeResult, findings] = await Promise.all([
+    Promise.all(errorRuns),
+    Promise.all(totalsRuns),
     logs.run({ ...request, queryString: buildRuntimeErrorQuery() }),
     xray ? xrayFindings(xray, target) : Promise.resolve(undefined),
   ]);
-  const scanOf = (r: typeof result) => ({
+  const rows = results.flatMap((result, i) =>
+    result.rows.map((r) => normalizeRow(r, fieldSets[i] ?? LOG_FIELD_PRESETS.gumshoe)),
+  );
+  // A line two sets' queries both matched (same names) is counted once.
+  const unique = [...new Map(rows.map((r) => [JSON.stringify(r), r])).values()];
+  const scanOf = (r: typeof runtimeResult) => ({
     recordsScanned: r.statistics.recordsScanned,
     bytesScanned: r.statistics.bytesScanned,
     durationMs: r.durationMs,
   });
-  const totals = readInvestigationTotals(totalsResult.rows);
-  const summary = { ...summarizeInvestigation(result.rows), ...(totals ? { totals } : {}) };
+  const totals = sumTotals(totalsResults.map((r) => readInvestigationTotals(r.rows)));
+  const summary = { ...summarizeInvestigation(unique), ...(totals ? { totals } : {}) };
   return buildInvestigationMessage(summary, {
     alarmName: target.alarmName,
-    scan: sumScans([scanOf(result), scanOf(totalsResult), scanOf(runtimeResult)], true),
+    scan: sumScans([...results.map(scanOf), ...totalsResults.map(scanOf), scanOf(runtimeResult)], true),
     runtime: summarizeRuntimeErrors(runtimeResult.rows, RUNTIME_ERROR_LIMIT),
     ...(findings ? { xray: findings } : {}),
   });
@@ -56,4 +79,17 @@ async function xrayFindings(xray: TraceSummaryReader, target: InvestigateTarget)
     if (error instanceof GumshoeError) return { unavailable: error.userMessage };
     throw error;
   }
+}
+
+/** The totals of every field set's query added up; unknown when any is. */
+function sumTotals(all: readonly (InvestigationTotals | undefined)[]): InvestigationTotals | undefined {
+  if (all.some((t) => t === undefined)) return undefined;
+  return all.reduce<InvestigationTotals>(
+    (sum, t) => ({
+      errorLines: sum.errorLines + (t?.errorLines ?? 0),
+      traces: sum.traces + (t?.traces ?? 0),
+      untracedLines: sum.untracedLines + (t?.untracedLines ?? 0),
+    }),
+    { errorLines: 0, traces: 0, untracedLines: 0 },
+  );
 }

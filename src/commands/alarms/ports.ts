@@ -38,6 +38,30 @@ export type DeliveryClaim =
   | { readonly status: 'done' }
   | { readonly status: 'in-progress' };
 
+/** One alarm named in a channel's storm summary. */
+export interface StormEntry {
+  /** The delivery key: a redelivered batch does not list an alarm twice. */
+  readonly key: string;
+  /** 0 ALARM, 1 INSUFFICIENT_DATA, 2 OK, 3 unrecognised: the summary lists the most severe first. */
+  readonly severity: number;
+  /** `ALARM`, `OK`, `INSUFFICIENT_DATA` or `unrecognised`, for the counts. */
+  readonly state: string;
+  /** The summary line (mrkdwn, escaped). */
+  readonly line: string;
+}
+
+/** A channel's live storm: one summary message that every batch of the storm adds its alarms to. */
+export interface StormRecord {
+  readonly channelId: string;
+  /** The summary message, once posted. */
+  readonly ts?: string;
+  /** A batch arriving before this (epoch ms) joins the storm instead of posting on its own. */
+  readonly openUntil: number;
+  readonly entries: readonly StormEntry[];
+  /** Optimistic-locking counter; absent before the first save. */
+  readonly version?: number;
+}
+
 /**
  * The alarm-state table: one conversation per alarm ARN, one delivery marker per state change
  * (claimed → done, or back to unclaimed), and the channel's shared post slots.
@@ -59,6 +83,10 @@ export interface AlarmStateStore {
    * this post may go (`max(nowMs, next free slot)`) and moves the next free slot `intervalMs` later.
    */
   reservePostSlot(channelId: string, nowMs: number, intervalMs: number): Promise<number>;
+  /** The channel's latest storm, open or not. */
+  getStorm(channelId: string): Promise<StormRecord | undefined>;
+  /** Saves if nobody saved since `expectedVersion` was read; else {@link AlarmStateConflictError}. */
+  saveStorm(storm: StormRecord, expectedVersion: number | undefined): Promise<StormRecord>;
 }
 
 /** A message for the channel: blocks, plus the coloured attachment alarm messages carry. */

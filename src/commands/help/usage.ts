@@ -14,9 +14,10 @@ export const COMMAND_USAGE = {
     command: '/trace',
     syntax: '/trace <sessionId|traceId|xrayTraceId> [--share]',
     summary:
-      'Follows one session through the service: its milestones in order, the first one missing and the function that should have logged it, the exception, X-Ray links.',
+      'Follows one request through its flow: any business id of a flow (sessionId, orderId …), the correlation id or an X-Ray id. Shows the milestones in order, the first one missing and the function that should have logged it, the exception, X-Ray links.',
     examples: [
       '/trace 865ccaad-ced0-4de5-aec3-b3692b2e06a0',
+      '/trace ord-1042',
       '/trace bf769e94-4d48-4994-8c04-ebd00b51ecbd --share',
     ],
   },
@@ -24,8 +25,8 @@ export const COMMAND_USAGE = {
     command: '/leadtime',
     syntax: '/leadtime [window] [--share]',
     summary:
-      'Time from a create request to its Slack notification over a window (default 1h): p50/p90/p99/max, a histogram, the slowest traces and those that never arrived.',
-    examples: ['/leadtime', '/leadtime 24h', '/leadtime 7d --share'],
+      "Time between two milestones of a flow over a window (default 1h; the flow's first lead-time pair): p50/p90/p99/max, a histogram, the slowest traces and those that never arrived. Full form: `/leadtime [flow] [FROM..TO] [window]`.",
+    examples: ['/leadtime', '/leadtime 24h', '/leadtime orders ORDER_RECEIVED..ORDER_SHIPPED 7d --share'],
   },
   cost: {
     command: '/cost',
@@ -36,9 +37,10 @@ export const COMMAND_USAGE = {
   },
   help: {
     command: '/gumshoe',
-    syntax: '/gumshoe help',
-    summary: 'This help.',
-    examples: ['/gumshoe help'],
+    syntax: '/gumshoe help | flows [window]',
+    summary:
+      'This help; `flows` learns each flow from the last day of logs (milestones, order, functions, how often) and prints a ready config.',
+    examples: ['/gumshoe help', '/gumshoe flows 7d'],
   },
 } as const satisfies Record<string, CommandUsage>;
 

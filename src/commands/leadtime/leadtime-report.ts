@@ -19,6 +19,8 @@ export interface HistogramBucket {
 /** What /leadtime found over a window. Every figure is exact; only the lists are cut. */
 export interface LeadTimeReport {
   readonly window: { readonly start: Date; readonly end: Date; readonly label: string };
+  /** The milestones measured between, and their flow. */
+  readonly pair?: { readonly flow?: string; readonly from: string; readonly to: string };
   readonly count: number;
   readonly p50Ms: number | undefined;
   readonly p90Ms: number | undefined;
@@ -87,7 +89,11 @@ const epoch = (v: string | undefined) => {
 /** Reads the lead-time queries' rows: the figures from Logs Insights' own aggregates, the lists as rows. */
 export function summarizeLeadTime(
   rows: LeadTimeRows,
-  context: { readonly window: LeadTimeReport['window']; readonly scan: ScanSummary },
+  context: {
+    readonly window: LeadTimeReport['window'];
+    readonly scan: ScanSummary;
+    readonly pair?: LeadTimeReport['pair'];
+  },
 ): LeadTimeReport {
   const s = rows.summary[0] ?? {};
   const count = parseNumber(s.traces) ?? 0;
@@ -107,6 +113,7 @@ export function summarizeLeadTime(
   }
   return {
     window: context.window,
+    ...(context.pair ? { pair: context.pair } : {}),
     count,
     p50Ms: count > 0 ? parseNumber(s.p50) : undefined,
     p90Ms: count > 0 ? parseNumber(s.p90) : undefined,

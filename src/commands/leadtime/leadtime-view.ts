@@ -1,4 +1,3 @@
-import { LEAD_TIME_FROM, LEAD_TIME_TO } from '../../conference-app/contract';
 import {
   type Block,
   button,
@@ -43,14 +42,15 @@ const ms = (v: number | undefined) => (v === undefined ? '–' : formatDuration(
 /** The /leadtime answer as Block Kit; each slow trace has a button that runs /trace on it. */
 export function leadTimeMessage(report: LeadTimeReport): SlackMessage {
   const lost = report.neverArrivedCount;
+  const pair = report.pair;
+  const between = pair ? `From \`${pair.from}\` to \`${pair.to}\`, ` : '';
   const blocks: Block[] = [
-    header(`Lead time, last ${report.window.label}`),
-    section(
-      `From \`${LEAD_TIME_FROM}\` to \`${LEAD_TIME_TO}\`, ${report.window.start.toISOString()} – ${report.window.end.toISOString()}`,
-    ),
+    header(`Lead time${pair?.flow ? ` of ${pair.flow}` : ''}, last ${report.window.label}`),
+    section(`${between}${report.window.start.toISOString()} – ${report.window.end.toISOString()}`),
   ];
   if (report.count === 0 && lost === 0) {
-    blocks.push(section('No session was created in this window.'));
+    // "No session was created": the flow's name says what was not started.
+    blocks.push(section(`No ${pair?.flow ?? 'session'} was created in this window.`));
   } else {
     blocks.push(
       fields([
@@ -82,7 +82,7 @@ export function leadTimeMessage(report: LeadTimeReport): SlackMessage {
       const more = lost - shown.length;
       blocks.push(
         section(
-          `*Never reached \`${LEAD_TIME_TO}\`* (oldest first):\n${shown.join('\n')}${more > 0 ? `\nand ${more} more` : ''}`,
+          `*Never reached${pair ? ` \`${pair.to}\`` : ' the end'}* (oldest first):\n${shown.join('\n')}${more > 0 ? `\nand ${more} more` : ''}`,
         ),
       );
     }

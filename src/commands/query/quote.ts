@@ -71,3 +71,12 @@ export const FunctionNameValue = z
   .check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'a Lambda function name'))
   .brand<'FunctionNameValue'>();
 export type FunctionNameValue = z.infer<typeof FunctionNameValue>;
+
+/** A business or correlation id as typed: id characters only, with a digit (words are typos, not ids). */
+export const BUSINESS_ID = /^(?=.*[0-9])[A-Za-z0-9._:-]{3,80}$/;
+
+/** A flow name as configured and typed (`orders`, `session`). */
+export const FLOW_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+
+/** A milestone name as configured and typed (`ORDER_RECEIVED`). */
+export const MILESTONE_TOKEN = /^[A-Za-z0-9_.:-]{1,80}$/;

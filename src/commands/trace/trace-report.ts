@@ -1,4 +1,5 @@
-import { MILESTONES } from '../../conference-app/contract';
+import type { FlowMilestone } from '../flows/flow-set';
+import { functionOfRow, type LogFields } from '../flows/log-fields';
 import { parseInsightsTime, parseNumber } from '../query/rows';
 import type { RuntimeFinding } from '../runtime/runtime-findings';
 import type { ScanSummary } from '../slack/block-kit';
@@ -50,6 +51,12 @@ export type TraceReport =
       readonly kind: 'found';
       readonly id: string;
       readonly traceId: string;
+      /** The flow the trace belongs to (by the fields that matched), when flows are configured. */
+      readonly flow?: string;
+      /** The field the id was found in (`orderId`, `correlation_id`, …). */
+      readonly matchedBy?: string;
+      /** The flow "Show logs" must name: only when its fields differ from the config's default. */
+      readonly logsFlow?: string;
       /** Other traces of the same id (e.g. a retried create), newest first. */
       readonly otherTraces: readonly TraceSighting[];
       /** The lookup returned its row limit: older traces for this id may exist beyond those listed. */
@@ -90,13 +97,44 @@ export function readSightings(rows: readonly Record<string, string>[]): TraceSig
   return sightings.sort((a, b) => b.lastSeen.getTime() - a.lastSeen.getTime());
 }
 
-const KNOWN = new Map<string, (typeof MILESTONES)[number]>(MILESTONES.map((m) => [m.name, m]));
+/**
+ * A row with a flow's field names read into the names this module reads (`traceId`, `milestone`,
+ * `functionName`, `exception.name` …): identical for this repo's logger.
+ */
+export function normalizeRow(
+  row: Readonly<Record<string, string>>,
+  fields: LogFields,
+): Record<string, string> {
+  const out: Record<string, string> = { ...row };
+  const copy = (to: string, from: string | undefined) => {
+    const value = from === undefined ? undefined : row[from];
+    if (value !== undefined && value !== '') out[to] = value;
+  };
+  copy('traceId', fields.correlation);
+  copy('milestone', fields.milestone);
+  copy('timestamp', fields.timestamp);
+  copy('xrayTraceId', fields.xrayTraceId);
+  copy('AWSRequestId', fields.requestId);
+  copy('level', fields.level);
+  copy('message', fields.message);
+  copy('exception.name', fields.exceptionName);
+  copy('exception.message', fields.exceptionMessage);
+  copy('exception.stack', fields.exceptionStack);
+  const fn = functionOfRow(row, fields);
+  if (fn) out.functionName = fn;
+  return out;
+}
 
 /**
  * Builds the timeline from milestone rows: one row per milestone at its first sighting (retries
- * counted, not repeated), in time order, each with the delta from the previous row.
+ * counted, not repeated), in time order, each with the delta from the previous row. A row without
+ * its function takes the one the flow expects.
  */
-export function buildTimeline(rows: readonly Record<string, string>[]): TimelineEntry[] {
+export function buildTimeline(
+  rows: readonly Record<string, string>[],
+  milestones: readonly FlowMilestone[] = [],
+): TimelineEntry[] {
+  const byName = new Map(milestones.map((m) => [m.name, m]));
   const first = new Map<string, { functionName: string; at: Date; occurrences: number }>();
   for (const row of rows) {
     const milestone = row.milestone;
@@ -109,7 +147,8 @@ export function buildTimeline(rows: readonly Record<string, string>[]): Timeline
       if (at < seen.at) seen.at = at;
       continue;
     }
-    const functionName = row.functionName || KNOWN.get(milestone)?.functionName || 'unknown';
+    const known = byName.get(milestone);
+    const functionName = row.functionName || known?.functionName || known?.logGroup || 'unknown';
     first.set(milestone, { functionName, at, occurrences: 1 });
   }
   const ordered = [...first.entries()].sort(([, a], [, b]) => a.at.getTime() - b.at.getTime());
@@ -126,20 +165,27 @@ export function buildTimeline(rows: readonly Record<string, string>[]): Timeline
 }
 
 /**
- * The expected milestones that are missing, in contract order. A milestone is expected once the
- * one it follows (`after`) was logged; a missing root is always expected. Milestones under a missing
- * one are not listed: the first missing explains them.
+ * The expected milestones that are missing, in the flow's order. A milestone is expected once one
+ * it follows (`after`) was logged; a missing root is always expected; an optional one never is.
+ * Milestones under a missing one are not listed: the first missing explains them.
  */
-export function findMissingMilestones(seen: ReadonlySet<string>): {
+export function findMissingMilestones(
+  seen: ReadonlySet<string>,
+  milestones: readonly FlowMilestone[],
+): {
   missing: MissingMilestone[];
   logsLookIncomplete: boolean;
 } {
   const missing: MissingMilestone[] = [];
   let logsLookIncomplete = false;
-  for (const m of MILESTONES) {
-    const expected = m.after === null || seen.has(m.after);
-    if (expected && !seen.has(m.name))
-      missing.push({ milestone: m.name, functionName: m.functionName, after: m.after });
+  for (const m of milestones) {
+    const expected = m.after.length === 0 || m.after.some((a) => seen.has(a));
+    if (expected && !m.optional && !seen.has(m.name))
+      missing.push({
+        milestone: m.name,
+        functionName: m.functionName ?? m.logGroup ?? 'unknown',
+        after: m.after[0] ?? null,
+      });
     if (!expected && seen.has(m.name)) logsLookIncomplete = true;
   }
   return { missing, logsLookIncomplete };

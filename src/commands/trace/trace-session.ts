@@ -1,25 +1,25 @@
 import type { InvestigationConfig } from '../config';
 import { InvalidInputError } from '../errors';
-import { usageText } from '../help/usage';
+import { type FlowSet, flowNamed } from '../flows/flow-set';
+import { LOG_FIELD_PRESETS } from '../flows/log-fields';
 import type { Clock, LogSearch, LogSearchResult } from '../ports';
-import { SessionId, TraceId, XRayTraceId } from '../query/quote';
 import { buildRuntimeErrorQuery, RUNTIME_ERROR_LIMIT } from '../runtime/runtime-error-query';
 import { summarizeRuntimeErrors } from '../runtime/runtime-findings';
 import { sumScans } from '../slack/block-kit';
+import { CORRELATION_ID, lookupCandidates, matchedField, parseTraceLookupId, pickFlow } from './trace-lookup';
 import {
   buildExceptionQuery,
   buildMilestonesQuery,
   buildShowLogsQuery,
-  buildTraceLookupQuery,
   buildTraceRequestsQuery,
   TRACE_LOOKUP_LIMIT,
-  type TraceLookupId,
   traceDetailWindow,
 } from './trace-query';
 import {
   buildTimeline,
   collectXRayTraces,
   findMissingMilestones,
+  normalizeRow,
   readException,
   readSightings,
   type TraceReport,
@@ -37,17 +37,7 @@ export interface TracePorts {
   readonly clock: Clock;
 }
 
-/** Validates what the user gave /trace: a UUID (session or trace id) or an X-Ray trace id. */
-export function parseTraceLookupId(id: string): TraceLookupId {
-  const uuid = SessionId.safeParse(id);
-  if (uuid.success) return { kind: 'uuid', id: uuid.data };
-  const xray = XRayTraceId.safeParse(id);
-  if (xray.success) return { kind: 'xray', id: xray.data };
-  throw new InvalidInputError(
-    'not a session, trace or X-Ray id',
-    `That is not a session id or trace id.\n${usageText('trace')}`,
-  );
-}
+export { parseTraceLookupId };
 
 const scanOf = (r: LogSearchResult) => ({
   recordsScanned: r.statistics.recordsScanned,
@@ -56,68 +46,103 @@ const scanOf = (r: LogSearchResult) => ({
 });
 
 /**
- * The /trace use case: finds every trace of a session id (or takes a trace id directly), then reads
- * the newest trace's milestones and exceptions over a narrowed window, in parallel.
+ * The /trace use case: finds every trace of an id (a business id of any flow, or the correlation id
+ * itself), then reads the newest trace's milestones and exceptions over a narrowed window, in
+ * parallel. The flow is the one whose fields matched; its graph says what is missing.
  */
 export async function investigateTrace(
   input: { readonly id: string },
   ports: TracePorts,
-  config: Pick<InvestigationConfig, 'logGroupNames' | 'traceLookbackMs' | 'region'>,
+  config: Pick<InvestigationConfig, 'logGroupNames' | 'traceLookbackMs' | 'region'> & {
+    readonly flows?: FlowSet | undefined;
+  },
 ): Promise<TraceReport> {
   const lookup = parseTraceLookupId(input.id);
   const now = ports.clock.now();
-  const found = await ports.logs.run({
-    queryString: buildTraceLookupQuery(lookup),
-    logGroupNames: config.logGroupNames,
-    startTime: new Date(now.getTime() - config.traceLookbackMs),
-    endTime: now,
-  });
-  const sightings = readSightings(found.rows);
-  const newest = sightings[0];
-  if (!newest)
-    return { kind: 'not_found', id: lookup.id, lookbackMs: config.traceLookbackMs, scan: scanOf(found) };
+  const candidates = lookupCandidates(lookup, config.flows);
+  const lookups = await Promise.all(
+    candidates.map((c) =>
+      ports.logs.run({
+        queryString: c.query,
+        logGroupNames: config.logGroupNames,
+        startTime: new Date(now.getTime() - config.traceLookbackMs),
+        endTime: now,
+      }),
+    ),
+  );
+  const found = candidates
+    .map((candidate, i) => ({
+      candidate,
+      rawRows: lookups[i]?.rows.length ?? 0,
+      newest: readSightings((lookups[i]?.rows ?? []).map((r) => normalizeRow(r, candidate.where.fields))),
+    }))
+    .filter((f) => f.newest.length > 0)
+    .sort((a, b) => (b.newest[0]?.lastSeen.getTime() ?? 0) - (a.newest[0]?.lastSeen.getTime() ?? 0))[0];
+  const lookupScan = sumScans(lookups.map(scanOf), true);
+  const newest = found?.newest[0];
+  if (!found || !newest)
+    return { kind: 'not_found', id: lookup.id, lookbackMs: config.traceLookbackMs, scan: lookupScan };
 
-  const traceId = TraceId.safeParse(newest.traceId);
-  if (!traceId.success) {
-    // A traceId the service logged that is not a UUID would be unsafe to quote blindly.
+  const traceId = newest.traceId;
+  if (!CORRELATION_ID.test(traceId)) {
+    // A correlation id with other characters would be unsafe to carry in a button or a query.
     throw new InvalidInputError(
-      `logged traceId is not a UUID`,
+      'logged correlation id has unexpected characters',
       'The logs hold a trace id in an unexpected format.',
     );
   }
+  const { fields } = found.candidate.where;
   const window = traceDetailWindow(newest.firstSeen, newest.lastSeen, now);
   const request = { logGroupNames: config.logGroupNames, startTime: window.start, endTime: window.end };
+  const requestsQuery = buildTraceRequestsQuery(traceId, TRACE_REQUEST_LIMIT, fields);
+  const none: LogSearchResult = {
+    rows: [],
+    statistics: { recordsMatched: 0, recordsScanned: 0, bytesScanned: 0 },
+    durationMs: 0,
+  };
   const [milestones, exceptions, requests, runtime] = await Promise.all([
-    ports.logs.run({ ...request, queryString: buildMilestonesQuery(traceId.data) }),
-    ports.logs.run({ ...request, queryString: buildExceptionQuery(traceId.data) }),
-    ports.logs.run({ ...request, queryString: buildTraceRequestsQuery(traceId.data, TRACE_REQUEST_LIMIT) }),
+    ports.logs.run({ ...request, queryString: buildMilestonesQuery(traceId, fields) }),
+    ports.logs.run({ ...request, queryString: buildExceptionQuery(traceId, undefined, fields) }),
+    requestsQuery ? ports.logs.run({ ...request, queryString: requestsQuery }) : Promise.resolve(none),
     ports.logs.run({ ...request, queryString: buildRuntimeErrorQuery() }),
   ]);
-  const timeline = buildTimeline(milestones.rows);
-  const { missing, logsLookIncomplete } = findMissingMilestones(new Set(timeline.map((e) => e.milestone)));
+  const milestoneRows = milestones.rows.map((r) => normalizeRow(r, fields));
+  const exceptionRows = exceptions.rows.map((r) => normalizeRow(r, fields));
+  const seen = new Set(milestoneRows.flatMap((r) => (r.milestone ? [r.milestone] : [])));
+  const flow = pickFlow(found.candidate.flows, seen);
+  const timeline = buildTimeline(milestoneRows, flow?.milestones);
+  const { missing, logsLookIncomplete } = findMissingMilestones(
+    new Set(timeline.map((e) => e.milestone)),
+    flow?.milestones ?? [],
+  );
   const runtimeFindings = summarizeRuntimeErrors(runtime.rows, RUNTIME_ERROR_LIMIT);
   const runtimeFailures = runtimeFailuresOfTrace(
     runtimeFindings.findings,
-    readTraceRequestIds(requests.rows),
+    readTraceRequestIds(requests.rows.map((r) => normalizeRow(r, fields))),
   );
   return {
     kind: 'found',
     id: lookup.id,
-    traceId: traceId.data,
-    otherTraces: sightings.slice(1),
-    otherTracesCapped: found.rows.length >= TRACE_LOOKUP_LIMIT,
+    traceId,
+    ...(flow ? { flow: flow.name } : {}),
+    ...(flow && config.flows && JSON.stringify(flow.fields) !== JSON.stringify(config.flows.fields)
+      ? { logsFlow: flow.name }
+      : {}),
+    matchedBy: matchedField(lookup, traceId, found.candidate.where),
+    otherTraces: found.newest.slice(1),
+    otherTracesCapped: found.rawRows >= TRACE_LOOKUP_LIMIT,
     timeline,
     missing,
     logsLookIncomplete,
-    exception: readException(exceptions.rows),
-    exceptionCount: exceptions.rows.filter((r) => r['exception.name']).length,
+    exception: readException(exceptionRows),
+    exceptionCount: exceptionRows.filter((r) => r['exception.name']).length,
     runtimeFailures,
     missingReason: reasonForMissing(missing[0], runtimeFailures),
     runtimeCapped: runtimeFindings.capped || requests.rows.length >= TRACE_REQUEST_LIMIT,
-    xrayTraces: collectXRayTraces(milestones.rows, exceptions.rows),
+    xrayTraces: collectXRayTraces(milestoneRows, exceptionRows),
     window,
     region: config.region,
-    scan: sumScans([scanOf(found), sumScans([milestones, exceptions, requests, runtime].map(scanOf), true)]),
+    scan: sumScans([lookupScan, sumScans([milestones, exceptions, requests, runtime].map(scanOf), true)]),
   };
 }
 
@@ -136,20 +161,26 @@ export async function showTraceLogs(
     readonly functionName: string;
     readonly fromMs: number;
     readonly toMs: number;
+    /** The flow the trace belongs to (its fields); the config's default fields without it. */
+    readonly flow?: string | undefined;
   },
   ports: TracePorts,
-  config: Pick<InvestigationConfig, 'logGroupNames'>,
+  config: Pick<InvestigationConfig, 'logGroupNames'> & { readonly flows?: FlowSet | undefined },
 ): Promise<TraceLogs> {
-  const traceId = TraceId.safeParse(input.traceId);
   if (
-    !traceId.success ||
+    !CORRELATION_ID.test(input.traceId) ||
     !/^[A-Za-z0-9_-]{1,64}$/.test(input.functionName) ||
     !(input.fromMs <= input.toMs)
   ) {
     throw new InvalidInputError('bad show-logs request', 'That button carries an invalid trace.');
   }
+  const fields =
+    config.flows && input.flow
+      ? flowNamed(config.flows, input.flow).fields
+      : (config.flows?.fields ?? LOG_FIELD_PRESETS.gumshoe);
+  const traceId = { data: input.traceId };
   const result = await ports.logs.run({
-    queryString: buildShowLogsQuery(traceId.data, input.functionName),
+    queryString: buildShowLogsQuery(traceId.data, input.functionName, undefined, fields),
     logGroupNames: config.logGroupNames,
     startTime: new Date(input.fromMs),
     endTime: new Date(input.toMs),
@@ -157,11 +188,13 @@ export async function showTraceLogs(
   return {
     traceId: traceId.data,
     functionName: input.functionName,
-    lines: result.rows.map((r) => ({
-      at: r['@timestamp'] ?? '',
-      level: r.level ?? '',
-      message: r.message ?? r['@message'] ?? '',
-    })),
+    lines: result.rows
+      .map((raw) => normalizeRow(raw, fields))
+      .map((r) => ({
+        at: r['@timestamp'] ?? '',
+        level: r.level ?? '',
+        message: r.message ?? r['@message'] ?? '',
+      })),
     scan: scanOf(result),
   };
 }

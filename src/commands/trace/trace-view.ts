@@ -83,6 +83,13 @@ export function traceMessage(report: TraceReport): SlackMessage {
     section(
       `*Id:* ${code(report.id)}${report.id === report.traceId ? '' : ` → trace ${code(report.traceId)}`}\n*Window:* ${report.window.start.toISOString()} – ${report.window.end.toISOString()}`,
     ),
+    ...(report.flow || report.matchedBy
+      ? [
+          context(
+            `${report.flow ? `Flow ${code(report.flow)}` : 'No flow configured: milestones as logged'}${report.matchedBy ? ` · found by ${escapeMrkdwn(report.matchedBy)}` : ''}`,
+          ),
+        ]
+      : []),
     section('*Timeline*'),
     codeBlock(formatTimeline(report)),
   ];
@@ -95,6 +102,7 @@ export function traceMessage(report: TraceReport): SlackMessage {
           functionName: fn,
           fromMs: report.window.start.getTime(),
           toMs: report.window.end.getTime(),
+          ...(report.logsFlow ? { flow: report.logsFlow } : {}),
         }),
       })
     : undefined;

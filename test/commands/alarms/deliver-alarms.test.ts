@@ -65,23 +65,49 @@ describe('deliverAlarms on a controlled clock', () => {
     expect((replies.at(-1)?.at ?? 0) - START).toBe(200 * INTERVAL);
   });
 
-  it('keeps two concurrent storms one interval apart in the channel, every alarm once', async () => {
+  it('shows a storm split over two concurrent batches in one summary naming all, updated as the second joins', async () => {
     const timer = new TestTimer(START);
     const store = new MemoryAlarmStateStore();
     const chat = new RecordingChat(timer);
 
     const [a, b] = await Promise.all([
-      deliverAlarms(queued('a', 40), deps(store, chat, timer.withDeadline(START + 600_000))),
-      deliverAlarms(queued('b', 40), deps(store, chat, timer.withDeadline(START + 600_000))),
+      deliverAlarms(queued('a', 100), deps(store, chat, timer.withDeadline(START + 600_000))),
+      deliverAlarms(queued('b', 100), deps(store, chat, timer.withDeadline(START + 600_000))),
     ]);
 
     expect(a.failures).toEqual([]);
     expect(b.failures).toEqual([]);
-    expect(chat.posts).toHaveLength(82);
-    const aTimes = chat.posts.filter((p) => p.text.includes('a-')).map((p) => p.at);
-    const bTimes = chat.posts.filter((p) => p.text.includes('b-')).map((p) => p.at);
-    expect(Math.min(...bTimes)).toBeLessThan(Math.max(...aTimes));
+    const [summary, ...replies] = chat.posts;
+    expect(replies).toHaveLength(200);
+    expect(replies.every((p) => p.threadTs === summary?.ts)).toBe(true);
+    expect(chat.posts.filter((p) => !p.threadTs)).toHaveLength(1);
+    const last = chat.updates.at(-1);
+    expect(last?.target.ts).toBe(summary?.ts);
+    expect(last?.message.text).toContain('200 alarm notifications');
+    const listed = JSON.stringify(last?.message.blocks);
+    for (let i = 0; i < 100; i += 1) {
+      expect(listed).toContain(`a-${i}*`);
+      expect(listed).toContain(`b-${i}*`);
+    }
     expect(minGap(chat.posts.map((p) => p.at))).toBeGreaterThanOrEqual(INTERVAL);
+  });
+
+  it('adds a small batch arriving while a storm is open to its summary and thread, not the channel', async () => {
+    const timer = new TestTimer(START);
+    const store = new MemoryAlarmStateStore();
+    const chat = new RecordingChat(timer);
+    await deliverAlarms(queued('s', 10), deps(store, chat, timer.withDeadline(START + 600_000)));
+    timer.advanceTo(timer.nowMs() + 30_000);
+
+    const late = await deliverAlarms(
+      queued('late', 1),
+      deps(store, chat, timer.withDeadline(timer.nowMs() + 60_000)),
+    );
+
+    expect(late).toMatchObject({ posted: 1, storm: true, failures: [] });
+    expect(chat.posts.filter((p) => !p.threadTs)).toHaveLength(1);
+    expect(chat.posts.at(-1)?.threadTs).toBe(chat.posts[0]?.ts);
+    expect(chat.updates.at(-1)?.message.text).toContain('11 alarm notifications');
   });
 
   it('hands back what does not fit before the deadline, and the redelivery posts the rest, none twice', async () => {

@@ -12,6 +12,7 @@ import { buildTimeline, readException, readSightings } from '../../../src/comman
 import type { StoredLogEvent } from '../../../src/local/logs/log-event';
 import { compileInsightsQuery } from '../../../src/local/logs-insights';
 import { EngineLogSearch } from '../../fixtures/commands/engine-log-search';
+import { conferencePair } from '../../fixtures/flows/conference';
 
 // Our queries run through the offline Logs Insights engine: proves they parse and that the
 // interpretation reads what a real run returns (string values, printed timestamps, @log).
@@ -120,6 +121,7 @@ describe('our queries on the offline Logs Insights engine', () => {
       {
         logGroupNames: [...new Set(events.map((e) => e.logGroupName))],
         window: { start: new Date(T0), end: new Date(T0 + 60_000), label: '1h' },
+        pair: conferencePair,
       },
       new Date(T0 + 3_600_000),
     );

@@ -6,7 +6,6 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudWatchLogSearch } from '../../../src/aws/cloudwatch-log-search';
-import { investigationConfig } from '../../../src/commands/config';
 import { investigateLeadTime } from '../../../src/commands/leadtime/leadtime';
 import { LEAD_TIME_EDGES_MS } from '../../../src/commands/leadtime/leadtime-query';
 import { percentile } from '../../../src/commands/leadtime/leadtime-report';
@@ -17,6 +16,7 @@ import {
   logGroupOf,
 } from '../../../src/conference-app/contract';
 import { type LocalAws, startLocalAws } from '../../../src/local/aws';
+import { conferenceInvestigationConfig } from '../../fixtures/flows/conference';
 
 // /leadtime over 50,000 traces on the local endpoint: the events go in through the real CloudWatch
 // Logs client (PutLogEvents in big batches, not through the service, to stay fast), the queries run
@@ -89,7 +89,7 @@ describe('/leadtime at volume', () => {
     const report = await investigateLeadTime(
       {},
       { logs, clock: { now: () => new Date(NOW) } },
-      investigationConfig({
+      conferenceInvestigationConfig({
         logGroupNames: [logGroupOf(FunctionNames.createSession), logGroupOf(FunctionNames.notifyNewSession)],
       }),
     );

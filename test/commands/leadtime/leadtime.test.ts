@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { investigationConfig } from '../../../src/commands/config';
 import { investigateLeadTime } from '../../../src/commands/leadtime/leadtime';
 import {
   buildLeadTimeSummaryQuery,
@@ -13,6 +12,7 @@ import { FunctionNames, logGroupOf } from '../../../src/conference-app/contract'
 import type { StoredLogEvent } from '../../../src/local/logs/log-event';
 import { EngineLogSearch } from '../../fixtures/commands/engine-log-search';
 import { fixedClock } from '../../fixtures/commands/fake-log-search';
+import { conferenceInvestigationConfig, conferencePair } from '../../fixtures/flows/conference';
 
 const FROM = 'CREATE_REQUEST_RECEIVED';
 const TO = 'SLACK_NOTIFICATION_NEW_SESSION_SENT';
@@ -76,11 +76,11 @@ const milestoneEvent = (traceId: string, milestone: string, offsetMs: number): S
 
 describe('/leadtime', () => {
   it('computes the figures in Logs Insights with two-stage stats, and fetches only the lists as rows', () => {
-    const summary = buildLeadTimeSummaryQuery();
+    const summary = buildLeadTimeSummaryQuery(conferencePair);
     expect(summary.match(/\| stats /g)).toHaveLength(2);
     expect(summary).toContain('pct(greatest(0, endedAt - startedAt), 90) as p90');
-    expect(buildSlowestTracesQuery()).toMatch(/sort leadTimeMs desc\n\| limit 10$/);
-    expect(buildOldestNeverArrivedQuery()).toMatch(/sort startedAt asc\n\| limit 10$/);
+    expect(buildSlowestTracesQuery(conferencePair)).toMatch(/sort leadTimeMs desc\n\| limit 10$/);
+    expect(buildOldestNeverArrivedQuery(conferencePair)).toMatch(/sort startedAt asc\n\| limit 10$/);
   });
 
   it('summarises lead times, slowest traces and those that never arrived (on the offline engine)', async () => {
@@ -99,7 +99,7 @@ describe('/leadtime', () => {
     const clock = fixedClock('2026-11-24T12:00:00Z');
 
     // Act
-    const report = await investigateLeadTime({}, { logs, clock }, investigationConfig());
+    const report = await investigateLeadTime({}, { logs, clock }, conferenceInvestigationConfig());
 
     // Assert
     expect(logs.requests).toHaveLength(4);

@@ -7,6 +7,7 @@ import {
   readSightings,
 } from '../../../src/commands/trace/trace-report';
 import { FunctionNames, Milestone } from '../../../src/conference-app/contract';
+import { conferenceFlow } from '../../fixtures/flows/conference';
 
 const row = (milestone: string, ts: string, functionName = '') => ({
   '@timestamp': ts.replace('T', ' ').replace('Z', ''),
@@ -16,14 +17,17 @@ const row = (milestone: string, ts: string, functionName = '') => ({
 
 describe('findMissingMilestones', () => {
   it('names the root as missing when nothing was logged', () => {
-    const { missing } = findMissingMilestones(new Set());
+    const { missing } = findMissingMilestones(new Set(), conferenceFlow.milestones);
     expect(missing).toEqual([
       { milestone: Milestone.createRequestReceived, functionName: FunctionNames.createSession, after: null },
     ]);
   });
 
   it('names the save after a create', () => {
-    const { missing, logsLookIncomplete } = findMissingMilestones(new Set([Milestone.createRequestReceived]));
+    const { missing, logsLookIncomplete } = findMissingMilestones(
+      new Set([Milestone.createRequestReceived]),
+      conferenceFlow.milestones,
+    );
     expect(missing.map((m) => m.milestone)).toEqual([Milestone.savedInDatabase]);
     expect(missing[0]?.functionName).toBe(FunctionNames.saveSession);
     expect(logsLookIncomplete).toBe(false);
@@ -32,6 +36,7 @@ describe('findMissingMilestones', () => {
   it('lists both branches after the save, notification first', () => {
     const { missing } = findMissingMilestones(
       new Set([Milestone.createRequestReceived, Milestone.savedInDatabase]),
+      conferenceFlow.milestones,
     );
     expect(missing.map((m) => m.functionName)).toEqual([
       FunctionNames.notifyNewSession,
@@ -42,6 +47,7 @@ describe('findMissingMilestones', () => {
   it('names only the missing branch when the other arrived', () => {
     const { missing } = findMissingMilestones(
       new Set([Milestone.createRequestReceived, Milestone.savedInDatabase, Milestone.slackNotificationSent]),
+      conferenceFlow.milestones,
     );
     expect(missing).toEqual([
       {
@@ -54,12 +60,16 @@ describe('findMissingMilestones', () => {
 
   it('finds nothing missing on a complete trace', () => {
     const all = new Set<string>(Object.values(Milestone));
-    expect(findMissingMilestones(all)).toEqual({ missing: [], logsLookIncomplete: false });
+    expect(findMissingMilestones(all, conferenceFlow.milestones)).toEqual({
+      missing: [],
+      logsLookIncomplete: false,
+    });
   });
 
   it('flags incomplete logs when a later milestone appears without its predecessor', () => {
     const { missing, logsLookIncomplete } = findMissingMilestones(
       new Set([Milestone.createRequestReceived, Milestone.slackNotificationSent]),
+      conferenceFlow.milestones,
     );
     expect(missing[0]?.milestone).toBe(Milestone.savedInDatabase);
     expect(logsLookIncomplete).toBe(true);
@@ -68,12 +78,15 @@ describe('findMissingMilestones', () => {
 
 describe('buildTimeline', () => {
   it('orders by time, computes deltas and collapses retried milestones', () => {
-    const timeline = buildTimeline([
-      row(Milestone.createRequestReceived, '2026-11-24T10:00:00.000Z', FunctionNames.createSession),
-      row(Milestone.savedInDatabase, '2026-11-24T10:00:01.500Z', FunctionNames.saveSession),
-      row(Milestone.savedInDatabase, '2026-11-24T10:00:03.000Z', FunctionNames.saveSession),
-      row(Milestone.slackNotificationSent, '2026-11-24T10:00:02.000Z'),
-    ]);
+    const timeline = buildTimeline(
+      [
+        row(Milestone.createRequestReceived, '2026-11-24T10:00:00.000Z', FunctionNames.createSession),
+        row(Milestone.savedInDatabase, '2026-11-24T10:00:01.500Z', FunctionNames.saveSession),
+        row(Milestone.savedInDatabase, '2026-11-24T10:00:03.000Z', FunctionNames.saveSession),
+        row(Milestone.slackNotificationSent, '2026-11-24T10:00:02.000Z'),
+      ],
+      conferenceFlow.milestones,
+    );
     expect(timeline.map((e) => [e.milestone, e.deltaMs, e.occurrences])).toEqual([
       [Milestone.createRequestReceived, null, 1],
       [Milestone.savedInDatabase, 1500, 2],

@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { investigationConfig } from '../../../src/commands/config';
 import { InvalidInputError } from '../../../src/commands/errors';
 import { blockTextLength } from '../../../src/commands/slack/validate-message';
 import { investigateTrace, showTraceLogs } from '../../../src/commands/trace/trace-session';
 import { traceLogsMessage, traceMessage } from '../../../src/commands/trace/trace-view';
 import { FunctionNames, Milestone } from '../../../src/conference-app/contract';
 import { FakeLogSearch, fixedClock } from '../../fixtures/commands/fake-log-search';
+import { conferenceInvestigationConfig } from '../../fixtures/flows/conference';
 
 const SESSION = '865ccaad-ced0-4de5-aec3-b3692b2e06a0';
 const TRACE = 'bf769e94-4d48-4994-8c04-ebd00b51ecbd';
 const OLDER = '0d9c8b7a-6f5e-4d3c-8b2a-1f0e9d8c7b6a';
 const XRAY = '1-6a99c470-a01ef2a0f003da37183f4fcc';
 const clock = fixedClock('2026-11-24T12:00:00Z');
-const config = investigationConfig({ region: 'eu-west-1' });
+const config = conferenceInvestigationConfig({ region: 'eu-west-1' });
 
 const lookupRows = [
   { traceId: TRACE, firstSeen: '2026-11-24 10:00:00.000', lastSeen: '2026-11-24 10:00:02.000', lines: '9' },
