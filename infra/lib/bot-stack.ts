@@ -125,7 +125,6 @@ export class BotStack extends Stack {
       return GumshoeFunction.fromSpec(this, id, spec, {
         projectRoot: props.projectRoot,
         logRetention: config.logRetentionDays as RetentionDays,
-        adotLayerArn: config.adotLayerArn,
         environment: resolveEnv(spec.environment, resolvers),
       });
     };

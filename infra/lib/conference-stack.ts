@@ -13,6 +13,7 @@ import { alarmTopic } from './constructs/alarm-topic';
 import { GumshoeFunction } from './constructs/gumshoe-function';
 import { ServiceAlarms } from './constructs/service-alarms';
 import { ServiceDashboard } from './constructs/service-dashboard';
+import { allowSpanExport, TransactionSearch } from './constructs/span-export';
 import { addEventSource, queuesFrom, resolveEnv, tableFrom } from './constructs/system-parts';
 
 const WATCHED_LOG_GROUPS = Object.values(FunctionNames).map(logGroupOf);
@@ -87,7 +88,6 @@ export class ConferenceStack extends Stack {
       return GumshoeFunction.fromSpec(this, key, spec, {
         projectRoot,
         logRetention,
-        adotLayerArn: config.adotLayerArn,
         environment: resolveEnv(spec.environment, resolvers),
       });
     };
@@ -119,6 +119,9 @@ export class ConferenceStack extends Stack {
     allow(notify, ledger, [deliveries.tableArn]);
     allow(forward, ledger, [deliveries.tableArn]);
     allow(list, ['dynamodb:Query'], [sessions.tableArn]);
+    // The save function's span (Sessions.saveSessionDynamoDB) goes to X-Ray's OTLP endpoint.
+    allowSpanExport(save);
+    if (config.transactionSearch) new TransactionSearch(this, 'TransactionSearch');
 
     for (const source of topology.eventSources) {
       const consumer = this.functions[source.function as keyof typeof FunctionNames];

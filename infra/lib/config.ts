@@ -10,11 +10,13 @@ export const GumshoeConfig = z.object({
   channelId: z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD'),
   /** IANA time zone of the weekly /cost schedule (EventBridge Scheduler resolves DST itself). */
   timeZone: z.string().min(1).default(DEFAULT_TIME_ZONE),
-  /** ADOT Lambda layer for Node.js on arm64 in the target region; without it the functions use X-Ray active tracing only. */
-  adotLayerArn: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[\w-]+:\d+$/, 'a Lambda layer version ARN')
-    .optional(),
+  /**
+   * Turns on X-Ray Transaction Search (account-wide, needed by X-Ray's OTLP endpoint the save
+   * function sends its spans to). Set false when the account already has it on.
+   */
+  transactionSearch: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+    .default(true),
   /** Names shown in alarm messages in place of AWS account ids, e.g. {"123456789012":"prod"}. */
   aliases: z
     .record(
@@ -50,7 +52,7 @@ export type GumshoeConfig = z.infer<typeof GumshoeConfig>;
 export const CONTEXT_KEYS = [
   'channelId',
   'timeZone',
-  'adotLayerArn',
+  'transactionSearch',
   'aliases',
   'partnerUrl',
   'logRetentionDays',
@@ -75,6 +77,12 @@ export function readConfig(get: (key: string) => unknown): GumshoeConfig {
     raw[key] =
       (key === 'aliases' || key === 'faults') && typeof value === 'string' ? parseJson(key, value) : value;
   }
+  // The ADOT layer's wrapper cannot load an esbuild ES-module handler; spans now go to X-Ray's
+  // OTLP endpoint from inside the bundle, so an old command line must not deploy believing otherwise.
+  if (get('adotLayerArn') !== undefined)
+    throw new InfraConfigError(
+      'adotLayerArn is no longer used: the functions export their spans to X-Ray themselves (docs/alarms-and-xray.md); remove -c adotLayerArn',
+    );
   // No default channel: a bot deployed to a made-up channel posts nowhere and says nothing.
   if (raw.channelId === undefined)
     throw new InfraConfigError(

@@ -3,6 +3,13 @@ import path from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import ts from 'typescript';
 import { lambdaEsbuildOptions } from '../../src/bundling/lambda-esbuild';
+import { XRAY_OTLP_IAM_ACTIONS } from '../../src/conference-app/observability/tracing/xray-otlp-exporter';
+
+// The one AWS call deployed code signs itself rather than through an SDK client: spans to X-Ray's
+// OTLP endpoint (no SDK command exists for it).
+const SIGNED_WITHOUT_SDK: Readonly<Record<string, readonly string[]>> = {
+  'src/conference-app/observability/tracing/xray-otlp-exporter.ts': XRAY_OTLP_IAM_ACTIONS,
+};
 
 /** One AWS SDK command the deployed code of a function sends, as IAM authorizes it. */
 export interface SdkCall {
@@ -105,7 +112,12 @@ export function deployedCodeOf(root: string, metafile: Metafile): DeployedCode {
   const called = new Set<string>();
   const literals = new Set<string>();
   for (const { source } of parsed) collectCallsAndLiterals(source, called, literals);
-  const calls = parsed.flatMap(({ file, source }) => sdkCallsIn(root, file, source, called));
+  const calls = [
+    ...parsed.flatMap(({ file, source }) => sdkCallsIn(root, file, source, called)),
+    ...sources.flatMap((file) =>
+      (SIGNED_WITHOUT_SDK[file] ?? []).map((action) => ({ action, site: `${file}: signed POST /v1/traces` })),
+    ),
+  ];
   return { sources, calls, literals, modules };
 }
 

@@ -27,6 +27,8 @@ const NO_RESOURCE_LEVEL = new Set([
   'xray:GetTraceSummaries',
   'xray:PutTraceSegments',
   'xray:PutTelemetryRecords',
+  'xray:PutSpans',
+  'xray:PutSpansForIndexing',
   'cloudwatch:GetMetricWidgetImage',
   'dynamodb:ListStreams',
 ]);

@@ -6,8 +6,6 @@ import { buildGumshoeApp, PROJECT_ROOT } from '../../infra/lib/gumshoe-app';
 import { FunctionNames } from '../../src/conference-app/contract/function-names';
 import { STREAM_CONSUMER_SETTINGS } from '../../src/conference-app/contract/stream-consumers';
 
-const ADOT = 'arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-nodejs-arm64-ver-1-30-2:1';
-
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 
 // One synthesis for the whole file: building the app is the slow part.
@@ -21,7 +19,6 @@ beforeAll(() => {
       'aws:cdk:bundling-stacks': [],
       channelId: 'C0123ABCD',
       timeZone: 'Europe/Paris',
-      adotLayerArn: ADOT,
       aliases: '{"123456789012":"prod","210987654321":"staging"}',
       alarmReminderMinutes: '15',
       alarmMentionHere: 'true',
@@ -78,7 +75,7 @@ describe('ConferenceStack', () => {
     conference.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /sessions' });
   });
 
-  it('runs every service function on nodejs22.x arm64 with tracing, TEXT logs and the ADOT wrapper', () => {
+  it('runs every service function on nodejs22.x arm64 with tracing and TEXT logs, without the ADOT layer wrapper', () => {
     for (const name of Object.values(FunctionNames)) {
       conference.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: name,
@@ -86,10 +83,31 @@ describe('ConferenceStack', () => {
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: Match.objectLike({ LogFormat: 'Text' }),
-        Layers: [ADOT],
-        Environment: { Variables: Match.objectLike({ AWS_LAMBDA_EXEC_WRAPPER: '/opt/otel-handler' }) },
+        Layers: Match.absent(),
+        Environment: { Variables: Match.objectLike({ AWS_LAMBDA_EXEC_WRAPPER: Match.absent() }) },
       });
     }
+  });
+
+  it("lets the save function send its spans to X-Ray's OTLP endpoint (PutSpans, PutSpansForIndexing)", () => {
+    const statements = statementsOf(conference, roleOf(conference, FunctionNames.saveSession));
+    const spans = statements.find((s) => [s.Action].flat().includes('xray:PutSpans'));
+
+    expect([spans?.Action].flat().sort()).toEqual(['xray:PutSpans', 'xray:PutSpansForIndexing']);
+    expect(spans?.Resource).toBe('*');
+  });
+
+  it('turns on Transaction Search, letting only X-Ray of this account write the span log groups', () => {
+    conference.hasResourceProperties('AWS::XRay::TransactionSearchConfig', { IndexingPercentage: 1 });
+    const [policy] = Object.values(conference.findResources('AWS::Logs::ResourcePolicy')) as {
+      Properties: { PolicyDocument: unknown };
+    }[];
+    const document = JSON.stringify(policy?.Properties.PolicyDocument);
+
+    expect(document).toContain('xray.amazonaws.com');
+    expect(document).toContain('logs:PutLogEvents');
+    expect(document).toContain('aws/spans');
+    expect(document).toContain('aws:SourceAccount');
   });
 
   it('indexes traceId and sessionId in every service log group, with retention', () => {
@@ -307,6 +325,8 @@ describe('BotStack', () => {
       'xray:GetTraceSummaries',
       'xray:PutTraceSegments',
       'xray:PutTelemetryRecords',
+      'xray:PutSpans',
+      'xray:PutSpansForIndexing',
       'cloudwatch:GetMetricWidgetImage',
       'dynamodb:ListStreams',
     ]);

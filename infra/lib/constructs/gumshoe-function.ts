@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { Architecture, LayerVersion, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { FieldIndexPolicy, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -22,8 +22,6 @@ export interface GumshoeFunctionOptions {
   readonly logRetention: RetentionDays;
   /** JSON log fields to index for Logs Insights (case-sensitive); none when omitted. */
   readonly indexedFields?: readonly string[];
-  /** The ADOT layer: when given, OpenTelemetry spans are exported to X-Ray through it. */
-  readonly adotLayerArn?: string | undefined;
   /** Caps the function's concurrency (and reserves it); unreserved when omitted. */
   readonly reservedConcurrentExecutions?: number;
   /** The instruction set; arm64 when omitted. */
@@ -38,7 +36,6 @@ export interface GumshoeFunctionOptions {
 export interface GumshoeFunctionDeployOptions {
   readonly projectRoot: string;
   readonly logRetention: RetentionDays;
-  readonly adotLayerArn?: string | undefined;
   /** The function's environment with resource references resolved. */
   readonly environment: Record<string, string>;
 }
@@ -87,15 +84,11 @@ export class GumshoeFunction extends Construct {
     });
 
     const sourceMap = options.sourceMap ?? true;
-    const environment: Record<string, string> = {
+    const environment: Readonly<Record<string, string>> = {
       // Node reads and parses the map when it loads the bundle: a cold-start cost, chosen per function.
       ...(sourceMap ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       ...options.environment,
     };
-    if (options.adotLayerArn) {
-      // The ADOT wrapper starts the OpenTelemetry SDK before the handler and exports spans to X-Ray.
-      environment.AWS_LAMBDA_EXEC_WRAPPER = '/opt/otel-handler';
-    }
 
     this.fn = new NodejsFunction(this, 'Function', {
       functionName: options.functionName,
@@ -118,9 +111,6 @@ export class GumshoeFunction extends Construct {
       // either way, so Logs Insights still discovers their fields.
       loggingFormat: LoggingFormat.TEXT,
       environment,
-      layers: options.adotLayerArn
-        ? [LayerVersion.fromLayerVersionArn(this, 'Adot', options.adotLayerArn)]
-        : [],
       bundling: {
         format: OutputFormat.ESM,
         target: 'node22',
@@ -149,7 +139,7 @@ export class GumshoeFunction extends Construct {
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          'Only actions without resource-level permissions use "*": X-Ray segment upload, dynamodb:ListStreams for stream consumers, and for investigating functions Logs Insights GetQueryResults/StopQuery, X-Ray trace reads and GetMetricWidgetImage.',
+          'Only actions without resource-level permissions use "*": X-Ray segment and span upload (PutSpans), dynamodb:ListStreams for stream consumers, and for investigating functions Logs Insights GetQueryResults/StopQuery, X-Ray trace reads and GetMetricWidgetImage.',
       });
     }
     Validations.of(this.fn).acknowledge({

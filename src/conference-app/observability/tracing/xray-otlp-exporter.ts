@@ -20,6 +20,12 @@ export interface XRayOtlpExporterOptions {
   readonly onError?: (error: unknown) => void;
 }
 
+/**
+ * The IAM actions a signed POST to X-Ray's OTLP endpoint needs: PutSpans takes the spans,
+ * PutSpansForIndexing lets Transaction Search index them as traces (neither is resource-level).
+ */
+export const XRAY_OTLP_IAM_ACTIONS = ['xray:PutSpans', 'xray:PutSpansForIndexing'] as const;
+
 /** X-Ray's OTLP traces path: https://xray.<region>.amazonaws.com/v1/traces (CloudWatch OTLP endpoints). */
 export const XRAY_OTLP_TRACES_PATH = '/v1/traces';
 
