@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchLogSearch } from '../src/aws/cloudwatch-log-search';
+import { readFlowConfigFile } from '../src/bot/flow-config-file';
 import { investigationConfig } from '../src/commands/config';
 import type { LogSearchResult } from '../src/commands/ports';
 import { investigateTrace } from '../src/commands/trace/trace-session';
@@ -98,7 +99,13 @@ async function main() {
       `loaded ${TOTAL_EVENTS.toLocaleString('en')} events in ${formatMs(performance.now() - loadStart)}`,
     );
     const logs = new CloudWatchLogSearch(client, { deadlineMs: 120_000 });
-    const config = investigationConfig({ region: 'eu-west-1' });
+    // The bot's settings for the conference service: its example flow config and five log groups.
+    const flows = readFlowConfigFile('examples/conference.gumshoe.yaml');
+    const config = investigationConfig({
+      region: 'eu-west-1',
+      logGroupNames: [...flows.logGroups.names],
+      flows,
+    });
     const clock = { now: () => new Date() };
     const ours: number[] = [];
     const seed: number[] = [];

@@ -1,12 +1,12 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudWatchLogSearch } from '../../src/aws/cloudwatch-log-search';
-import { investigationConfig } from '../../src/commands/config';
 import { LogGroupNotFoundError, MalformedQueryError } from '../../src/commands/errors';
 import { runInvestigation } from '../../src/commands/jobs';
 import { investigateTrace } from '../../src/commands/trace/trace-session';
 import { FunctionNames, logGroupOf } from '../../src/conference-app/contract';
 import { type LocalAws, startLocalAws } from '../../src/local/aws';
+import { conferenceInvestigationConfig } from '../fixtures/flows/conference';
 
 // The runner against the local CloudWatch Logs endpoint over real HTTP, with the real SDK client
 // and the real Logs Insights engine behind StartQuery/GetQueryResults.
@@ -64,7 +64,7 @@ describe('CloudWatchLogSearch on the local endpoint', () => {
     const report = await investigateTrace(
       { id: SESSION },
       { logs, clock: { now: () => new Date() } },
-      investigationConfig(),
+      conferenceInvestigationConfig(),
     );
 
     if (report.kind !== 'found') throw new Error('expected found');
@@ -87,13 +87,13 @@ describe('CloudWatchLogSearch on the local endpoint', () => {
     const lead = await runInvestigation(
       { kind: 'leadtime', window: { label: '1h', durationMs: 3_600_000 } },
       ports,
-      investigationConfig(),
+      conferenceInvestigationConfig(),
     );
     expect(lead.text).toContain('1 never arrived');
     const cost = await runInvestigation(
       { kind: 'cost', period: { label: '7d', durationMs: 604_800_000 } },
       ports,
-      investigationConfig(),
+      conferenceInvestigationConfig(),
     );
     expect(cost.text).toContain('$0.00');
   });
