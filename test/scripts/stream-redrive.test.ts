@@ -96,9 +96,10 @@ describe('redriveStreamFailures against AWS-only answers', () => {
       ],
       NextShardIterator: 'it-2',
     });
-    lambda
-      .on(InvokeCommand)
-      .resolves({ StatusCode: 200, Payload: new TextEncoder().encode('{"batchItemFailures":[]}') });
+    // The SDK's Payload is bytes that can also read themselves as text.
+    const answer = '{"batchItemFailures":[]}';
+    const payload = Object.assign(new TextEncoder().encode(answer), { transformToString: () => answer });
+    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload });
 
     // Act
     const outcomes = await redriveStreamFailures(clients(), { queueUrl, max: 10, dryRun: false });
