@@ -165,6 +165,8 @@ export class BotStack extends Stack {
     }
     this.grantInvestigations(this.worker);
     this.grantLogQueries(this.weeklyCost);
+    this.grantLogGroupListing(this.worker);
+    this.grantLogGroupListing(this.weeklyCost);
 
     for (const source of topology.eventSources) {
       const consumer = byKey[source.function];
@@ -353,6 +355,31 @@ export class BotStack extends Stack {
         reason: 'The streams of one watched log group: StartQuery authorizes at stream level.',
       });
     }
+  }
+
+  /**
+   * Grants DescribeLogGroups, how configured log group prefixes become names
+   * (src/aws/cloudwatch-log-groups.ts). It lists groups account-wide: IAM scopes it no narrower
+   * than `log-group:*`, and it reads names only, never events.
+   */
+  grantLogGroupListing(reader: GumshoeFunction): void {
+    const everyGroup = this.formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    reader.fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['logs:DescribeLogGroups'],
+        resources: [everyGroup],
+      }),
+    );
+    Validations.of(reader).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*]',
+      reason: 'DescribeLogGroups lists group names by prefix; IAM scopes it no narrower than every group.',
+    });
   }
 
   /**

@@ -117,6 +117,11 @@ function allowedResources(fn: Deployed, action: string): { allowed: Set<string>;
       required: new Set(fromEnv.map(arn)),
     };
   }
+  if (action === 'logs:DescribeLogGroups') {
+    // Lists names by prefix (configured log group prefixes); IAM scopes it no narrower than this.
+    const every = 'arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*';
+    return { allowed: new Set([every]), required: new Set([every]) };
+  }
   if (action === 'cloudwatch:PutAlarmMuteRule' || action === 'cloudwatch:DeleteAlarmMuteRule') {
     const scoped = (r: string) =>
       /^arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:(alarm-mute-rule|alarm):[\w-]+\*?$/.test(

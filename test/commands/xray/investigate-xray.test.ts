@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { investigateAlarm } from '../../../src/commands/alarms/investigate';
+import { INVESTIGATE_TOTALS_QUERY } from '../../../src/commands/alarms/investigate-query';
 import { INVESTIGATE_XRAY_BLOCK_PREFIX } from '../../../src/commands/alarms/investigate-view';
 import { GumshoeError } from '../../../src/commands/errors';
 import type { LogSearch } from '../../../src/commands/ports';
@@ -13,11 +14,18 @@ const X2 = '1-6b05ca7f-fd6825dc28bd30f0d015e120';
 const window = { start: new Date('2026-05-01T09:45:00Z'), end: new Date('2026-05-01T10:01:00Z') };
 const target = { alarmName: 'save-session-errors', functions: [SAVE], window };
 
-/** Logs with one error line of one trace, logged with its X-Ray id. */
+/** Logs holding these error lines; the totals query gets its one row of exact counts over them. */
 function logsWith(rows: Record<string, string>[]): LogSearch {
+  const traces = new Set(rows.flatMap((r) => (r.traceId ? [r.traceId] : [])));
+  const totals = {
+    groups: String(traces.size),
+    errorLines: String(rows.length),
+    untracedLines: String(rows.filter((r) => !r.traceId).length),
+    untracedGroups: '0',
+  };
   return {
-    run: async () => ({
-      rows,
+    run: async (request) => ({
+      rows: request.queryString === INVESTIGATE_TOTALS_QUERY ? [totals] : rows,
       statistics: { recordsMatched: rows.length, recordsScanned: 10, bytesScanned: 1000 },
       durationMs: 200,
     }),
