@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildGumshoeApp, PROJECT_ROOT } from '../../infra/lib/gumshoe-app';
+import type { ConferenceStack } from '../../infra/lib/conference-stack';
+import { buildGumshoeApp, type GumshoeStacks, PROJECT_ROOT } from '../../infra/lib/gumshoe-app';
 
 /** The two synthesized templates of one Gumshoe app. */
 export interface GumshoeTemplates {
@@ -14,7 +15,13 @@ export function synthGumshoe(context: Record<string, unknown> = {}): GumshoeTemp
     context: { 'aws:cdk:bundling-stacks': [], channelId: 'C0123ABCD', ...context },
   });
   const stacks = buildGumshoeApp(app, PROJECT_ROOT);
-  return { conference: Template.fromStack(stacks.conference), bot: Template.fromStack(stacks.bot) };
+  return { conference: Template.fromStack(conferenceOf(stacks)), bot: Template.fromStack(stacks.bot) };
+}
+
+/** The conference stack of an app built with the example's default wiring. */
+export function conferenceOf(stacks: GumshoeStacks): ConferenceStack {
+  if (!stacks.conference) throw new Error('the app has no conference stack (the bot stands alone)');
+  return stacks.conference;
 }
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
