@@ -45,7 +45,9 @@ function grantedTo(template: Template, name: string, action: string): string[] {
   const role = (fnProps(template, name).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
   return Object.values(resourcesOf(template))
     .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.Roles).includes(`"${role}"`))
-    .flatMap((r) => (r.Properties?.PolicyDocument as { Statement: Statement[] }).Statement)
+    .flatMap(
+      (r) => (r.Properties?.PolicyDocument as { Statement?: Statement[] } | undefined)?.Statement ?? [],
+    )
     .filter((s) => s.Effect === 'Allow' && [s.Action].flat().includes(action))
     .flatMap((s) => [s.Resource].flat().map(render));
 }
@@ -84,7 +86,9 @@ describe('the bot stack alone, on existing alarm topics given by ARN, with a flo
   it('lets only those topics send to the alarm queue', () => {
     const policies = Object.values(resourcesOf(result.bot)).filter((r) => r.Type === 'AWS::SQS::QueuePolicy');
     const sources = policies
-      .flatMap((p) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement)
+      .flatMap(
+        (p) => (p.Properties?.PolicyDocument as { Statement?: Statement[] } | undefined)?.Statement ?? [],
+      )
       .filter((s) => [s.Action].flat().includes('sqs:SendMessage'))
       .map((s) => (s.Condition as { ArnEquals?: Record<string, string> }).ArnEquals?.['aws:SourceArn']);
     expect(sources.sort()).toEqual([TOPIC_A, TOPIC_B]);
