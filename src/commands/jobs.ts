@@ -7,6 +7,7 @@ import { costMessage } from './cost/cost-view';
 import { flowsMessage } from './flows/flows-view';
 import { investigateFieldsOf } from './flows/investigate-fields';
 import { learnFlowsOfWindow } from './flows/learn-flows';
+import type { FlowLearner } from './flows/learned-flows';
 import { helpMessage } from './help/help-view';
 import { investigateLeadTime } from './leadtime/leadtime';
 import { leadTimeMessage } from './leadtime/leadtime-view';
@@ -63,6 +64,8 @@ export interface InvestigationPorts {
   readonly xray?: XRayTraceReader;
   /** For `alarm_investigate`: GetTraceSummaries over the alarm window; without it the answer has the log errors only. */
   readonly traceSummaries?: TraceSummaryReader;
+  /** Learns /trace's flow without a config; keep one per worker environment to learn once per TTL. */
+  readonly learner?: FlowLearner;
 }
 
 /** Stands in when no X-Ray reader is wired: finds nothing, so the waterfall falls back to `aws/spans`. */

@@ -7,6 +7,7 @@ import type { Context } from 'aws-lambda';
 import { CloudWatchLogGroupCatalog } from '../../aws/cloudwatch-log-groups';
 import { CloudWatchLogSearch } from '../../aws/cloudwatch-log-search';
 import { XRayClientTraceReader } from '../../aws/xray-trace-reader';
+import { cachedFlowLearner } from '../../commands/flows/learned-flows';
 import { cachedCatalog } from '../../commands/flows/log-groups';
 import { runInvestigation } from '../../commands/jobs';
 import { systemClock } from '../../commands/ports';
@@ -35,6 +36,8 @@ const secrets = createSlackSecretsLoader(
   () => new SecretsManagerClient({ region: config.region }),
 );
 const xray = new XRayClientTraceReader(new XRayClient({ region: config.region }));
+// Without a config /trace learns its flow from a day of logs: once per environment every 10 minutes.
+const learner = cachedFlowLearner();
 let client: WebClient | undefined;
 
 /** The worker Lambda: runs one investigation handed off by the Slack listener and answers the user. */
@@ -49,7 +52,7 @@ export const handler = async (event: unknown, context: Context): Promise<{ outco
   client ??= createSlackWebClient((await secrets()).botToken, config);
   const outcome = await runWorker(input, context.awsRequestId, {
     investigate: async (job) =>
-      runInvestigation(job, { logs, xray, traceSummaries: xray, clock: systemClock }, await scope()),
+      runInvestigation(job, { logs, xray, traceSummaries: xray, clock: systemClock, learner }, await scope()),
     client,
     remainingTimeMs: () => context.getRemainingTimeInMillis(),
     responseUrls: config.responseUrls,

@@ -142,11 +142,18 @@ function nameOf(flow: LearnedFlow, businessIds: readonly string[], taken: Set<st
  */
 export async function learnFlows(
   logs: LogSearch,
-  request: { readonly logGroupNames: readonly string[]; readonly window: LearnReport['window'] },
+  request: {
+    readonly logGroupNames: readonly string[];
+    readonly window: LearnReport['window'];
+    /** Only these field sets (default: every one the config or the presets name). */
+    readonly fieldSets?: readonly LogFields[];
+    /** Skip the sample query that finds business ids (a second scan of the window); default false. */
+    readonly withoutBusinessIds?: boolean;
+  },
   flows: FlowSet | undefined,
   now: Date,
 ): Promise<LearnReport> {
-  const sets = investigateFieldsOf(flows);
+  const sets = request.fieldSets ?? investigateFieldsOf(flows);
   const run = (queryString: string) =>
     logs.run({
       queryString,
@@ -154,8 +161,18 @@ export async function learnFlows(
       startTime: request.window.start,
       endTime: request.window.end,
     });
+  const noRows: LogSearchResult = {
+    rows: [],
+    statistics: { recordsMatched: 0, recordsScanned: 0, bytesScanned: 0 },
+    durationMs: 0,
+  };
   const results = await Promise.all(
-    sets.map((f) => Promise.all([run(buildLearnQuery(f)), run(buildSampleQuery(f))])),
+    sets.map((f) =>
+      Promise.all([
+        run(buildLearnQuery(f)),
+        request.withoutBusinessIds ? Promise.resolve(noRows) : run(buildSampleQuery(f)),
+      ]),
+    ),
   );
   const taken = new Set<string>();
   const learned: NamedLearnedFlow[] = [];

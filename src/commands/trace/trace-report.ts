@@ -51,12 +51,16 @@ export type TraceReport =
       readonly kind: 'found';
       readonly id: string;
       readonly traceId: string;
-      /** The flow the trace belongs to (by the fields that matched), when flows are configured. */
+      /** The flow the trace belongs to: configured (by the fields that matched) or, without a config, learned. */
       readonly flow?: string;
       /** The field the id was found in (`orderId`, `correlation_id`, …). */
       readonly matchedBy?: string;
-      /** The flow "Show logs" must name: only when its fields differ from the config's default. */
+      /** The flow (or, without a config, the preset) "Show logs" must name: only when its fields differ from the default. */
       readonly logsFlow?: string;
+      /** Without a config: the flow was learned from this many complete traces of the window. */
+      readonly learnedFrom?: { readonly traces: number; readonly windowLabel: string };
+      /** Without a config, learning the flow failed: the timeline is shown as logged. */
+      readonly learnFailed?: boolean;
       /** Other traces of the same id (e.g. a retried create), newest first. */
       readonly otherTraces: readonly TraceSighting[];
       /** The lookup returned its row limit: older traces for this id may exist beyond those listed. */

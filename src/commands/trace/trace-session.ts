@@ -1,7 +1,8 @@
 import type { InvestigationConfig } from '../config';
 import { InvalidInputError } from '../errors';
-import { type FlowSet, flowNamed } from '../flows/flow-set';
-import { LOG_FIELD_PRESETS } from '../flows/log-fields';
+import { type Flow, type FlowSet, flowNamed } from '../flows/flow-set';
+import { type FlowLearner, type LearnedFlows, uncachedFlowLearner } from '../flows/learned-flows';
+import { LOG_FIELD_PRESETS, LOG_FORMATS, type LogFields, type LogFormat } from '../flows/log-fields';
 import type { Clock, LogSearch, LogSearchResult } from '../ports';
 import { buildRuntimeErrorQuery, RUNTIME_ERROR_LIMIT } from '../runtime/runtime-error-query';
 import { summarizeRuntimeErrors } from '../runtime/runtime-findings';
@@ -35,6 +36,8 @@ import {
 export interface TracePorts {
   readonly logs: LogSearch;
   readonly clock: Clock;
+  /** Learns the flow of a trace without a config; learns anew on every /trace without it. */
+  readonly learner?: FlowLearner | undefined;
 }
 
 export { parseTraceLookupId };
@@ -100,16 +103,32 @@ export async function investigateTrace(
     statistics: { recordsMatched: 0, recordsScanned: 0, bytesScanned: 0 },
     durationMs: 0,
   };
-  const [milestones, exceptions, requests, runtime] = await Promise.all([
+  // Without a config the flow is the one a day of complete traces shows; learned beside the reads.
+  const learning: Promise<LearnedFlows | 'failed' | undefined> = config.flows
+    ? Promise.resolve(undefined)
+    : (ports.learner ?? uncachedFlowLearner)
+        .learn(ports.logs, { logGroupNames: config.logGroupNames, fields }, now)
+        // A trace without its graph is still worth showing: the timeline as logged.
+        .catch(() => 'failed' as const);
+  const [milestones, exceptions, requests, runtime, learned] = await Promise.all([
     ports.logs.run({ ...request, queryString: buildMilestonesQuery(traceId, fields) }),
     ports.logs.run({ ...request, queryString: buildExceptionQuery(traceId, undefined, fields) }),
     requestsQuery ? ports.logs.run({ ...request, queryString: requestsQuery }) : Promise.resolve(none),
     ports.logs.run({ ...request, queryString: buildRuntimeErrorQuery() }),
+    learning,
   ]);
   const milestoneRows = milestones.rows.map((r) => normalizeRow(r, fields));
   const exceptionRows = exceptions.rows.map((r) => normalizeRow(r, fields));
   const seen = new Set(milestoneRows.flatMap((r) => (r.milestone ? [r.milestone] : [])));
-  const flow = pickFlow(found.candidate.flows, seen);
+  const learnedFlows = typeof learned === 'object' ? learned.flows : [];
+  const flow = pickFlow(
+    [
+      ...found.candidate.flows,
+      ...learnedFlows.map((l) => l.flow).filter((f) => f.milestones.some((m) => seen.has(m.name))),
+    ],
+    seen,
+  );
+  const learnedFrom = learnedFlows.find((l) => l.flow === flow);
   const timeline = buildTimeline(milestoneRows, flow?.milestones);
   const { missing, logsLookIncomplete } = findMissingMilestones(
     new Set(timeline.map((e) => e.milestone)),
@@ -125,9 +144,11 @@ export async function investigateTrace(
     id: lookup.id,
     traceId,
     ...(flow ? { flow: flow.name } : {}),
-    ...(flow && config.flows && JSON.stringify(flow.fields) !== JSON.stringify(config.flows.fields)
-      ? { logsFlow: flow.name }
+    ...logsFlowOf(fields, flow, config.flows),
+    ...(learnedFrom && typeof learned === 'object'
+      ? { learnedFrom: { traces: learnedFrom.traces, windowLabel: learned.windowLabel } }
       : {}),
+    ...(learned === 'failed' ? { learnFailed: true } : {}),
     matchedBy: matchedField(lookup, traceId, found.candidate.where),
     otherTraces: found.newest.slice(1),
     otherTracesCapped: found.rawRows >= TRACE_LOOKUP_LIMIT,
@@ -142,8 +163,35 @@ export async function investigateTrace(
     xrayTraces: collectXRayTraces(milestoneRows, exceptionRows),
     window,
     region: config.region,
-    scan: sumScans([lookupScan, sumScans([milestones, exceptions, requests, runtime].map(scanOf), true)]),
+    scan: sumScans([
+      lookupScan,
+      sumScans(
+        [
+          ...[milestones, exceptions, requests, runtime].map(scanOf),
+          ...(typeof learned === 'object' ? [learned.scan] : []),
+        ],
+        true,
+      ),
+    ]),
   };
+}
+
+/**
+ * What "Show logs" must carry to read the trace's lines through the right fields: with a config the
+ * flow (when its fields differ from the config's default); without one the preset the trace was
+ * found through (when it is not this repo's logger).
+ */
+function logsFlowOf(
+  fields: LogFields,
+  flow: Flow | undefined,
+  flows: FlowSet | undefined,
+): { logsFlow?: string } {
+  if (flows)
+    return flow && JSON.stringify(flow.fields) !== JSON.stringify(flows.fields)
+      ? { logsFlow: flow.name }
+      : {};
+  const preset = LOG_FORMATS.find((f) => JSON.stringify(LOG_FIELD_PRESETS[f]) === JSON.stringify(fields));
+  return preset && preset !== 'gumshoe' ? { logsFlow: preset } : {};
 }
 
 /** One function's log lines for one trace ("Show logs"). */
@@ -174,10 +222,12 @@ export async function showTraceLogs(
   ) {
     throw new InvalidInputError('bad show-logs request', 'That button carries an invalid trace.');
   }
-  const fields =
-    config.flows && input.flow
+  const presetOfButton = LOG_FORMATS.find((f): f is LogFormat => f === input.flow);
+  const fields = config.flows
+    ? input.flow
       ? flowNamed(config.flows, input.flow).fields
-      : (config.flows?.fields ?? LOG_FIELD_PRESETS.gumshoe);
+      : config.flows.fields
+    : LOG_FIELD_PRESETS[presetOfButton ?? 'gumshoe'];
   const traceId = { data: input.traceId };
   const result = await ports.logs.run({
     queryString: buildShowLogsQuery(traceId.data, input.functionName, undefined, fields),

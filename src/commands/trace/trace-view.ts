@@ -59,6 +59,17 @@ function failingFunction(report: Extract<TraceReport, { kind: 'found' }>): strin
   );
 }
 
+/** The flow line: configured, learned (from how many traces) or none. */
+function flowText(report: Extract<TraceReport, { kind: 'found' }>): string {
+  const learned = report.learnedFrom;
+  if (report.flow && learned)
+    return `Flow ${code(report.flow)} learned from ${learned.traces} trace${learned.traces === 1 ? '' : 's'} of the last ${learned.windowLabel} (no config)`;
+  if (report.flow) return `Flow ${code(report.flow)}`;
+  if (report.learnFailed)
+    return 'No config, and the flow could not be learned from the logs: milestones as logged';
+  return 'No flow configured or learned: milestones as logged';
+}
+
 /** The /trace answer as Block Kit, validated against Slack's limits. */
 export function traceMessage(report: TraceReport): SlackMessage {
   if (report.kind === 'not_found') {
@@ -86,7 +97,7 @@ export function traceMessage(report: TraceReport): SlackMessage {
     ...(report.flow || report.matchedBy
       ? [
           context(
-            `${report.flow ? `Flow ${code(report.flow)}` : 'No flow configured: milestones as logged'}${report.matchedBy ? ` · found by ${escapeMrkdwn(report.matchedBy)}` : ''}`,
+            `${flowText(report)}${report.matchedBy ? ` · found by ${escapeMrkdwn(report.matchedBy)}` : ''}`,
           ),
         ]
       : []),
