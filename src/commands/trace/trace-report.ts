@@ -3,6 +3,7 @@ import { functionOfRow, type LogFields } from '../flows/log-fields';
 import { parseInsightsTime, parseNumber } from '../query/rows';
 import type { RuntimeFinding } from '../runtime/runtime-findings';
 import type { ScanSummary } from '../slack/block-kit';
+import type { TraceLearningNote } from './trace-learning';
 
 /** One trace that mentions the looked-up id. */
 export interface TraceSighting {
@@ -57,10 +58,8 @@ export type TraceReport =
       readonly matchedBy?: string;
       /** The flow (or, without a config, the preset) "Show logs" must name: only when its fields differ from the default. */
       readonly logsFlow?: string;
-      /** Without a config: the flow was learned from this many complete traces of the window. */
-      readonly learnedFrom?: { readonly traces: number; readonly windowLabel: string };
-      /** Without a config, learning the flow failed: the timeline is shown as logged. */
-      readonly learnFailed?: boolean;
+      /** Without a config: what learning the flow gave (from how many traces, none yet, or a failure). */
+      readonly learned?: TraceLearningNote;
       /** Other traces of the same id (e.g. a retried create), newest first. */
       readonly otherTraces: readonly TraceSighting[];
       /** The lookup returned its row limit: older traces for this id may exist beyond those listed. */
