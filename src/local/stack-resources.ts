@@ -12,10 +12,12 @@ import {
   type FunctionInvoker,
   SdkQueueReceiver,
   SdkStreamReader,
+  SQS_SCALING,
   type StreamFailureRecord,
   startDynamoDbStreamEventSource,
   startSqsEventSource,
 } from './event-sources';
+import { DEFAULT_MAX_CONCURRENCY } from './runner';
 import { createTableInput, queueAttributes, queuesInCreationOrder } from './topology-plan';
 
 /** A queue created locally. */
@@ -72,6 +74,11 @@ export interface LocalEventSourcesOptions {
   batchingWindowMs?: Readonly<Record<string, number>>;
   /** The wait before a failing stream batch's first retry and its cap (Lambda's backoff; tests shorten it). */
   streamRetryDelayMs?: { first: number; max: number };
+  /**
+   * How many environments the local runner runs per function: the local stand-in for the
+   * concurrency Lambda has for it, so no poller holds a batch the runner cannot start.
+   */
+  functionConcurrency?: number;
 }
 
 /** One running event source mapping and the settings it was started with (for the parity test). */
@@ -84,10 +91,10 @@ export interface LocalEventSource {
   maxBatchingWindowMs: number;
   reportBatchItemFailures: boolean;
   /**
-   * Batches in flight at once: the local poller hands one batch at a time, which stays within any
-   * MaximumConcurrency cap (2 at the least in AWS).
+   * The most batches in flight at once: for a queue, the mapping's MaximumConcurrency or the
+   * function's local concurrency, whichever is lower; for a stream, one per shard.
    */
-  concurrency: 1;
+  concurrency: number;
   stream?: {
     /** Batches per shard at once: the local reader runs one, the deployed factor is 1 too. */
     parallelizationFactor: 1;
@@ -114,6 +121,10 @@ export function startEventSources(options: LocalEventSourcesOptions): LocalEvent
     const windowMs = options.batchingWindowMs?.[source.function] ?? source.maxBatchingWindowSeconds * 1000;
     if (source.type === 'sqs') {
       const queue = queueOf(source.queue);
+      const concurrency = Math.min(
+        source.maxConcurrency ?? SQS_SCALING.max,
+        options.functionConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+      );
       const mapping = startSqsEventSource({
         receiver: new SdkQueueReceiver(options.sqs, queue.url),
         invoker: options.invoker,
@@ -124,6 +135,7 @@ export function startEventSources(options: LocalEventSourcesOptions): LocalEvent
         waitTimeSeconds: 1,
         reportBatchItemFailures: source.reportBatchItemFailures,
         region: options.region,
+        maxConcurrency: concurrency,
       });
       return {
         mapping,
@@ -132,7 +144,7 @@ export function startEventSources(options: LocalEventSourcesOptions): LocalEvent
         batchSize: source.batchSize,
         maxBatchingWindowMs: windowMs,
         reportBatchItemFailures: source.reportBatchItemFailures,
-        concurrency: 1,
+        concurrency,
       };
     }
     const table = topology.tables[source.table];

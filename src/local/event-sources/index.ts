@@ -14,6 +14,15 @@ export type { FunctionInvoker } from './function-invoker';
 export { type HttpApiOptions, type HttpApiServer, startHttpApi, toEvent } from './http-api';
 export { type InProcessHandler, inProcessInvoker } from './in-process-invoker';
 export {
+  type EventSourceClock,
+  type PollerPoolOptions,
+  type PollOnce,
+  type PollResult,
+  REAL_CLOCK,
+  runPollerPool,
+  SQS_SCALING,
+} from './poller-pool';
+export {
   type EventSourceMapping,
   failedItemIds,
   type QueueMessage,

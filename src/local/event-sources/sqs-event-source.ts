@@ -6,7 +6,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import { type FunctionInvoker, sleep } from './function-invoker';
+import type { FunctionInvoker } from './function-invoker';
+import { type EventSourceClock, type PollOnce, REAL_CLOCK, runPollerPool, SQS_SCALING } from './poller-pool';
 
 /** ReceiveMessage returns at most this many messages per call. */
 const SQS_RECEIVE_MAX = 10;
@@ -72,6 +73,14 @@ export interface SqsEventSourceOptions {
   errorBackoffMs?: number;
   reportBatchItemFailures?: boolean;
   region?: string;
+  /**
+   * The most batches in flight at once: the mapping's MaximumConcurrency, or whatever else caps the
+   * function (1,000, Lambda's own cap for one mapping, when undefined). Pollers start at five and
+   * add up to 300 a minute while messages wait, as Lambda's do.
+   */
+  maxConcurrency?: number;
+  /** Drives the pollers' scaling, the batching window and the error backoff (tests pass a manual one). */
+  clock?: EventSourceClock;
   /** Told about each delivered batch (for logs and tests). */
   onBatch?: (outcome: SqsBatchOutcome) => void;
 }
@@ -141,12 +150,17 @@ export function failedItemIds(payload: unknown): string[] | undefined {
     .map((id) => String(id));
 }
 
-/** Starts polling a queue and invoking the function with batches, deleting what succeeded. */
+/**
+ * Starts polling a queue and invoking the function with batches, deleting what succeeded. Several
+ * pollers run at once, each with its own batch, as Lambda's do: a message is in at most one batch
+ * (the queue hides it while it is received), and each batch is settled on its own.
+ */
 export function startSqsEventSource(options: SqsEventSourceOptions): EventSourceMapping {
   const controller = new AbortController();
   const batchSize = options.batchSize ?? 10;
   const region = options.region ?? 'us-east-1';
   const reportFailures = options.reportBatchItemFailures ?? true;
+  const clock = options.clock ?? REAL_CLOCK;
 
   async function deliver(messages: QueueMessage[]): Promise<void> {
     const event: SQSEvent = { Records: messages.map((m) => toSqsRecord(m, options.queueArn, region)) };
@@ -172,28 +186,31 @@ export function startSqsEventSource(options: SqsEventSourceOptions): EventSource
     });
   }
 
-  async function loop(): Promise<void> {
-    while (!controller.signal.aborted) {
-      try {
-        const messages = await options.receiver.receive(
-          Math.min(batchSize, SQS_RECEIVE_MAX),
-          options.waitTimeSeconds ?? 1,
-          controller.signal,
-        );
-        if (messages.length > 0) await deliver(await fillBatch(messages));
-      } catch (error) {
-        if (controller.signal.aborted) return;
-        process.stderr.write(`sqs event source ${options.functionName}: ${String(error)}\n`);
-        await sleep(options.errorBackoffMs ?? 500, controller.signal);
-      }
+  /** One poller's turn: receive, fill the batch, invoke, settle. */
+  const pollOnce: PollOnce = async (received) => {
+    try {
+      const messages = await options.receiver.receive(
+        Math.min(batchSize, SQS_RECEIVE_MAX),
+        options.waitTimeSeconds ?? 1,
+        controller.signal,
+      );
+      received(messages.length === 0 ? 'empty' : 'found');
+      if (messages.length === 0) return 'empty';
+      await deliver(await fillBatch(messages));
+      return 'found';
+    } catch (error) {
+      if (controller.signal.aborted) return 'empty';
+      process.stderr.write(`sqs event source ${options.functionName}: ${String(error)}\n`);
+      await clock.sleep(options.errorBackoffMs ?? 500, controller.signal);
+      return 'empty';
     }
-  }
+  };
 
   /** Keeps receiving until the batch is full or the batching window closes. */
   async function fillBatch(first: QueueMessage[]): Promise<QueueMessage[]> {
     const batch = [...first];
-    const windowEnd = Date.now() + (options.maximumBatchingWindowMs ?? 0);
-    while (batch.length < batchSize && Date.now() < windowEnd && !controller.signal.aborted) {
+    const windowEnd = clock.now() + (options.maximumBatchingWindowMs ?? 0);
+    while (batch.length < batchSize && clock.now() < windowEnd && !controller.signal.aborted) {
       const more = await options.receiver.receive(
         Math.min(batchSize - batch.length, SQS_RECEIVE_MAX),
         0,
@@ -201,12 +218,21 @@ export function startSqsEventSource(options: SqsEventSourceOptions): EventSource
       );
       batch.push(...more);
       if (more.length === 0)
-        await sleep(Math.min(BATCH_POLL_MS, Math.max(1, windowEnd - Date.now())), controller.signal);
+        await clock.sleep(Math.min(BATCH_POLL_MS, Math.max(1, windowEnd - clock.now())), controller.signal);
     }
     return batch;
   }
 
-  const running = loop();
+  const running = runPollerPool(
+    {
+      initial: SQS_SCALING.initial,
+      max: Math.min(options.maxConcurrency ?? SQS_SCALING.max, SQS_SCALING.max),
+      addedPerMinute: SQS_SCALING.addedPerMinute,
+      clock,
+      signal: controller.signal,
+    },
+    pollOnce,
+  );
   return {
     async stop() {
       controller.abort();

@@ -1,9 +1,14 @@
 import { XRayClient } from '@aws-sdk/client-xray';
 import { context, ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  parseTraceHeader,
+  type TraceHeader,
+  toOtelTraceId,
+} from '../../conference-app/observability/tracing/trace-header';
 import { AsyncLocalStorageContextManager } from './async-context-manager';
 import { instrumentAwsCalls } from './aws-call-spans';
-import { facadeSegment, parseTraceHeader, type TraceHeader, toOtelTraceId } from './segment-document';
+import { facadeSegment } from './segment-document';
 import { type SegmentSender, XRayClientSegmentSender, XRaySpanExporter } from './xray-span-exporter';
 
 /** Options of {@link startLocalTracing}; all default from the function's Lambda env. */

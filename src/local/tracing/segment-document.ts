@@ -1,14 +1,6 @@
 import { type Attributes, type HrTime, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-
-/** The parts of an `_X_AMZN_TRACE_ID` header the tracing needs. */
-export interface TraceHeader {
-  /** X-Ray trace id, `1-<8 hex>-<24 hex>`. */
-  readonly root: string;
-  /** Id of the (facade) segment the function's subsegments hang under. */
-  readonly parent: string | undefined;
-  readonly sampled: boolean;
-}
+import { type TraceHeader, toXRayTraceId } from '../../conference-app/observability/tracing/trace-header';
 
 /** One X-Ray segment or subsegment document, as PutTraceSegments takes it (before JSON). */
 export interface XRaySegmentDocument {
@@ -28,35 +20,6 @@ export interface XRaySegmentDocument {
   annotations?: Record<string, string | number | boolean>;
   aws?: Record<string, string>;
   http?: { response: { status: number } };
-}
-
-/** Parses `Root=1-…;Parent=…;Sampled=1`; undefined when there is no valid Root. */
-export function parseTraceHeader(header: string | undefined): TraceHeader | undefined {
-  if (!header) return undefined;
-  const parts = new Map(
-    header.split(';').map((part) => {
-      const eq = part.indexOf('=');
-      return [part.slice(0, eq).trim(), part.slice(eq + 1).trim()] as const;
-    }),
-  );
-  const root = parts.get('Root');
-  if (!root || !/^1-[0-9a-f]{8}-[0-9a-f]{24}$/.test(root)) return undefined;
-  const parent = parts.get('Parent');
-  return {
-    root,
-    parent: parent && /^[0-9a-f]{16}$/.test(parent) ? parent : undefined,
-    sampled: parts.get('Sampled') !== '0',
-  };
-}
-
-/** X-Ray's trace id for an OTel 32-hex trace id: the first 8 hex are the epoch-seconds part. */
-export function toXRayTraceId(otelTraceId: string): string {
-  return `1-${otelTraceId.slice(0, 8)}-${otelTraceId.slice(8)}`;
-}
-
-/** The OTel trace id of an X-Ray trace id (the same 96 + 32 bits without dashes). */
-export function toOtelTraceId(xrayTraceId: string): string {
-  return xrayTraceId.slice(2).replace('-', '');
 }
 
 function seconds(time: HrTime): number {

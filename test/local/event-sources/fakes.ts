@@ -25,6 +25,8 @@ export class FakeInvoker implements FunctionInvoker {
 export class FakeQueue implements QueueReceiver {
   private readonly messages: { message: Message; receiveCount: number; invisibleUntil: number }[] = [];
   private next = 0;
+  /** Receives that found nothing, so a test can wait until every poller has seen the queue empty. */
+  emptyReceives = 0;
 
   constructor(private readonly visibilityMs: number) {}
 
@@ -54,6 +56,7 @@ export class FakeQueue implements QueueReceiver {
     await new Promise((resolve) => setTimeout(resolve, signal.aborted ? 0 : 10));
     const now = Date.now();
     const visible = this.messages.filter((m) => m.invisibleUntil <= now).slice(0, maxMessages);
+    if (visible.length === 0) this.emptyReceives += 1;
     return visible.map((m) => {
       m.receiveCount += 1;
       m.invisibleUntil = now + this.visibilityMs;
@@ -121,5 +124,60 @@ export class FakeStream implements StreamReader {
     const from = Number(iterator);
     const records = this.written.slice(from, from + limit);
     return { records, nextIterator: String(from + records.length) };
+  }
+}
+
+/** A function whose invocations wait until the test lets them end; counts how many ran at once. */
+export class GatedInvoker implements FunctionInvoker {
+  readonly events: unknown[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  private open = false;
+  private readonly waiting: (() => void)[] = [];
+
+  async invoke(_name: string, event: unknown): Promise<LocalInvokeResult> {
+    this.events.push(structuredClone(event));
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    if (!this.open) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.inFlight -= 1;
+    return { requestId: `r-${this.events.length}`, statusCode: 200, payload: { batchItemFailures: [] } };
+  }
+
+  /** Ends every waiting invocation and lets later ones end at once (`hold` closes the gate again). */
+  release(): void {
+    this.open = true;
+    for (const resolve of this.waiting.splice(0)) resolve();
+  }
+
+  hold(): void {
+    this.open = false;
+    this.maxInFlight = 0;
+  }
+}
+
+/** A clock that moves only when the test advances it. */
+export class ManualClock {
+  private t = 0;
+  private timers: { at: number; resolve: () => void }[] = [];
+
+  now(): number {
+    return this.t;
+  }
+
+  sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      this.timers.push({ at: this.t + ms, resolve });
+      signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  }
+
+  /** Moves time on and wakes every sleeper whose time has come. */
+  advance(ms: number): void {
+    this.t += ms;
+    const due = this.timers.filter((timer) => timer.at <= this.t);
+    this.timers = this.timers.filter((timer) => timer.at > this.t);
+    for (const timer of due) timer.resolve();
   }
 }

@@ -5,7 +5,7 @@ import {
   type SqsBatchOutcome,
   startSqsEventSource,
 } from '../../../src/local/event-sources/sqs-event-source';
-import { FakeInvoker, FakeQueue } from './fakes';
+import { FakeInvoker, FakeQueue, GatedInvoker, ManualClock } from './fakes';
 
 const queueArn = 'arn:aws:sqs:us-east-1:000000000000:conference-save-session';
 
@@ -102,7 +102,9 @@ describe('startSqsEventSource', () => {
     start(queue, invoker, outcomes, 2);
 
     await expect.poll(() => outcomes.length).toBe(3);
-    expect(outcomes.map((o) => o.messageIds.length)).toEqual([2, 2, 1]);
+    // Several pollers run at once, so the batches may settle in any order.
+    expect(outcomes.map((o) => o.messageIds.length).sort()).toEqual([1, 2, 2]);
+    expect(new Set(outcomes.flatMap((o) => o.messageIds)).size).toBe(5);
   });
 
   it('gathers messages that arrive within the batching window into one batch, beyond 10', async () => {
@@ -116,6 +118,8 @@ describe('startSqsEventSource', () => {
       queueArn,
       batchSize: 100,
       maximumBatchingWindowMs: 600,
+      // One poller: with several, each gathers its own batch, as Lambda's pollers do.
+      maxConcurrency: 1,
       onBatch: (outcome) => outcomes.push(outcome),
     });
 
@@ -130,5 +134,93 @@ describe('startSqsEventSource', () => {
     expect(outcomes).toHaveLength(1);
     expect(outcomes[0]?.messageIds).toHaveLength(30);
     expect(queue.size).toBe(0);
+  });
+});
+
+describe('startSqsEventSource pollers', () => {
+  let mapping: EventSourceMapping | undefined;
+  afterEach(() => mapping?.stop());
+
+  function start(queue: FakeQueue, invoker: GatedInvoker, clock: ManualClock, maxConcurrency?: number) {
+    const deleted: string[] = [];
+    mapping = startSqsEventSource({
+      receiver: queue,
+      invoker,
+      functionName: 'save',
+      queueArn,
+      batchSize: 10,
+      clock,
+      ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
+      onBatch: (outcome) => deleted.push(...outcome.deleted),
+    });
+    return deleted;
+  }
+
+  it('starts five batches at once, adds one per 200 ms while messages wait, and stops at maxConcurrency', async () => {
+    // Arrange: a backlog of 20 batches and a function that holds every batch until released.
+    const queue = new FakeQueue(60_000);
+    for (let i = 0; i < 200; i++) queue.send(`m${i}`);
+    const invoker = new GatedInvoker();
+    const clock = new ManualClock();
+
+    // Act
+    const deleted = start(queue, invoker, clock, 7);
+
+    // Assert: five at first, then Lambda's 300 more a minute, capped by the mapping.
+    await expect.poll(() => invoker.inFlight).toBe(5);
+    clock.advance(200);
+    await expect.poll(() => invoker.inFlight).toBe(6);
+    clock.advance(200);
+    await expect.poll(() => invoker.inFlight).toBe(7);
+    clock.advance(1000);
+    invoker.release();
+    await expect.poll(() => deleted.length).toBe(200);
+    expect(invoker.maxInFlight).toBe(7);
+    expect(new Set(deleted).size).toBe(200);
+    expect(queue.size).toBe(0);
+  });
+
+  it('goes back to five pollers once the queue runs dry', async () => {
+    // Arrange: scaled up to eight on a first backlog, which is then drained.
+    const queue = new FakeQueue(60_000);
+    for (let i = 0; i < 100; i++) queue.send(`first-${i}`);
+    const invoker = new GatedInvoker();
+    const clock = new ManualClock();
+    const deleted = start(queue, invoker, clock, 8);
+    await expect.poll(() => invoker.inFlight).toBe(5);
+    for (let i = 0; i < 3; i++) {
+      clock.advance(200);
+      await expect.poll(() => invoker.inFlight).toBe(6 + i);
+    }
+    invoker.release();
+    await expect.poll(() => deleted.length).toBe(100);
+    // Every poller has had an empty receive once the queue has answered empty a few rounds.
+    const emptyBefore = queue.emptyReceives;
+    await expect.poll(() => queue.emptyReceives - emptyBefore).toBeGreaterThanOrEqual(24);
+
+    // Act: a second backlog, with the clock standing still (no scaling up).
+    invoker.hold();
+    for (let i = 0; i < 100; i++) queue.send(`second-${i}`);
+
+    // Assert: the pollers above five left when their receive came back empty.
+    await expect.poll(() => invoker.inFlight).toBe(5);
+    invoker.release();
+    await expect.poll(() => deleted.length).toBe(200);
+    expect(invoker.maxInFlight).toBe(5);
+  });
+
+  it('runs no more batches than a MaximumConcurrency below five', async () => {
+    const queue = new FakeQueue(60_000);
+    for (let i = 0; i < 50; i++) queue.send(`alarm-${i}`);
+    const invoker = new GatedInvoker();
+    const clock = new ManualClock();
+
+    const deleted = start(queue, invoker, clock, 2);
+
+    await expect.poll(() => invoker.inFlight).toBe(2);
+    clock.advance(1000);
+    invoker.release();
+    await expect.poll(() => deleted.length).toBe(50);
+    expect(invoker.maxInFlight).toBe(2);
   });
 });

@@ -51,6 +51,21 @@ describe('local Slack Web API through the real WebClient', () => {
     });
   });
 
+  it('answers unknown_method for a name that is no Web API method, Object.prototype names included', async () => {
+    for (const method of ['chat.nope', 'constructor', 'toString', 'hasOwnProperty']) {
+      const response = await fetch(`${slack.apiUrl}${method}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect({ method, status: response.status, body: await response.json() }).toEqual({
+        method,
+        status: 404,
+        body: { ok: false, error: 'unknown_method' },
+      });
+    }
+  });
+
   it('posts, threads, updates and reads back channel messages', async () => {
     const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: '*hello*' } }];
     const parent = await client.chat.postMessage({ channel: 'C0001', text: 'hello', blocks });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTrace } from '../../../src/commands/xray/trace-document';
 import { findBottleneck, flattenTrace } from '../../../src/commands/xray/waterfall';
 import { FunctionNames } from '../../../src/conference-app/contract';
+import { parseTraceHeader } from '../../../src/conference-app/observability/tracing/trace-header';
 import { cacheTableInput, sessionsTableInput } from '../../../src/conference-app/store/table-definitions';
 import { type LocalAws, startLocalAws } from '../../../src/local/aws';
 import { TraceStore } from '../../../src/local/aws/xray/trace-store';
@@ -22,7 +23,6 @@ import {
   type LocalFunctionSpec,
   MemoryLogSink,
 } from '../../../src/local/runner';
-import { parseTraceHeader } from '../../../src/local/tracing/segment-document';
 import { clientConfig } from '../aws/helpers';
 
 const entry = fileURLToPath(new URL('../../../src/conference-app/handlers/save-session.ts', import.meta.url));

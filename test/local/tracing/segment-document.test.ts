@@ -3,10 +3,10 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import {
   parseTraceHeader,
-  spanToSubsegment,
   toOtelTraceId,
   toXRayTraceId,
-} from '../../../src/local/tracing/segment-document';
+} from '../../../src/conference-app/observability/tracing/trace-header';
+import { spanToSubsegment } from '../../../src/local/tracing/segment-document';
 
 const otelId = '5759e988bd862e3fe1be46a994272793';
 
