@@ -2,6 +2,7 @@ import type { Flow } from '../flows/flow-set';
 import { LEARN_IN_FLIGHT_MS } from '../flows/learn-flows';
 import type { LearnedFlows } from '../flows/learned-flows';
 import { pickFlow } from './trace-lookup';
+import type { TraceLearningNote } from './trace-report';
 
 /** A cached learning that knows no flow of the trace is redone once it is this old (a new flow's first traces). */
 export const RELEARN_ON_MISS_MS = 60_000;
@@ -9,12 +10,6 @@ export const RELEARN_ON_MISS_MS = 60_000;
 /** What /trace without a config learned of the trace's flow: a flow, none yet, or a failure. */
 export type TraceLearning =
   | { readonly outcome: 'flow'; readonly flow: Flow; readonly traces: number; readonly windowLabel: string }
-  | { readonly outcome: 'none'; readonly windowLabel: string; readonly inFlightMs: number }
-  | { readonly outcome: 'failed' };
-
-/** The report's note about it (the flow itself goes in the report's `flow`). */
-export type TraceLearningNote =
-  | { readonly outcome: 'flow'; readonly traces: number; readonly windowLabel: string }
   | { readonly outcome: 'none'; readonly windowLabel: string; readonly inFlightMs: number }
   | { readonly outcome: 'failed' };
 

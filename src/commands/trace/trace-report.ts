@@ -3,7 +3,6 @@ import { functionOfRow, type LogFields } from '../flows/log-fields';
 import { parseInsightsTime, parseNumber } from '../query/rows';
 import type { RuntimeFinding } from '../runtime/runtime-findings';
 import type { ScanSummary } from '../slack/block-kit';
-import type { TraceLearningNote } from './trace-learning';
 
 /** One trace that mentions the looked-up id. */
 export interface TraceSighting {
@@ -39,6 +38,12 @@ export interface TraceException {
   readonly at: Date | undefined;
   readonly logStream: string | undefined;
 }
+
+/** Without a config, what learning the trace's flow gave: a flow (from how many traces), none yet, or a failure. */
+export type TraceLearningNote =
+  | { readonly outcome: 'flow'; readonly traces: number; readonly windowLabel: string }
+  | { readonly outcome: 'none'; readonly windowLabel: string; readonly inFlightMs: number }
+  | { readonly outcome: 'failed' };
 
 /** Everything /trace found out about one id. */
 export type TraceReport =
