@@ -74,8 +74,8 @@ function slackArgs(message: ChatMessage) {
 
 /**
  * {@link AlarmChat} over the Slack Web API. Posts are never retried by the client (its own retries
- * would post a message Slack made but answered 500 for, three times); a 429 is waited out while the
- * invocation has time, through the same timer as the pacer.
+ * would post a message Slack made but answered 500 for, three times); a post's 429 goes to the
+ * pacer (it owns when posts go), any other call's is waited out while the invocation has time.
  */
 export class SlackAlarmChat implements AlarmChat {
   constructor(
@@ -88,11 +88,12 @@ export class SlackAlarmChat implements AlarmChat {
     return new WebClient(token, { ...slackClientOptions(config), retryConfig: { retries: 0 } });
   }
 
-  private async call<T>(run: () => Promise<T>): Promise<T> {
+  private async call<T>(run: () => Promise<T>, maxWaits?: number): Promise<T> {
     try {
       return await withRateLimitBudget(run, {
         remainingTimeMs: () => this.timer.remainingMs(),
         sleep: (ms) => this.timer.sleep(ms),
+        ...(maxWaits === undefined ? {} : { maxWaits }),
       });
     } catch (error) {
       throw classify(error);
@@ -104,13 +105,16 @@ export class SlackAlarmChat implements AlarmChat {
     message: ChatMessage,
     key?: string,
   ): Promise<PostedMessage> {
-    const res = await this.call(() =>
-      this.client.chat.postMessage({
-        channel: target.channel,
-        ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
-        ...slackArgs(message),
-        ...(key ? { metadata: { event_type: ALARM_POST_EVENT, event_payload: { key } } } : {}),
-      }),
+    const res = await this.call(
+      () =>
+        this.client.chat.postMessage({
+          channel: target.channel,
+          ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
+          ...slackArgs(message),
+          ...(key ? { metadata: { event_type: ALARM_POST_EVENT, event_payload: { key } } } : {}),
+        }),
+      // A post's 429 goes straight to the pacer, which retries it at a fresh shared slot.
+      0,
     );
     if (!res.ts) throw new AlarmChatError(ChatFailure.failed, 'no_ts');
     return { channel: res.channel ?? target.channel, ts: res.ts };

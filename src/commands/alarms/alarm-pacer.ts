@@ -1,5 +1,5 @@
 import { GumshoeError } from '../errors';
-import type { AlarmStateStore, AlarmTimer } from './ports';
+import { AlarmChatError, type AlarmStateStore, type AlarmTimer, ChatFailure } from './ports';
 
 /** The shared post slot lies beyond the invocation's deadline: the post was not sent, hand it on. */
 export class PostSlotTooLateError extends GumshoeError {
@@ -11,6 +11,9 @@ export class PostSlotTooLateError extends GumshoeError {
     );
   }
 }
+
+/** How many 429s one post outlasts before its error goes to the caller. */
+const RATE_LIMITED_ATTEMPTS = 4;
 
 /** What {@link createPostPacer} needs. */
 export interface PostPacerOptions {
@@ -39,30 +42,41 @@ export function createPostPacer(options: PostPacerOptions): PostPacer {
   // A slot handed back after it began (a slow store round trip) would put this post closer to the
   // next holder's than the interval: take a fresh one instead, leaving the late one unused.
   const lateToleranceMs = options.intervalMs / 10;
-  const reserve = async (channelId: string): Promise<number> => {
+  const reserve = async (channelId: string, notBeforeMs: number): Promise<number> => {
     let slot = 0;
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      slot = await options.store.reservePostSlot(channelId, timer.nowMs(), options.intervalMs);
+      const from = Math.max(timer.nowMs(), notBeforeMs);
+      slot = await options.store.reservePostSlot(channelId, from, options.intervalMs);
       if (options.intervalMs === 0 || timer.nowMs() - slot <= lateToleranceMs) break;
     }
     return slot;
   };
   return async <T>(channelId: string, post: () => Promise<T>): Promise<T> => {
-    if (tooLate) throw new PostSlotTooLateError(channelId);
-    const slot = await reserve(channelId);
-    const previous = lastDone.get(channelId);
-    const at = previous === undefined ? slot : Math.max(slot, previous + options.intervalMs);
-    const wait = at - timer.nowMs();
-    if (wait > timer.remainingMs() - options.safetyMs) {
-      // The reserved slot stays unused: other invocations lose at most one interval.
-      tooLate = true;
-      throw new PostSlotTooLateError(channelId);
-    }
-    if (wait > 0) await timer.sleep(wait);
-    try {
-      return await post();
-    } finally {
-      lastDone.set(channelId, timer.nowMs());
+    let notBeforeMs = 0;
+    for (let attempt = 0; ; attempt += 1) {
+      if (tooLate) throw new PostSlotTooLateError(channelId);
+      const slot = await reserve(channelId, notBeforeMs);
+      const previous = lastDone.get(channelId);
+      const at = previous === undefined ? slot : Math.max(slot, previous + options.intervalMs);
+      const wait = at - timer.nowMs();
+      if (wait > timer.remainingMs() - options.safetyMs) {
+        // The reserved slot stays unused: other invocations lose at most one interval.
+        tooLate = true;
+        throw new PostSlotTooLateError(channelId);
+      }
+      if (wait > 0) await timer.sleep(wait);
+      try {
+        return await post();
+      } catch (error) {
+        // A 429 is retried here, not in the Slack adapter: a blind wait of Retry-After would land on
+        // another invocation's slot and draw the next 429. Reserving after Retry-After also moves
+        // the channel's shared slot past it, so every invocation backs off together.
+        const limited = error instanceof AlarmChatError && error.failure === ChatFailure.rateLimited;
+        if (!limited || attempt >= RATE_LIMITED_ATTEMPTS) throw error;
+        notBeforeMs = timer.nowMs() + (error.retryAfterSeconds ?? 1) * 1000;
+      } finally {
+        lastDone.set(channelId, timer.nowMs());
+      }
     }
   };
 }

@@ -17,10 +17,22 @@ export interface StormHooks {
 /** Attempts of an optimistic storm update before giving up (each lost round means another batch joined). */
 const STORM_ATTEMPTS = 10;
 
-/** Whether the channel has a storm still taking alarms: then even one new alarm joins it. */
-export async function stormIsOpen(ctx: AlarmPostingContext): Promise<boolean> {
-  const storm = await ctx.store.getStorm(ctx.channelId);
-  return storm !== undefined && storm.openUntil > ctx.timer.nowMs();
+/**
+ * Whether a batch belongs to the channel's storm: one still taking alarms, or one that already
+ * lists an alarm of the batch (handed back when its invocation ran out of time, so it comes back
+ * after the storm closed: it still replies in that storm's thread, under the summary naming it).
+ */
+function belongsTo(
+  storm: StormRecord | undefined,
+  keys: ReadonlySet<string>,
+  nowMs: number,
+): storm is StormRecord {
+  return storm !== undefined && (storm.openUntil > nowMs || storm.entries.some((e) => keys.has(e.key)));
+}
+
+/** Whether the batch joins the channel's storm: then even one new alarm is posted in its thread. */
+export async function stormIsOpen(ctx: AlarmPostingContext, keys: ReadonlySet<string>): Promise<boolean> {
+  return belongsTo(await ctx.store.getStorm(ctx.channelId), keys, ctx.timer.nowMs());
 }
 
 /** Adds this batch's alarms to the channel's open storm, or opens a new one; `created` says which. */
@@ -28,21 +40,24 @@ async function joinStorm(
   ctx: AlarmPostingContext,
   fresh: readonly { item: DeliveryItem }[],
   windowMs: number,
-): Promise<{ storm: StormRecord; created: boolean }> {
+): Promise<{ storm: StormRecord; created: boolean; grew: boolean }> {
   const entries = fresh.map(({ item }) => stormEntryOf(item.n, item.key));
+  const keys = new Set(entries.map((e) => e.key));
   for (let attempt = 0; attempt < STORM_ATTEMPTS; attempt += 1) {
     const now = ctx.timer.nowMs();
     const current = await ctx.store.getStorm(ctx.channelId);
-    const open = current !== undefined && current.openUntil > now;
+    const open = belongsTo(current, keys, now);
     const known = new Set(open ? current.entries.map((e) => e.key) : []);
+    const added = entries.filter((e) => !known.has(e.key));
     const next: StormRecord = {
       channelId: ctx.channelId,
       ...(open && current.ts ? { ts: current.ts } : {}),
       openUntil: now + windowMs,
-      entries: [...(open ? current.entries : []), ...entries.filter((e) => !known.has(e.key))],
+      entries: [...(open ? current.entries : []), ...added],
     };
     try {
-      return { storm: await ctx.store.saveStorm(next, current?.version), created: !open };
+      const storm = await ctx.store.saveStorm(next, current?.version);
+      return { storm, created: !open, grew: added.length > 0 };
     } catch (error) {
       if (!(error instanceof AlarmStateConflictError)) throw error;
     }
@@ -101,7 +116,7 @@ export async function postStorm(
   hooks: StormHooks,
   intervalMs: number,
 ): Promise<number> {
-  const { storm, created } = await joinStorm(ctx, fresh, hooks.stormWindowMs);
+  const { storm, created, grew } = await joinStorm(ctx, fresh, hooks.stormWindowMs);
   let threadTs: string | undefined;
   if (created) {
     const message = buildStormSummary(storm.entries, { mentionHere: ctx.settings.mentionHere });
@@ -119,7 +134,8 @@ export async function postStorm(
     if (threadTs) await redrawSummary(ctx, storm.version);
   } else {
     threadTs = storm.ts ?? (await summaryTs(ctx, intervalMs));
-    if (threadTs) await redrawSummary(ctx, undefined);
+    // Alarms handed back and delivered again are already named: the summary stays as it is.
+    if (threadTs && grew) await redrawSummary(ctx, undefined);
   }
   if (!threadTs) {
     for (const { item } of fresh) hooks.give(item.key, 'deferred');

@@ -181,7 +181,9 @@ export async function deliverAlarms(
 
     const roomLeft = () => deps.timer.remainingMs() >= safetyMs + deps.settings.postIntervalMs;
     // While a storm is open in the channel, a later batch joins its summary even when small.
-    storm = fresh.length >= deps.settings.stormThreshold || (fresh.length > 0 && (await stormIsOpen(ctx)));
+    storm =
+      fresh.length >= deps.settings.stormThreshold ||
+      (fresh.length > 0 && (await stormIsOpen(ctx, new Set(fresh.map((f) => f.item.key)))));
     if (storm) {
       const hooks = {
         stormThreshold: deps.settings.stormThreshold,

@@ -1,49 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseAlarmEnvelope } from '../../../src/bot/alarms/alarm-envelope';
 import { snoozeAlarm } from '../../../src/commands/alarms/alarm-thread';
-import { type AlarmDeliveryDeps, deliverAlarms } from '../../../src/commands/alarms/deliver-alarms';
-import { AlarmChatError, type AlarmTimer } from '../../../src/commands/alarms/ports';
+import { deliverAlarms } from '../../../src/commands/alarms/deliver-alarms';
+import { AlarmChatError } from '../../../src/commands/alarms/ports';
 import { redeliveryDelaySeconds } from '../../../src/commands/alarms/redelivery';
 import { sendAlarmReminders } from '../../../src/commands/alarms/remind-alarms';
 import { snsAlarmRecord, sqsRecordOf } from '../../bot/alarms/slack-helpers';
 import { MemoryAlarmStateStore, RecordingChat, TestTimer } from '../../fakes/alarm-fakes';
-
-const CHANNEL = 'C0ALARMS';
-const START = Date.parse('2026-05-01T10:01:00Z');
-const INTERVAL = 1100;
-
-function queued(name: string, n: number, overrides: Record<string, unknown> = {}, delivery = '') {
-  return parseAlarmEnvelope({
-    Records: Array.from({ length: n }, (_, i) =>
-      sqsRecordOf(
-        snsAlarmRecord(`${name}-${i}`, `m-${name}-${i}${delivery}`, overrides),
-        `q-${name}-${i}${delivery}`,
-      ),
-    ),
-  }).items;
-}
-
-function deps(
-  store: MemoryAlarmStateStore,
-  chat: RecordingChat,
-  timer: AlarmTimer,
-  extra: Partial<AlarmDeliveryDeps> = {},
-): AlarmDeliveryDeps {
-  return {
-    store,
-    chat,
-    timer,
-    log: () => undefined,
-    channelId: CHANNEL,
-    settings: { accountAliases: {}, mentionHere: false, stormThreshold: 4, postIntervalMs: INTERVAL },
-    ...extra,
-  };
-}
-
-function minGap(times: readonly number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  return Math.min(...sorted.slice(1).map((t, i) => t - (sorted[i] ?? 0)));
-}
+import { CHANNEL, deps, INTERVAL, minGap, queued, START } from './delivery-helpers';
 
 describe('deliverAlarms on a controlled clock', () => {
   it('posts a 200-alarm storm as one summary first, then every alarm once in its thread, one slot apart', async () => {
