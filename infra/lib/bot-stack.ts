@@ -21,11 +21,12 @@ import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { SPANS_LOG_GROUP } from '../../src/commands/xray/spans-fallback';
-import { logGroupOf } from '../../src/conference-app/contract/function-names';
-import { ALARM_FUNCTION_TIMEOUT_SECONDS, type FunctionKey, type Topology } from '../../src/topology';
-import type { GumshoeConfig } from './config';
+import { ALARM_FUNCTION_TIMEOUT_SECONDS, BotEnv, type FunctionKey, type Topology } from '../../src/topology';
+import { type GumshoeConfig, isStandalone } from './config';
+import { alarmTopic } from './constructs/alarm-topic';
 import { GumshoeFunction } from './constructs/gumshoe-function';
 import { addEventSource, queuesFrom, resolveEnv, scheduleFrom, tableFrom } from './constructs/system-parts';
+import type { DeployedFlowConfig, LogGroupScope } from './deployed-flows';
 import { alarmTopicArn, logGroupArn, Names } from './naming';
 
 /** Props of {@link BotStack}. */
@@ -34,8 +35,10 @@ export interface BotStackProps extends StackProps {
   /** The system description both CDK and the local stack are built from. */
   readonly topology: Topology;
   readonly projectRoot: string;
-  /** The function names the bot investigates; their log groups are the only ones it may query. */
-  readonly watchedFunctions: readonly string[];
+  /** The log groups the bot investigates (names and prefixes): the only ones it may query. */
+  readonly logScope: LogGroupScope;
+  /** The flow config bundled with the functions that read it; none when absent. */
+  readonly flowConfig?: DeployedFlowConfig | undefined;
 }
 
 export { AlarmEnv, accountAliasesEnv, BotEnv } from '../../src/topology';
@@ -59,9 +62,11 @@ export class BotStack extends Stack {
   /** The queue subscribed to the alarm topic; the alarm function reads it in batches. */
   readonly alarmQueue: Queue;
   readonly secret: Secret;
-  /** ARN of the conference stack's alarm topic, which the alarm queue subscribes to. */
-  readonly alarmTopicArn: string;
-  private readonly alarmTopic: ITopic;
+  /**
+   * The topics the alarm queue subscribes to: the conference stack's by default; alone, the bot's
+   * own topic first (when it creates one), then the existing topics given by ARN.
+   */
+  readonly alarmTopics: readonly ITopic[];
   readonly functionUrl: string;
   private readonly watchedLogGroupArns: string[];
   private readonly props: BotStackProps;
@@ -70,16 +75,19 @@ export class BotStack extends Stack {
     super(scope, id, props);
     this.props = props;
     const { config } = props;
-    this.alarmTopicArn = alarmTopicArn(this);
-    this.alarmTopic = Topic.fromTopicArn(this, 'AlarmTopic', this.alarmTopicArn);
+    const { topology } = props;
+    this.alarmTopics = this.alarmTopicsOf(config, topology);
     // Both forms: StartQuery has been seen authorizing against `log-group:<name>:log-stream:`, which
     // only the `:*` form matches; the suffix widens to the group's own streams, never another group.
-    this.watchedLogGroupArns = props.watchedFunctions.flatMap((name) => {
-      const arn = logGroupArn(this, name);
-      return [arn, `${arn}:*`];
-    });
+    // A prefix's `*` covers its groups and their streams alike.
+    this.watchedLogGroupArns = [
+      ...props.logScope.names.flatMap((name) => {
+        const arn = logGroupArn(this, name);
+        return [arn, `${arn}:*`];
+      }),
+      ...props.logScope.prefixes.map((prefix) => logGroupArn(this, `${prefix}*`)),
+    ];
 
-    const { topology } = props;
     const slack = required(topology.secrets.slack, 'secret slack');
     // Placeholder values only: the operator stores the real token and signing secret with
     // `aws secretsmanager put-secret-value` after deploy, so they never enter the template.
@@ -126,6 +134,7 @@ export class BotStack extends Stack {
         projectRoot: props.projectRoot,
         logRetention: config.logRetentionDays as RetentionDays,
         environment: resolveEnv(spec.environment, resolvers),
+        bundledFiles: this.flowConfigFor(spec.environment),
       });
     };
     this.worker = fn('Worker', 'worker');
@@ -177,13 +186,14 @@ export class BotStack extends Stack {
         });
     }
     for (const subscription of topology.subscriptions.filter((s) => s.stack === 'bot')) {
-      // The subscription also adds the queue policy letting only this topic send to the queue.
+      // Each subscription also adds the queue policy letting only its topic send to the queue.
       if (subscription.topic !== 'alarm') throw new Error(`topic ${subscription.topic} is not imported`);
-      this.alarmTopic.addSubscription(
-        new SqsSubscription(required(queues[subscription.queue], `queue ${subscription.queue}`), {
-          rawMessageDelivery: subscription.rawMessageDelivery,
-        }),
-      );
+      for (const topic of this.alarmTopics)
+        topic.addSubscription(
+          new SqsSubscription(required(queues[subscription.queue], `queue ${subscription.queue}`), {
+            rawMessageDelivery: subscription.rawMessageDelivery,
+          }),
+        );
     }
     this.wireAlarmFunction();
     // Exactly the item operations each caller makes (src/aws/alarm-state-store.ts): the alarm
@@ -243,7 +253,7 @@ export class BotStack extends Stack {
    */
   private wireAlarmFunction(): void {
     const dlq = this.alarmDlq;
-    const topic = this.alarmTopic;
+    const topic = required(this.alarmTopics[0], 'alarm topic');
     // An alarm action may still invoke the function directly (asynchronously): kept on failure too.
     this.alarm.fn.configureAsyncInvoke({
       retryAttempts: 2,
@@ -277,6 +287,38 @@ export class BotStack extends Stack {
     this.grantLogQueries(this.alarm);
   }
 
+  /** The alarm topics, as {@link alarmTopics} says; the bot's own one allows this account's CloudWatch alarms to publish. */
+  private alarmTopicsOf(config: GumshoeConfig, topology: Topology): ITopic[] {
+    const spec = required(topology.topics.alarm, 'topic alarm');
+    const topics: ITopic[] = [];
+    if (spec.stack === 'bot') {
+      const own = alarmTopic(this, 'AlarmTopic', spec.name);
+      topics.push(own);
+      new CfnOutput(this, 'AlarmTopicArn', {
+        value: own.topicArn,
+        description: "The bot's own alarm topic: point your CloudWatch alarms' actions at it",
+      });
+    } else if (!isStandalone(config)) {
+      // The conference stack's topic, rebuilt from its fixed name (no Fn::ImportValue).
+      topics.push(Topic.fromTopicArn(this, 'AlarmTopic', alarmTopicArn(this)));
+    }
+    config.alarmTopicArns.forEach((arn, i) => {
+      topics.push(Topic.fromTopicArn(this, `ExistingAlarmTopic${i + 1}`, arn));
+    });
+    if (topics.length === 0) throw new Error('the bot stack has no alarm topic');
+    return topics;
+  }
+
+  /** The config file for a function whose environment names it (GUMSHOE_CONFIG); nothing otherwise. */
+  private flowConfigFor(environment: Topology['functions'][string]['environment']) {
+    const named = environment[BotEnv.flowConfig];
+    const config = this.props.flowConfig;
+    if (named === undefined || !config) return [];
+    if (named !== config.bundledName)
+      throw new Error(`GUMSHOE_CONFIG is ${String(named)}, but the bundle holds ${config.bundledName}`);
+    return [{ source: config.source, name: config.bundledName }];
+  }
+
   private grantAlarmTable(fn: GumshoeFunction, actions: string[]): void {
     fn.fn.addToRolePolicy(
       new PolicyStatement({ effect: Effect.ALLOW, actions, resources: [this.alarmTable.tableArn] }),
@@ -288,6 +330,8 @@ export class BotStack extends Stack {
    * targets; DeleteAlarmMuteRule on the mute rule. Both are scoped by name prefix.
    */
   private grantAlarmMutes(fn: GumshoeFunction): void {
+    const alarmPrefix =
+      this.props.config.alarmNamePrefix ?? (isStandalone(this.props.config) ? '' : Names.alarmPrefix);
     const muteRules = this.formatArn({
       service: 'cloudwatch',
       resource: 'alarm-mute-rule',
@@ -297,7 +341,7 @@ export class BotStack extends Stack {
     const alarms = this.formatArn({
       service: 'cloudwatch',
       resource: 'alarm',
-      resourceName: `${Names.alarmPrefix}*`,
+      resourceName: `${alarmPrefix}*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     fn.fn.addToRolePolicy(
@@ -319,8 +363,10 @@ export class BotStack extends Stack {
       reason: "Only Gumshoe's own mute rules, which all share this name prefix.",
     });
     Validations.of(fn).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:${Names.alarmPrefix}*]`,
-      reason: 'Only the conference service alarms, which all share this name prefix.',
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:${alarmPrefix}*]`,
+      reason: alarmPrefix
+        ? 'Only the watched service alarms, which all share this name prefix (-c alarmNamePrefix).'
+        : 'Any alarm of this account and region may notify the alarm topics, so any may be muted from Slack; -c alarmNamePrefix narrows it.',
     });
   }
 
@@ -349,10 +395,17 @@ export class BotStack extends Stack {
         resources: ['*'],
       }),
     );
-    for (const name of this.props.watchedFunctions) {
+    const groups = 'arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group';
+    for (const name of this.props.logScope.names) {
       Validations.of(reader).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:${logGroupOf(name)}:*]`,
+        id: `AwsSolutions-IAM5[Resource::${groups}:${name}:*]`,
         reason: 'The streams of one watched log group: StartQuery authorizes at stream level.',
+      });
+    }
+    for (const prefix of this.props.logScope.prefixes) {
+      Validations.of(reader).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${groups}:${prefix}*]`,
+        reason: 'The log groups under a prefix the Gumshoe config (or GUMSHOE_LOG_GROUP_PREFIX) names.',
       });
     }
   }

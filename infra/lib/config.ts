@@ -4,6 +4,8 @@ import type { SystemSettings } from '../../src/topology';
 /** The schedule time zone when neither cdk.json nor `-c timeZone=…` sets one (docs/deploy.md says so). */
 export const DEFAULT_TIME_ZONE = 'UTC';
 
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
 /** The deploy-time settings of the Gumshoe app, read from CDK context (`-c key=value`). */
 export const GumshoeConfig = z.object({
   /** Slack channel the bot posts alarms and the weekly cost report to. */
@@ -45,6 +47,29 @@ export const GumshoeConfig = z.object({
     .default({}),
   /** Lead time above which the lead-time alarm fires, in milliseconds. */
   leadTimeThresholdMs: z.coerce.number().int().positive().default(10_000),
+  /** The flow config file (JSON or YAML) bundled with the bot's functions; no config when absent. */
+  gumshoeConfig: z.string().min(1).optional(),
+  /** Existing SNS topics whose alarm notifications the bot posts (its alarm queue subscribes to each). */
+  alarmTopicArns: z
+    .array(
+      z.string().regex(SNS_TOPIC_ARN, 'an SNS topic ARN such as arn:aws:sns:eu-west-1:123456789012:alarms'),
+    )
+    .default([]),
+  /** The name of an alarm topic the bot stack creates for itself (CloudWatch alarms of this account may publish). */
+  alarmTopic: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,256}$/, 'an SNS topic name such as gumshoe-alarms')
+    .optional(),
+  /** The log groups searched without a config (GUMSHOE_LOG_GROUP_PREFIX); `/aws/lambda/` when absent. */
+  logGroupPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_./#-]{1,512}$/, 'a log group name prefix such as /aws/lambda/orders-')
+    .optional(),
+  /** The alarms the Mute button may mute, by name prefix; `conference-` with the example, every alarm alone. */
+  alarmNamePrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]*$/, 'an alarm name prefix such as orders-')
+    .optional(),
 });
 export type GumshoeConfig = z.infer<typeof GumshoeConfig>;
 
@@ -60,6 +85,11 @@ export const CONTEXT_KEYS = [
   'faults',
   'alarmReminderMinutes',
   'alarmMentionHere',
+  'gumshoeConfig',
+  'alarmTopicArns',
+  'alarmTopic',
+  'logGroupPrefix',
+  'alarmNamePrefix',
 ] as const;
 
 /** Raised when the CDK context does not describe a deployable app; the message names the bad key. */
@@ -75,7 +105,11 @@ export function readConfig(get: (key: string) => unknown): GumshoeConfig {
     if (value === undefined || value === '') continue;
     // `-c aliases='{"123456789012":"prod"}'` arrives as a string; cdk.json may hold the object itself.
     raw[key] =
-      (key === 'aliases' || key === 'faults') && typeof value === 'string' ? parseJson(key, value) : value;
+      (key === 'aliases' || key === 'faults') && typeof value === 'string'
+        ? parseJson(key, value)
+        : key === 'alarmTopicArns' && typeof value === 'string'
+          ? commaList(value)
+          : value;
   }
   // The ADOT layer's wrapper cannot load an esbuild ES-module handler; spans now go to X-Ray's
   // OTLP endpoint from inside the bundle, so an old command line must not deploy believing otherwise.
@@ -96,6 +130,18 @@ export function readConfig(get: (key: string) => unknown): GumshoeConfig {
   return parsed.data;
 }
 
+function commaList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+/** Whether the bot stack stands alone: its alarm topics are given, so the conference example is not deployed. */
+export function isStandalone(config: GumshoeConfig): boolean {
+  return config.alarmTopicArns.length > 0 || config.alarmTopic !== undefined;
+}
+
 function parseJson(key: string, value: string): unknown {
   try {
     return JSON.parse(value);
@@ -114,5 +160,8 @@ export function systemSettingsOf(config: GumshoeConfig): SystemSettings {
     alarmReminderMinutes: config.alarmReminderMinutes,
     alarmMentionHere: config.alarmMentionHere,
     faults: config.faults,
+    ...(isStandalone(config) ? { standalone: true } : {}),
+    ...(config.alarmTopic ? { alarmTopicName: config.alarmTopic } : {}),
+    ...(config.logGroupPrefix ? { logGroupPrefix: config.logGroupPrefix } : {}),
   };
 }

@@ -1,5 +1,4 @@
 import { Arn, ArnFormat, Aws, type Stack } from 'aws-cdk-lib';
-import { FunctionNames, logGroupOf } from '../../src/conference-app/contract/function-names';
 import { BotFunctionNames, ResourceNames } from '../../src/topology';
 
 /** The deployed names that both stacks agree on, so the bot stack builds ARNs without Fn::ImportValue. */
@@ -18,15 +17,15 @@ export const Names = {
   bot: BotFunctionNames,
 } as const;
 
-/** The service functions the bot watches, in milestone order. */
-export const WATCHED_FUNCTIONS: readonly string[] = Object.values(FunctionNames);
-
-/** The ARN of a log group in the stack's own account and region (the form `logs:StartQuery` is scoped by). */
-export function logGroupArn(stack: Stack, functionName: string): string {
+/**
+ * The ARN of a log group (or, ending in `*`, of the groups under a prefix) in the stack's own
+ * account and region: the form `logs:StartQuery` is scoped by.
+ */
+export function logGroupArn(stack: Stack, logGroupName: string): string {
   return stack.formatArn({
     service: 'logs',
     resource: 'log-group',
-    resourceName: logGroupOf(functionName),
+    resourceName: logGroupName,
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
 }

@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { InvestigationConfig } from '../commands/config';
 import { BotConfigError } from './errors';
+import { flowConfigPath } from './flow-config-path';
 import { DEFAULT_RESPONSE_URL_HOSTS, type ResponseUrlPolicy } from './response-url';
 
 // jitless: zod otherwise compiles a parser with `new Function` the first time each object schema
@@ -130,7 +131,7 @@ export function loadBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
               : [...DEFAULT_RESPONSE_URL_HOSTS],
         },
     ...(e.GUMSHOE_ALARM_TABLE ? { replayTable: e.GUMSHOE_ALARM_TABLE } : {}),
-    ...(e.GUMSHOE_CONFIG?.trim() ? { flowConfigFile: e.GUMSHOE_CONFIG.trim() } : {}),
+    ...(e.GUMSHOE_CONFIG?.trim() ? { flowConfigFile: flowConfigPath(e.GUMSHOE_CONFIG.trim(), env) } : {}),
     investigation: investigation.data,
   };
 }

@@ -6,6 +6,7 @@ import {
   type FlowSet,
   parseFlowConfig,
 } from '../commands/flows/flow-set';
+import { flowConfigPath } from './flow-config-path';
 
 /** The env names of the flow config (README "Point Gumshoe at your service"). */
 export const FlowConfigEnv = {
@@ -66,7 +67,7 @@ export function loadFlowEnvironment(env: NodeJS.ProcessEnv = process.env): FlowE
     );
   }
   return {
-    flows: file ? readFlowConfigFile(file) : undefined,
+    flows: file ? readFlowConfigFile(flowConfigPath(file, env)) : undefined,
     logGroupPrefix: prefix || DEFAULT_LOG_GROUP_PREFIX,
   };
 }

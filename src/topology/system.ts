@@ -24,6 +24,13 @@ export const SystemSettings = z.object({
   gumshoeConfig: z.string().min(1).optional(),
   /** The log groups searched without a config (GUMSHOE_LOG_GROUP_PREFIX); `/aws/lambda/` when absent. */
   logGroupPrefix: z.string().min(1).optional(),
+  /**
+   * The bot watches another service, not the conference example: its functions are not told the
+   * example's log groups (only the config or the prefix says where to search).
+   */
+  standalone: z.boolean().optional(),
+  /** The bot's own alarm topic (it then belongs to the bot); the conference stack's topic when absent. */
+  alarmTopicName: z.string().min(1).optional(),
   /** Fault injection for the demo; off when absent. */
   faults: z.object({
     saveDelayMs: z.number().int().min(0).optional(),
@@ -152,11 +159,22 @@ export function describeSystem(input: SystemSettings): Topology {
   const botEnv: Record<string, EnvValue> = {
     [BotEnv.secretArn]: { ref: 'secretArn', secret: 'slack' },
     [BotEnv.channelId]: settings.channelId,
-    [BotEnv.logGroups]: watched.map(logGroupOf).join(','),
-    // Every function is arm64; /cost prices by architecture.
-    [BotEnv.architectures]: watched.map((name) => `${name}=${ARCHITECTURE}`).join(','),
+    ...(settings.standalone
+      ? {}
+      : {
+          [BotEnv.logGroups]: watched.map(logGroupOf).join(','),
+          // Every function is arm64; /cost prices by architecture.
+          [BotEnv.architectures]: watched.map((name) => `${name}=${ARCHITECTURE}`).join(','),
+        }),
     [BotEnv.defaultArchitecture]: ARCHITECTURE,
-    ...(settings.gumshoeConfig ? { [BotEnv.flowConfig]: settings.gumshoeConfig } : {}),
+  };
+  // Only what reads them: help (the Slack handler) reads the config; the worker and the weekly
+  // report also resolve the prefix. CDK bundles the config file into exactly these functions.
+  const configEnv: Record<string, EnvValue> = settings.gumshoeConfig
+    ? { [BotEnv.flowConfig]: settings.gumshoeConfig }
+    : {};
+  const flowEnv: Record<string, EnvValue> = {
+    ...configEnv,
     ...(settings.logGroupPrefix ? { [BotEnv.logGroupPrefix]: settings.logGroupPrefix } : {}),
   };
   const alarmEnv: Record<string, EnvValue> = {
@@ -202,11 +220,15 @@ export function describeSystem(input: SystemSettings): Topology {
       }),
       slackEvents: bot('slackEvents', 'slack-events', 'Verifies and acknowledges Slack requests', 10, {
         ...botEnv,
+        ...configEnv,
         [BotEnv.workerFunction]: BotFunctionNames.worker,
         ...alarmEnv,
       }),
-      worker: bot('worker', 'worker', 'Runs slow investigations', 120, botEnv),
-      weeklyCost: bot('weeklyCost', 'weekly-cost', 'Posts the weekly /cost report', 120, botEnv),
+      worker: bot('worker', 'worker', 'Runs slow investigations', 120, { ...botEnv, ...flowEnv }),
+      weeklyCost: bot('weeklyCost', 'weekly-cost', 'Posts the weekly /cost report', 120, {
+        ...botEnv,
+        ...flowEnv,
+      }),
       alarm: bot(
         'alarm',
         'alarm',
@@ -269,7 +291,11 @@ export function describeSystem(input: SystemSettings): Topology {
       },
       alarmDlq: { stack: 'bot', name: ResourceNames.alarmDeadLetterQueue, retentionDays: 14 },
     },
-    topics: { alarm: { stack: 'conference', name: ResourceNames.alarmTopic } },
+    topics: {
+      alarm: settings.alarmTopicName
+        ? { stack: 'bot', name: settings.alarmTopicName }
+        : { stack: 'conference', name: ResourceNames.alarmTopic },
+    },
     secrets: {
       slack: {
         stack: 'bot',

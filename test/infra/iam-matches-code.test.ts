@@ -1,9 +1,13 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../infra/lib/gumshoe-app';
+import { readFlowConfigFile } from '../../src/bot/flow-config-file';
 import { describeSystem, type FunctionSpec } from '../../src/topology';
 import { bundleEntries, type DeployedCode, deployedCodeOf } from './deployed-sdk-calls';
-import { resourcesOf, synthGumshoe } from './synth-gumshoe';
+import { resourcesOf, synthBot, synthGumshoe } from './synth-gumshoe';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 type Resource = { Type: string; Properties?: Record<string, unknown> };
@@ -18,6 +22,35 @@ const topology = describeSystem({
   faults: {},
 });
 const functions = Object.entries(topology.functions);
+const botKeys = functions.filter(([, spec]) => spec.stack === 'bot').map(([key]) => key);
+
+// The orders example plus a prefix, so a grant that misses a configured name or prefix shows.
+const configDir = mkdtempSync(path.join(tmpdir(), 'gumshoe-iam-config-'));
+const ordersConfig = path.join(configDir, 'orders.gumshoe.yaml');
+writeFileSync(
+  ordersConfig,
+  `${readFileSync(path.join(PROJECT_ROOT, 'examples/orders.gumshoe.yaml'), 'utf8')}logGroups:\n  prefixes: [/aws/lambda/orders-batch-]\n`,
+);
+afterAll(() => rmSync(configDir, { recursive: true, force: true }));
+
+/** One way to deploy: its CDK context, the config file it bundles, the functions it deploys. */
+interface Deployment {
+  readonly context: Record<string, unknown>;
+  readonly config?: string;
+  readonly keys: readonly string[];
+}
+const DEPLOYMENTS: Readonly<Record<string, Deployment>> = {
+  example: { context: {}, keys: functions.map(([key]) => key) },
+  'alone with the orders config': {
+    context: {
+      alarmTopicArns: 'arn:aws:sns:eu-west-1:123456789012:orders-alarms',
+      gumshoeConfig: ordersConfig,
+    },
+    config: ordersConfig,
+    keys: botKeys,
+  },
+  'alone without config': { context: { alarmTopic: 'gumshoe-alarms' }, keys: botKeys },
+};
 
 // Actions that support no resource-level permission (Service Authorization Reference): "*" is right.
 const NO_RESOURCE_LEVEL = new Set([
@@ -45,6 +78,7 @@ function render(value: unknown): string {
 
 /** One deployed function as the template and its bundle describe it. */
 interface Deployed {
+  readonly deployment: Deployment;
   readonly spec: FunctionSpec;
   readonly template: Template;
   readonly id: string;
@@ -112,9 +146,14 @@ function allowedResources(fn: Deployed, action: string): { allowed: Set<string>;
       `arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:${group}`;
     const named = [...env, ...fn.code.literals].filter((v) => /^\/?aws\//.test(v));
     const fromEnv = env.filter((v) => v.startsWith('/aws/lambda/'));
+    const scope = configuredScope(fn);
+    const configured = [
+      ...scope.names.flatMap((g) => [arn(g), `${arn(g)}:*`]),
+      ...scope.prefixes.map((p) => `${arn(p)}*`),
+    ];
     return {
-      allowed: new Set(named.flatMap((g) => [arn(g), `${arn(g)}:*`])),
-      required: new Set(fromEnv.map(arn)),
+      allowed: new Set([...named.flatMap((g) => [arn(g), `${arn(g)}:*`]), ...configured]),
+      required: new Set([...fromEnv.map(arn), ...configured]),
     };
   }
   if (action === 'logs:DescribeLogGroups') {
@@ -124,7 +163,7 @@ function allowedResources(fn: Deployed, action: string): { allowed: Set<string>;
   }
   if (action === 'cloudwatch:PutAlarmMuteRule' || action === 'cloudwatch:DeleteAlarmMuteRule') {
     const scoped = (r: string) =>
-      /^arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:(alarm-mute-rule|alarm):[\w-]+\*?$/.test(
+      /^arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:(alarm-mute-rule|alarm):[\w-]*\*?$/.test(
         r,
       );
     const granted = grantsOf(fn).filter((g) => g.action === action && scoped(g.resource));
@@ -172,41 +211,64 @@ function platformGrants(fn: Deployed): Set<string> {
   return out;
 }
 
+/**
+ * The log groups a deployment makes the bot search, read from its config file (or its prefix)
+ * apart from the stack: with GUMSHOE_LOG_GROUPS in the environment, the names there do instead.
+ */
+function configuredScope(fn: Deployed): { names: string[]; prefixes: string[] } {
+  const { deployment } = fn;
+  if (deployment.config) {
+    const { logGroups } = readFlowConfigFile(deployment.config);
+    return { names: [...logGroups.names], prefixes: [...logGroups.prefixes] };
+  }
+  if (fn.spec.stack !== 'bot' || envValuesOf(fn).some((v) => v.startsWith('/aws/lambda/')))
+    return { names: [], prefixes: [] };
+  const prefix = deployment.context.logGroupPrefix;
+  return { names: [], prefixes: [typeof prefix === 'string' ? prefix : '/aws/lambda/'] };
+}
+
 const deployed = new Map<string, Deployed>();
 
 beforeAll(async () => {
-  const templates = synthGumshoe();
   const bundles = await bundleEntries(
     PROJECT_ROOT,
     functions.map(([, spec]) => spec.entry),
   );
-  for (const [key, spec] of functions) {
-    const template = spec.stack === 'conference' ? templates.conference : templates.bot;
-    const [id, resource] =
-      Object.entries(resourcesOf(template)).find(
-        ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties?.FunctionName === spec.name,
-      ) ?? [];
-    const metafile = bundles.get(spec.entry);
-    if (!id || !resource?.Properties || !metafile) throw new Error(`function ${spec.name} not deployed`);
-    deployed.set(key, {
-      spec,
-      template,
-      id,
-      props: resource.Properties,
-      code: deployedCodeOf(PROJECT_ROOT, metafile),
-    });
+  for (const [label, deployment] of Object.entries(DEPLOYMENTS)) {
+    const templates =
+      label === 'example' ? synthGumshoe() : { conference: undefined, bot: synthBot(deployment.context).bot };
+    for (const [key, spec] of functions.filter(([k]) => deployment.keys.includes(k))) {
+      const template = spec.stack === 'conference' ? templates.conference : templates.bot;
+      if (!template) throw new Error(`${label} deploys no ${spec.stack} stack`);
+      const [id, resource] =
+        Object.entries(resourcesOf(template)).find(
+          ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties?.FunctionName === spec.name,
+        ) ?? [];
+      const metafile = bundles.get(spec.entry);
+      if (!id || !resource?.Properties || !metafile) throw new Error(`function ${spec.name} not deployed`);
+      deployed.set(`${label}/${key}`, {
+        deployment,
+        spec,
+        template,
+        id,
+        props: resource.Properties,
+        code: deployedCodeOf(PROJECT_ROOT, metafile),
+      });
+    }
   }
-}, 300_000);
+}, 600_000);
 
-function fn(key: string): Deployed {
-  const found = deployed.get(key);
-  if (!found) throw new Error(`no function ${key}`);
+function fn(key: string, label = 'example'): Deployed {
+  const found = deployed.get(`${label}/${key}`);
+  if (!found) throw new Error(`no function ${key} in ${label}`);
   return found;
 }
 
-describe.each(functions.map(([key]) => key))('the role of %s', (key) => {
+const rows = Object.entries(DEPLOYMENTS).flatMap(([label, d]) => d.keys.map((key) => [label, key] as const));
+
+describe.each(rows)('deployed as %s, the role of %s', (label, key) => {
   it('allows every AWS call its bundled code sends, on the resources it names', () => {
-    const f = fn(key);
+    const f = fn(key, label);
     // Every function talks to AWS; an empty list would mean the bundle was not read.
     expect(f.code.calls.length).toBeGreaterThan(0);
     const grants = grantsOf(f);
@@ -220,7 +282,7 @@ describe.each(functions.map(([key]) => key))('the role of %s', (key) => {
   });
 
   it('allows nothing its code, its event sources and its destinations do not use', () => {
-    const f = fn(key);
+    const f = fn(key, label);
     const sent = new Set(f.code.calls.map((c) => c.action));
     const platform = platformGrants(f);
     const unused = grantsOf(f)

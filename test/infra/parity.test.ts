@@ -12,6 +12,7 @@ import { logGroupOf } from '../../src/conference-app/contract';
 import { LOCAL_AWS_ACCOUNT_ID } from '../../src/local/aws';
 import { type LocalStack, startLocalStack } from '../../src/local/stack';
 import type { ScheduleWhen } from '../../src/topology';
+import { conferenceOf } from './synth-gumshoe';
 
 // Deployed and local from one description: the CDK app synthesized with the local stack's own
 // settings must find every function, variable, queue, table, event source, subscription, schedule
@@ -51,7 +52,7 @@ beforeAll(async () => {
   });
   const stacks = buildGumshoeApp(app, PROJECT_ROOT);
   deployed = {
-    ...(Template.fromStack(stacks.conference).toJSON().Resources as Record<string, Resource>),
+    ...(Template.fromStack(conferenceOf(stacks)).toJSON().Resources as Record<string, Resource>),
     ...(Template.fromStack(stacks.bot).toJSON().Resources as Record<string, Resource>),
   };
   const config = { endpoint: stack.aws.url, region, credentials };

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildGumshoeApp, PROJECT_ROOT } from '../../infra/lib/gumshoe-app';
 import { FunctionNames } from '../../src/conference-app/contract/function-names';
 import { STREAM_CONSUMER_SETTINGS } from '../../src/conference-app/contract/stream-consumers';
+import { conferenceOf } from './synth-gumshoe';
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 
@@ -31,7 +32,7 @@ beforeAll(() => {
   } catch (error) {
     synthError = error;
   }
-  conference = Template.fromStack(stacks.conference);
+  conference = Template.fromStack(conferenceOf(stacks));
   bot = Template.fromStack(stacks.bot);
   // Synthesis takes seconds alone and much longer on a loaded machine.
 }, 180_000);

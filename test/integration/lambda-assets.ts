@@ -49,9 +49,9 @@ export function synthesizeApp(outdir: string, context: Record<string, unknown>):
   const app = new App({ outdir, context });
   const stacks = buildGumshoeApp(app, PROJECT_ROOT);
   const assembly = app.synth();
-  return [stacks.conference, stacks.bot].map(
-    (stack) => assembly.getStackByName(stack.stackName).template as StackTemplate,
-  );
+  return [stacks.conference, stacks.bot]
+    .flatMap((stack) => (stack ? [stack] : []))
+    .map((stack) => assembly.getStackByName(stack.stackName).template as StackTemplate);
 }
 
 /** Every Lambda function of the templates, with the asset folder its Code points to. */

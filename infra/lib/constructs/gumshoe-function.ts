@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { FieldIndexPolicy, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { LAMBDA_KEEP_NAMES, lambdaEsbuildArgs } from '../../../src/bundling/lambda-esbuild';
@@ -30,6 +30,16 @@ export interface GumshoeFunctionOptions {
   readonly tracing?: 'Active' | 'PassThrough';
   /** Ship a source map and run Node with `--enable-source-maps`; on when omitted. */
   readonly sourceMap?: boolean;
+  /** Files copied into the bundle beside the handler (the flow config); none when omitted. */
+  readonly bundledFiles?: readonly BundledFile[];
+}
+
+/** A file of the machine running synth, copied into a function's bundle under `name`. */
+export interface BundledFile {
+  /** Absolute path. */
+  readonly source: string;
+  /** File name in the bundle (no folder). */
+  readonly name: string;
 }
 
 /** What a stack adds to a function of the description when it builds it. */
@@ -38,11 +48,27 @@ export interface GumshoeFunctionDeployOptions {
   readonly logRetention: RetentionDays;
   /** The function's environment with resource references resolved. */
   readonly environment: Record<string, string>;
+  readonly bundledFiles?: readonly BundledFile[];
 }
 
 // esbuild emits ESM; some dependencies still call `require`, so the bundle gets a require shim.
 const ESM_REQUIRE_SHIM =
   "import { createRequire as __gumshoeCreateRequire } from 'node:module'; const require = __gumshoeCreateRequire(import.meta.url);";
+
+/**
+ * Copies files into the bundle once esbuild is done. The bundle's hash is taken from its output,
+ * so a changed file gives a new asset and `cdk deploy` updates the function.
+ */
+function copyAfterBundling(files: readonly BundledFile[]): ICommandHooks {
+  // Local bundling runs hook commands with `bash -c`: every path is single-quoted.
+  const quote = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir, outputDir) =>
+      files.map((f) => `cp ${quote(f.source)} ${quote(path.join(outputDir, path.basename(f.name)))}`),
+  };
+}
 
 /** A Node.js 22 arm64 function bundled locally by esbuild, with an explicit log group, tracing and nag acknowledgements. */
 export class GumshoeFunction extends Construct {
@@ -126,6 +152,9 @@ export class GumshoeFunction extends Construct {
         // Bolt's unused Express / Socket Mode receiver dependencies become a throwing stub (about
         // 1.3 MiB less to parse at every cold start); the local runner and the bench share this.
         esbuildArgs: lambdaEsbuildArgs(),
+        ...(options.bundledFiles && options.bundledFiles.length > 0
+          ? { commandHooks: copyAfterBundling(options.bundledFiles) }
+          : {}),
       },
     });
 

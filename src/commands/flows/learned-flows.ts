@@ -39,6 +39,10 @@ export interface FlowLearner {
     logs: LogSearch,
     request: { readonly logGroupNames: readonly string[]; readonly fields: LogFields },
     now: Date,
+    options?: {
+      /** Learn again when what the cache holds is at least this old (default: its TTL). */
+      readonly refreshAfterMs?: number;
+    },
   ): Promise<LearnedFlows>;
 }
 
@@ -97,16 +101,17 @@ export const uncachedFlowLearner: FlowLearner = { learn: learnDay };
  * Learning scans a day of every searched log group (a Logs Insights query billed by the byte and
  * taking seconds): a worker environment learns once per log group set and field set every `ttlMs`
  * of `now` (the caller's clock), and concurrent /trace jobs share one learning. A failed learning
- * is not kept.
+ * is not kept; a caller may ask for a fresher one (a trace no cached flow knows).
  */
 export function cachedFlowLearner(ttlMs: number = LEARNED_FLOWS_TTL_MS): FlowLearner {
   const cache = new Map<string, { at: number; learned: Promise<LearnedFlows> }>();
   return {
-    learn(logs, request, now) {
+    learn(logs, request, now, options) {
+      const fresh = Math.min(ttlMs, options?.refreshAfterMs ?? ttlMs);
       const key = JSON.stringify([[...request.logGroupNames].sort(), request.fields]);
       const hit = cache.get(key);
       const age = hit ? now.getTime() - hit.at : Number.NaN;
-      if (hit && age >= 0 && age < ttlMs)
+      if (hit && age >= 0 && age < fresh)
         return hit.learned.then((l) => ({ ...l, scan: noScan, cached: true }));
       const learned = learnDay(logs, request, now);
       learned.catch(() => {

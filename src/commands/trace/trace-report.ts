@@ -39,6 +39,12 @@ export interface TraceException {
   readonly logStream: string | undefined;
 }
 
+/** Without a config, what learning the trace's flow gave: a flow (from how many traces), none yet, or a failure. */
+export type TraceLearningNote =
+  | { readonly outcome: 'flow'; readonly traces: number; readonly windowLabel: string }
+  | { readonly outcome: 'none'; readonly windowLabel: string; readonly inFlightMs: number }
+  | { readonly outcome: 'failed' };
+
 /** Everything /trace found out about one id. */
 export type TraceReport =
   | {
@@ -57,10 +63,8 @@ export type TraceReport =
       readonly matchedBy?: string;
       /** The flow (or, without a config, the preset) "Show logs" must name: only when its fields differ from the default. */
       readonly logsFlow?: string;
-      /** Without a config: the flow was learned from this many complete traces of the window. */
-      readonly learnedFrom?: { readonly traces: number; readonly windowLabel: string };
-      /** Without a config, learning the flow failed: the timeline is shown as logged. */
-      readonly learnFailed?: boolean;
+      /** Without a config: what learning the flow gave (from how many traces, none yet, or a failure). */
+      readonly learned?: TraceLearningNote;
       /** Other traces of the same id (e.g. a retried create), newest first. */
       readonly otherTraces: readonly TraceSighting[];
       /** The lookup returned its row limit: older traces for this id may exist beyond those listed. */

@@ -7,6 +7,7 @@ import type { Clock, LogSearch, LogSearchResult } from '../ports';
 import { buildRuntimeErrorQuery, RUNTIME_ERROR_LIMIT } from '../runtime/runtime-error-query';
 import { summarizeRuntimeErrors } from '../runtime/runtime-findings';
 import { sumScans } from '../slack/block-kit';
+import { learnedFlowOfTrace, learningNote, RELEARN_ON_MISS_MS } from './trace-learning';
 import { CORRELATION_ID, lookupCandidates, matchedField, parseTraceLookupId, pickFlow } from './trace-lookup';
 import {
   buildExceptionQuery,
@@ -104,9 +105,10 @@ export async function investigateTrace(
     durationMs: 0,
   };
   // Without a config the flow is the one a day of complete traces shows; learned beside the reads.
+  const learner = ports.learner ?? uncachedFlowLearner;
   const learning: Promise<LearnedFlows | 'failed' | undefined> = config.flows
     ? Promise.resolve(undefined)
-    : (ports.learner ?? uncachedFlowLearner)
+    : learner
         .learn(ports.logs, { logGroupNames: config.logGroupNames, fields }, now)
         // A trace without its graph is still worth showing: the timeline as logged.
         .catch(() => 'failed' as const);
@@ -120,15 +122,16 @@ export async function investigateTrace(
   const milestoneRows = milestones.rows.map((r) => normalizeRow(r, fields));
   const exceptionRows = exceptions.rows.map((r) => normalizeRow(r, fields));
   const seen = new Set(milestoneRows.flatMap((r) => (r.milestone ? [r.milestone] : [])));
-  const learnedFlows = typeof learned === 'object' ? learned.flows : [];
-  const flow = pickFlow(
-    [
-      ...found.candidate.flows,
-      ...learnedFlows.map((l) => l.flow).filter((f) => f.milestones.some((m) => seen.has(m.name))),
-    ],
-    seen,
-  );
-  const learnedFrom = learnedFlows.find((l) => l.flow === flow);
+  const learnRequest = { logGroupNames: config.logGroupNames, fields };
+  const learnedOfTrace = learned
+    ? await learnedFlowOfTrace(learned, seen, () =>
+        learner.learn(ports.logs, learnRequest, now, { refreshAfterMs: RELEARN_ON_MISS_MS }),
+      )
+    : undefined;
+  const flow =
+    learnedOfTrace?.learning.outcome === 'flow'
+      ? learnedOfTrace.learning.flow
+      : pickFlow(found.candidate.flows, seen);
   const timeline = buildTimeline(milestoneRows, flow?.milestones);
   const { missing, logsLookIncomplete } = findMissingMilestones(
     new Set(timeline.map((e) => e.milestone)),
@@ -145,10 +148,7 @@ export async function investigateTrace(
     traceId,
     ...(flow ? { flow: flow.name } : {}),
     ...logsFlowOf(fields, flow, config.flows),
-    ...(learnedFrom && typeof learned === 'object'
-      ? { learnedFrom: { traces: learnedFrom.traces, windowLabel: learned.windowLabel } }
-      : {}),
-    ...(learned === 'failed' ? { learnFailed: true } : {}),
+    ...(learnedOfTrace ? { learned: learningNote(learnedOfTrace.learning) } : {}),
     matchedBy: matchedField(lookup, traceId, found.candidate.where),
     otherTraces: found.newest.slice(1),
     otherTracesCapped: found.rawRows >= TRACE_LOOKUP_LIMIT,
@@ -166,10 +166,7 @@ export async function investigateTrace(
     scan: sumScans([
       lookupScan,
       sumScans(
-        [
-          ...[milestones, exceptions, requests, runtime].map(scanOf),
-          ...(typeof learned === 'object' ? [learned.scan] : []),
-        ],
+        [...[milestones, exceptions, requests, runtime].map(scanOf), ...(learnedOfTrace?.scans ?? [])],
         true,
       ),
     ]),

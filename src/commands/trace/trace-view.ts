@@ -59,15 +59,17 @@ function failingFunction(report: Extract<TraceReport, { kind: 'found' }>): strin
   );
 }
 
-/** The flow line: configured, learned (from how many traces) or none. */
+/** The flow line: configured, learned (from how many traces), not learned yet, or none. */
 function flowText(report: Extract<TraceReport, { kind: 'found' }>): string {
-  const learned = report.learnedFrom;
-  if (report.flow && learned)
+  const learned = report.learned;
+  if (report.flow && learned?.outcome === 'flow')
     return `Flow ${code(report.flow)} learned from ${learned.traces} trace${learned.traces === 1 ? '' : 's'} of the last ${learned.windowLabel} (no config)`;
   if (report.flow) return `Flow ${code(report.flow)}`;
-  if (report.learnFailed)
+  if (learned?.outcome === 'failed')
     return 'No config, and the flow could not be learned from the logs: milestones as logged';
-  return 'No flow configured or learned: milestones as logged';
+  if (learned?.outcome === 'none')
+    return `No config, and no flow learned yet (from the last ${learned.windowLabel}'s traces older than ${Math.round(learned.inFlightMs / 60_000)} min): milestones as logged`;
+  return 'No flow configured: milestones as logged';
 }
 
 /** The /trace answer as Block Kit, validated against Slack's limits. */

@@ -77,7 +77,7 @@ describe('/trace without a config: the flow learned from the logs', () => {
     expect(report.traceId).toBe('corr-5');
     expect(report.matchedBy).toBe('the log line');
     expect(report.flow).toBe('order');
-    expect(report.learnedFrom).toEqual({ traces: 6, windowLabel: '24 h' });
+    expect(report.learned).toEqual({ outcome: 'flow', traces: 6, windowLabel: '24 h' });
     // GIFT_WRAPPED is a branch one trace in six took: optional, so not reported missing.
     expect(report.missing).toEqual([
       { milestone: 'ORDER_PACKED', functionName: 'pack', after: 'ORDER_PAID' },
@@ -167,7 +167,7 @@ describe('/trace without a config: the flow learned from the logs', () => {
     ]);
 
     if (failed.kind !== 'found') throw new Error('not found');
-    expect(failed.learnFailed).toBe(true);
+    expect(failed.learned).toEqual({ outcome: 'failed' });
     expect(failed.flow).toBeUndefined();
     expect(failed.timeline.map((e) => e.milestone)).toEqual([
       'ORDER_RECEIVED',
@@ -177,6 +177,35 @@ describe('/trace without a config: the flow learned from the logs', () => {
     expect(JSON.stringify(traceMessage(failed).blocks)).toContain('the flow could not be learned');
     expect(logs.learnings).toBe(2);
     expect(both.map((r) => (r.kind === 'found' ? r.flow : r.kind))).toEqual(['order', 'order']);
+  });
+
+  it("learns again after a minute when the cached flows do not know the trace's (a new flow's first traces)", async () => {
+    // Refunds began two minutes before the first /trace: still in flight for the learner then.
+    const refunds = [1, 2, 3].flatMap((i) => [
+      line(`refund-${i}`, 'api', 58 * 60_000 + i * 1000, { milestone: 'REFUND_REQUESTED' }),
+      line(`refund-${i}`, 'pay', 58 * 60_000 + i * 1000 + 100, { milestone: 'REFUND_PAID' }),
+    ]);
+    const logs = new EngineLogSearch([...orders(), ...refunds]);
+    let now = T0 + 3_600_000;
+    const ports = { logs, clock: { now: () => new Date(now) }, learner: cachedFlowLearner() };
+
+    const first = await investigateTrace({ id: 'refund-1' }, ports, config);
+    now += 30_000;
+    await investigateTrace({ id: 'refund-2' }, ports, config);
+    const learnedWithinAMinute = logs.requests.filter(isLearning).length;
+    now += 6 * 60_000;
+    const later = await investigateTrace({ id: 'refund-3' }, ports, config);
+
+    if (first.kind !== 'found' || later.kind !== 'found') throw new Error('not found');
+    expect(first.flow).toBeUndefined();
+    expect(first.learned).toEqual({ outcome: 'none', windowLabel: '24 h', inFlightMs: 5 * 60_000 });
+    expect(JSON.stringify(traceMessage(first).blocks)).toContain(
+      "no flow learned yet (from the last 24 h's traces older than 5 min)",
+    );
+    expect(learnedWithinAMinute).toBe(1);
+    expect(logs.requests.filter(isLearning)).toHaveLength(2);
+    expect(later.learned).toEqual({ outcome: 'flow', traces: 3, windowLabel: '24 h' });
+    expect(later.flow).toBe('refund');
   });
 
   it('learns nothing when a config is set', async () => {
@@ -201,7 +230,7 @@ describe('/trace without a config: the flow learned from the logs', () => {
     expect(report.kind).toBe('found');
     if (report.kind !== 'found') return;
     expect(report.flow).toBe('order');
-    expect(report.learnedFrom).toBeUndefined();
+    expect(report.learned).toBeUndefined();
     expect(logs.requests.filter(isLearning)).toHaveLength(0);
   });
 });

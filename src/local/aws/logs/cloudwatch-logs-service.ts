@@ -1,22 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { compileFilterPattern, FilterPatternError } from '../../logs/filter-pattern';
 import type { StoredLogEvent } from '../../logs/log-event';
 import { type LogStore, LogStoreError } from '../../logs/log-store';
-import { compileInsightsQuery, MalformedQueryError } from '../../logs-insights';
-import type { CompiledInsightsQuery, InsightsResult } from '../../logs-insights/api';
+import { compileInsightsQuery } from '../../logs-insights';
+import type { CompiledInsightsQuery } from '../../logs-insights/api';
 import { AwsServiceError } from '../errors';
 import type { JsonOperation, JsonServiceDefinition, RequestContext } from '../registry';
 import { parseInput } from '../validate';
-import {
-  DEFAULT_MAX_CONCURRENT_QUERIES,
-  logGroupName,
-  MAX_QUERY_LOG_GROUPS,
-  queryConcurrencyError,
-  screenLogEvents,
-} from './logs-limits';
+import { insightsOperations } from './insights-operations';
+import { groupFromIdentifier, INVALID, notFound } from './logs-errors';
+import { DEFAULT_MAX_CONCURRENT_QUERIES, logGroupName, screenLogEvents } from './logs-limits';
 
-const INVALID = 'InvalidParameterException';
 const name = z.string().min(1).max(512);
 const paging = { nextToken: z.string().optional(), limit: z.number().int().min(1).optional() };
 
@@ -59,32 +53,6 @@ const FilterLogEvents = z.looseObject({
   nextToken: z.string().optional(),
   limit: z.number().int().min(1).max(10_000).optional(),
 });
-const StartQuery = z.looseObject({
-  logGroupName: logGroupName.optional(),
-  logGroupNames: z.array(logGroupName).min(1).max(MAX_QUERY_LOG_GROUPS).optional(),
-  logGroupIdentifiers: z
-    .array(name.regex(/^[\w#+=/:,.@-]+$/, 'Member must not contain wildcards'))
-    .min(1)
-    .max(MAX_QUERY_LOG_GROUPS)
-    .optional(),
-  startTime: z.number().int().min(0),
-  endTime: z.number().int().min(0),
-  queryString: z.string().min(1).max(10_000),
-  limit: z.number().int().min(1).max(10_000).optional(),
-});
-const QueryId = z.looseObject({ queryId: z.string().min(1) });
-
-/** What the state machine keeps per query between polls. */
-interface QueryRecord {
-  readonly queryId: string;
-  readonly groups: readonly string[];
-  /** Set on a microtask after StartQuery: the run is synchronous, the API is not. */
-  outcome: { readonly result: InsightsResult } | { readonly error: unknown } | undefined;
-  /** The status last shown to a client; StopQuery is only valid before it shows a final one. */
-  state: 'Scheduled' | 'Running' | 'Complete' | 'Failed' | 'Cancelled';
-  readonly startedAt: number;
-}
-
 /** Options of {@link createCloudWatchLogsService}. */
 export interface CloudWatchLogsServiceOptions {
   readonly store: LogStore;
@@ -100,7 +68,6 @@ export interface CloudWatchLogsServiceOptions {
 export function createCloudWatchLogsService(options: CloudWatchLogsServiceOptions): JsonServiceDefinition {
   const { store } = options;
   const compile = options.compile ?? compileInsightsQuery;
-  const queries = new Map<string, QueryRecord>();
   const now = options.now ?? Date.now;
   const maxConcurrentQueries = options.maxConcurrentQueries ?? DEFAULT_MAX_CONCURRENT_QUERIES;
 
@@ -278,94 +245,7 @@ export function createCloudWatchLogsService(options: CloudWatchLogsServiceOption
         ...(more ? { nextToken: offsetToken(skip + events.length) } : {}),
       };
     },
-    StartQuery(raw) {
-      const input = parseInput(StartQuery, raw, INVALID);
-      const given = [input.logGroupName, input.logGroupNames, input.logGroupIdentifiers].filter(
-        (v) => v !== undefined,
-      );
-      if (given.length !== 1) {
-        throw new AwsServiceError(
-          INVALID,
-          'Exactly one of logGroupName, logGroupNames or logGroupIdentifiers is required',
-        );
-      }
-      if (input.endTime < input.startTime)
-        throw new AwsServiceError(INVALID, 'endTime must not be before startTime');
-      const groups = input.logGroupName
-        ? [input.logGroupName]
-        : (input.logGroupNames ?? (input.logGroupIdentifiers ?? []).map(groupFromIdentifier));
-      for (const group of groups) requireGroup(group);
-      let compiled: CompiledInsightsQuery;
-      try {
-        compiled = compile(input.queryString);
-      } catch (error) {
-        if (error instanceof MalformedQueryError) throw malformedQuery(input.queryString, error);
-        throw error;
-      }
-      // A query counts against the quota until its client has seen it finish (or it times out, 60 min).
-      let running = 0;
-      for (const q of queries.values()) {
-        if ((q.state === 'Scheduled' || q.state === 'Running') && now() - q.startedAt < 3_600_000) running++;
-      }
-      if (running >= maxConcurrentQueries) throw queryConcurrencyError(maxConcurrentQueries);
-      const record: QueryRecord = {
-        queryId: randomUUID(),
-        groups,
-        outcome: undefined,
-        state: 'Scheduled',
-        startedAt: now(),
-      };
-      queries.set(record.queryId, record);
-      const runOptions = {
-        startTimeMs: input.startTime * 1000,
-        endTimeMs: input.endTime * 1000 + 999,
-        ...(input.limit !== undefined ? { limit: input.limit } : {}),
-      };
-      // Run off the request path, like the real service schedules a query.
-      setImmediate(() => {
-        if (record.state === 'Cancelled') return;
-        try {
-          const events = store.scan(groups, runOptions.startTimeMs, runOptions.endTimeMs);
-          record.outcome = { result: compiled.run(events, runOptions) };
-        } catch (error) {
-          process.stderr.write(
-            `local-aws: query ${record.queryId} failed: ${error instanceof Error ? error.stack : String(error)}\n`,
-          );
-          record.outcome = { error };
-        }
-      });
-      return { queryId: record.queryId };
-    },
-    GetQueryResults(raw) {
-      const input = parseInput(QueryId, raw, INVALID);
-      const record = queries.get(input.queryId);
-      if (!record) throw notFound(`Query ${input.queryId} does not exist`);
-      const empty = { recordsMatched: 0, recordsScanned: 0, bytesScanned: 0 };
-      // The first poll always sees Running, so clients exercise their polling loop locally too.
-      if (record.state === 'Scheduled') record.state = 'Running';
-      else if (record.state === 'Running' && record.outcome) {
-        record.state = 'result' in record.outcome ? 'Complete' : 'Failed';
-      }
-      if (record.state === 'Complete' && record.outcome && 'result' in record.outcome) {
-        return {
-          status: 'Complete',
-          results: record.outcome.result.results,
-          statistics: record.outcome.result.statistics,
-        };
-      }
-      return { status: record.state, results: [], statistics: empty };
-    },
-    StopQuery(raw) {
-      const input = parseInput(QueryId, raw, INVALID);
-      const record = queries.get(input.queryId);
-      if (!record) throw notFound(`Query ${input.queryId} does not exist`);
-      if (record.state !== 'Scheduled' && record.state !== 'Running') {
-        throw new AwsServiceError(INVALID, `Query ${input.queryId} is not running (status ${record.state})`);
-      }
-      record.state = 'Cancelled';
-      record.outcome = undefined;
-      return { success: true };
-    },
+    ...insightsOperations({ store, compile, now, maxConcurrentQueries, requireGroup }),
   };
 
   return { targetPrefix: 'Logs_20140328', jsonVersion: '1.1', operations: wrapStoreErrors(operations) };
@@ -393,35 +273,8 @@ function compilePattern(pattern: string | undefined): (message: string) => boole
   return compileFilterPattern(pattern);
 }
 
-function notFound(message: string, cause?: unknown): AwsServiceError {
-  return new AwsServiceError('ResourceNotFoundException', message, cause === undefined ? {} : { cause });
-}
-
-/** Accepts a name or an ARN (`arn:aws:logs:r:acct:log-group:NAME[:*]`). */
-function groupFromIdentifier(identifier: string): string {
-  const match = /^arn:aws[\w-]*:logs:[^:]*:[^:]*:log-group:(.+?)(?::\*)?$/.exec(identifier);
-  return match ? (match[1] as string) : identifier;
-}
-
 function groupArn(ctx: RequestContext, group: string): string {
   return `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${group}`;
-}
-
-/** Char offsets of the engine's 1-based line/column, for `queryCompileError.location`. */
-function malformedQuery(query: string, error: MalformedQueryError): AwsServiceError {
-  const lines = query.split('\n');
-  let offset = 0;
-  for (let i = 0; i < error.line - 1 && i < lines.length; i++) offset += (lines[i] as string).length + 1;
-  offset = Math.min(offset + Math.max(0, error.column - 1), query.length);
-  return new AwsServiceError('MalformedQueryException', error.message, {
-    cause: error,
-    fields: {
-      queryCompileError: {
-        location: { startCharOffset: offset, endCharOffset: offset },
-        message: error.message,
-      },
-    },
-  });
 }
 
 function paginate<T>(
