@@ -112,7 +112,8 @@ export class ConferenceStack extends Stack {
     // Exactly what each function's code sends (test/infra/iam-matches-code.test.ts derives it from
     // the bundles): CDK's grant helpers add reads and batch actions no code here makes.
     const deliveries = lookup.table('deliveries');
-    const ledger = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'];
+    // BatchWriteItem: a message's deliveries are marked done in one write (completeAll).
+    const ledger = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
     allow(create, ['sqs:SendMessage'], [saveQueue.queueArn]);
     allow(save, ['dynamodb:PutItem'], [sessions.tableArn, cache.tableArn]);
     allow(notify, ['secretsmanager:GetSecretValue'], [webhookSecret.secretArn]);

@@ -19,6 +19,10 @@ export class InMemoryDeliveryLedger implements DeliveryLedger {
     this.entries.set(key, { status: 'COMPLETED', leaseUntil: 0 });
   }
 
+  async completeAll(keys: readonly string[]): Promise<void> {
+    for (const key of keys) await this.complete(key);
+  }
+
   async release(key: string): Promise<void> {
     if (this.entries.get(key)?.status === 'IN_PROGRESS') this.entries.delete(key);
   }

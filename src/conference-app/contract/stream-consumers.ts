@@ -5,6 +5,12 @@
  * One batch at a time per shard (parallelisation 1) and no batching window: while one Slack message is
  * in flight the next batch fills up, so under load the notifier sends one message per webhook round
  * trip (about one a second, Slack's incoming-webhook limit) however many sessions arrive.
+ *
+ * A second batch per shard, paced to start a message one second after the previous one, does not
+ * shorten the tail: a batch's sessions are fixed when Lambda reads it, so the second batch is read
+ * (nearly empty) just after the first starts and waits for its slot, while the sessions saved
+ * meanwhile wait for the first batch to return and then for a third slot. A window long enough to
+ * fill it adds its length to every lead time. See docs/bench.md, "Notifier under the seed's load".
  */
 export const STREAM_CONSUMER_SETTINGS = {
   batchSize: 25,

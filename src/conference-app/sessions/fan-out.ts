@@ -68,6 +68,15 @@ async function settleClaim(deps: FanOutDeps, key: string, delivered: boolean): P
   }
 }
 
+/** Records that one message's deliveries were made, in one ledger write; a failure is logged, never a resend. */
+async function settleDelivered(deps: FanOutDeps, keys: readonly string[]): Promise<void> {
+  try {
+    await deps.ledger.completeAll(keys);
+  } catch (error) {
+    deps.log.error('Delivery ledger update failed', error, { deliveryKeys: keys.join(',') });
+  }
+}
+
 function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
@@ -125,7 +134,10 @@ export async function announceNewSessions(
         announcedWith: sessions.length,
       });
     }
-    await Promise.all(group.map((r) => settleClaim(deps, announceKey(r.session), true)));
+    await settleDelivered(
+      deps,
+      sessions.map((session) => announceKey(session)),
+    );
   }
   return failed;
 }

@@ -46,6 +46,8 @@ export type ClaimOutcome = 'claimed' | 'delivered' | 'in-progress';
 export interface DeliveryLedger {
   claim(key: string, leaseMs: number): Promise<ClaimOutcome>;
   complete(key: string): Promise<void>;
+  /** Marks several deliveries done at once (the sessions one Slack message announced), in as few writes as the store allows. */
+  completeAll(keys: readonly string[]): Promise<void>;
   release(key: string): Promise<void>;
 }
 

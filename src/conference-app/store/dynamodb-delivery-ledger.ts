@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { DownstreamError } from '../sessions/errors';
 import type { ClaimOutcome, DeliveryLedger } from '../sessions/ports';
 
@@ -7,6 +13,10 @@ import type { ClaimOutcome, DeliveryLedger } from '../sessions/ports';
 const KEEP_SECONDS = 48 * 3600;
 const IN_PROGRESS = 'IN_PROGRESS';
 const COMPLETED = 'COMPLETED';
+/** BatchWriteItem's limit per request. */
+const BATCH_WRITE_MAX = 25;
+/** Rounds of re-sending what BatchWriteItem left unprocessed (throttling) before giving up. */
+const UNPROCESSED_ROUNDS = 4;
 
 /**
  * The delivery ledger in DynamoDB (`id` key, `expiration` TTL), claimed with conditional writes.
@@ -18,6 +28,8 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly now: () => number = Date.now,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) =>
+      new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
 
   async claim(key: string, leaseMs: number): Promise<ClaimOutcome> {
@@ -56,6 +68,37 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
       );
     } catch (error) {
       throw new DownstreamError('Could not mark a delivery done in the ledger', { cause: error });
+    }
+  }
+
+  /**
+   * One BatchWriteItem per 25 keys instead of a PutItem per key: a Slack message announces up to 25
+   * sessions, and each round trip is spent before the next batch can start. Completion needs no
+   * condition (it always wins over a claim), so the batch write's lack of conditions costs nothing.
+   */
+  async completeAll(keys: readonly string[]): Promise<void> {
+    // BatchWriteItem refuses a request naming one key twice.
+    const unique = [...new Set(keys)];
+    for (let i = 0; i < unique.length; i += BATCH_WRITE_MAX) {
+      let requests: { PutRequest: { Item: Record<string, unknown> } }[] = unique
+        .slice(i, i + BATCH_WRITE_MAX)
+        .map((id) => ({
+          PutRequest: { Item: { id, status: COMPLETED, expiration: this.expiration() } },
+        }));
+      for (let round = 0; requests.length > 0; round += 1) {
+        if (round === UNPROCESSED_ROUNDS)
+          throw new DownstreamError(`Could not mark ${requests.length} deliveries done in the ledger`);
+        // Unprocessed items are throttled writes: back off before sending them again (AWS's advice).
+        if (round > 0) await this.sleep(50 * 2 ** round);
+        const output = await this.client
+          .send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }))
+          .catch((error: unknown) => {
+            throw new DownstreamError('Could not mark deliveries done in the ledger', { cause: error });
+          });
+        requests = (output.UnprocessedItems?.[this.tableName] ?? []).flatMap((r) =>
+          r.PutRequest?.Item ? [{ PutRequest: { Item: r.PutRequest.Item } }] : [],
+        );
+      }
     }
   }
 
