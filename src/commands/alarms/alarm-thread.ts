@@ -177,6 +177,16 @@ export function acknowledgeAlarm(state: AlarmThreadState, userId: string, now: D
   };
 }
 
+/** Snooze and mute alike: a hold until a time, recorded on the conversation with who set it. */
+function holdUntil(
+  state: AlarmThreadState,
+  until: Date,
+  describe: (until: Date) => { fields: Partial<AlarmThreadState>; text: string },
+): AlarmActionResult {
+  const { fields, text } = describe(until);
+  return { changed: true, state: { ...state, ...fields }, text };
+}
+
 /** Snoozes Gumshoe for this alarm: no replies, mentions or reminders for `durationMs` (default 1 h). */
 export function snoozeAlarm(
   state: AlarmThreadState,
@@ -184,12 +194,10 @@ export function snoozeAlarm(
   now: Date,
   durationMs = 60 * 60 * 1000,
 ): AlarmActionResult {
-  const until = new Date(now.getTime() + durationMs);
-  return {
-    changed: true,
-    state: { ...state, snoozedUntil: until, snoozedBy: userId },
+  return holdUntil(state, new Date(now.getTime() + durationMs), (until) => ({
+    fields: { snoozedUntil: until, snoozedBy: userId },
     text: `💤 Snoozed in Slack by <@${userId}> until ${formatClock(until)}: no replies or reminders from Gumshoe`,
-  };
+  }));
 }
 
 /** Ends a snooze. */
@@ -207,12 +215,10 @@ export function muteAlarm(
   now: Date,
   durationMs = 60 * 60 * 1000,
 ): AlarmActionResult {
-  const until = new Date(now.getTime() + durationMs);
-  return {
-    changed: true,
-    state: { ...state, mutedUntil: until, mutedBy: userId },
+  return holdUntil(state, new Date(now.getTime() + durationMs), (until) => ({
+    fields: { mutedUntil: until, mutedBy: userId },
     text: `🔕 Alarm actions muted by <@${userId}> until ${formatClock(until)} (CloudWatch mute rule: every action of the alarm, pager and e-mail included)`,
-  };
+  }));
 }
 
 /** Lifts the mute rule. */
