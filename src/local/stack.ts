@@ -92,7 +92,8 @@ export interface LocalStackOptions {
   /** Run functions from an esbuild bundle, as Lambda does (default); false loads the TypeScript with tsx. */
   bundle?: boolean;
   /**
-   * The bot's flow config (GUMSHOE_CONFIG): the conference example by default, null for none.
+   * The bot's flow config (GUMSHOE_CONFIG): the conference example by default, null for none (the
+   * bot then searches the groups under the prefix, the conference example's among them).
    * Validated before anything starts: a bad file stops the stack with the file and the path.
    */
   gumshoeConfig?: string | null;
@@ -193,6 +194,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       alarmMentionHere: false,
       faults: {},
       ...(gumshoeConfig ? { gumshoeConfig } : {}),
+      // No config at all: the bot is told no service's groups and searches every group under the
+      // prefix, as the README promises (the conference example's groups are among them).
+      ...(options.gumshoeConfig === null ? { standalone: true } : {}),
       ...(options.logGroupPrefix ? { logGroupPrefix: options.logGroupPrefix } : {}),
     });
     const aws = await startLocalAws({
