@@ -43,7 +43,7 @@ beforeAll(async () => {
       .filter((r) => r.Type === 'AWS::Lambda::Function' && typeof r.Properties?.FunctionName === 'string')
       .map((r) => [
         String(r.Properties?.FunctionName),
-        (r.Properties?.Environment as { Variables: Record<string, unknown> }).Variables,
+        (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {},
       ]),
   );
   deployedTopics = resources
