@@ -99,6 +99,14 @@ export interface LocalStackOptions {
   gumshoeConfig?: string | null;
   /** GUMSHOE_LOG_GROUP_PREFIX for the bot (the groups searched without a config). */
   logGroupPrefix?: string;
+  /**
+   * The bot as deployed alone (`-c alarmTopicArns` / `-c alarmTopic`): not told the conference
+   * service's log groups, so without a config it searches the prefix. The service still runs.
+   * Implied by `gumshoeConfig: null`.
+   */
+  standalone?: boolean;
+  /** The bot's own alarm topic, as `-c alarmTopic` names it (the local alarms publish to it). */
+  alarmTopicName?: string;
   /** More functions to run beside the system's (another watched service, in tests). */
   extraFunctions?: LocalFunctionSpec[];
 }
@@ -194,10 +202,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       alarmMentionHere: false,
       faults: {},
       ...(gumshoeConfig ? { gumshoeConfig } : {}),
-      // No config at all: the bot is told no service's groups and searches every group under the
-      // prefix, as the README promises (the conference example's groups are among them).
-      ...(options.gumshoeConfig === null ? { standalone: true } : {}),
       ...(options.logGroupPrefix ? { logGroupPrefix: options.logGroupPrefix } : {}),
+      // No config at all stands alone too: the bot searches every group under the prefix, as the
+      // README promises (the conference example's groups are among them).
+      ...(options.standalone || options.gumshoeConfig === null ? { standalone: true } : {}),
+      ...(options.alarmTopicName ? { alarmTopicName: options.alarmTopicName } : {}),
     });
     const aws = await startLocalAws({
       port: ports.aws,
