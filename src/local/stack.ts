@@ -98,6 +98,13 @@ export interface LocalStackOptions {
   gumshoeConfig?: string | null;
   /** GUMSHOE_LOG_GROUP_PREFIX for the bot (the groups searched without a config). */
   logGroupPrefix?: string;
+  /**
+   * The bot as deployed alone (`-c alarmTopicArns` / `-c alarmTopic`): not told the conference
+   * service's log groups, so without a config it searches the prefix. The service still runs.
+   */
+  standalone?: boolean;
+  /** The bot's own alarm topic, as `-c alarmTopic` names it (the local alarms publish to it). */
+  alarmTopicName?: string;
   /** More functions to run beside the system's (another watched service, in tests). */
   extraFunctions?: LocalFunctionSpec[];
 }
@@ -194,6 +201,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       faults: {},
       ...(gumshoeConfig ? { gumshoeConfig } : {}),
       ...(options.logGroupPrefix ? { logGroupPrefix: options.logGroupPrefix } : {}),
+      ...(options.standalone ? { standalone: true } : {}),
+      ...(options.alarmTopicName ? { alarmTopicName: options.alarmTopicName } : {}),
     });
     const aws = await startLocalAws({
       port: ports.aws,

@@ -141,6 +141,7 @@ describe('no config at all: both services on the local stack, found and judged f
       `First missing milestone:* \`CONFIRMATION_EMAILED\`, expected from \`${OrderFunctions.emailConfirmation}\``,
     );
     expect(healthy.learned?.outcome).toBe('flow');
+    expect([failed.flow, healthy.flow]).toEqual(['order', 'session']);
     expect(healthy.missing).toEqual([]);
   }, 120_000);
 

@@ -84,14 +84,16 @@ describe('/trace without a config: the flow learned from the logs', () => {
     ]);
     expect(report.exception?.name).toBe('OutOfBoxesError');
     expect(report.exception?.functionName).toBe('pack');
-    // Learned over the day ending now, through the fields the id was found by, without the sample scan.
+    // Learned over the day ending now through the fields the id was found by; the sample that
+    // names the flow by its business id reads the last hour only.
     const learning = logs.requests.filter(isLearning);
     expect(learning).toHaveLength(1);
     expect(learning[0]?.queryString).toContain('by correlation_id, milestone, function_name');
     expect(learning[0]?.startTime.getTime()).toBe(T0 + 3_600_000 - 24 * 3_600_000);
-    expect(logs.requests.map((r) => r.queryString)).not.toContain(
-      buildSampleQuery(LOG_FIELD_PRESETS.powertools),
+    const sample = logs.requests.filter(
+      (r) => r.queryString === buildSampleQuery(LOG_FIELD_PRESETS.powertools),
     );
+    expect(sample.map((r) => r.startTime.getTime())).toEqual([T0]);
 
     const text = JSON.stringify(traceMessage(report).blocks);
     expect(text).toContain('Flow `order` learned from 6 traces of the last 24 h (no config)');
@@ -182,8 +184,16 @@ describe('/trace without a config: the flow learned from the logs', () => {
   it("learns again after a minute when the cached flows do not know the trace's (a new flow's first traces)", async () => {
     // Refunds began two minutes before the first /trace: still in flight for the learner then.
     const refunds = [1, 2, 3].flatMap((i) => [
-      line(`refund-${i}`, 'api', 58 * 60_000 + i * 1000, { milestone: 'REFUND_REQUESTED' }),
-      line(`refund-${i}`, 'pay', 58 * 60_000 + i * 1000 + 100, { milestone: 'REFUND_PAID' }),
+      line(`refund-${i}`, 'api', 58 * 60_000 + i * 1000, {
+        milestone: 'MONEY_BACK_ASKED',
+        orderId: undefined,
+        refundId: `rf-${i}`,
+      }),
+      line(`refund-${i}`, 'pay', 58 * 60_000 + i * 1000 + 100, {
+        milestone: 'MONEY_BACK_PAID',
+        orderId: undefined,
+        refundId: `rf-${i}`,
+      }),
     ]);
     const logs = new EngineLogSearch([...orders(), ...refunds]);
     let now = T0 + 3_600_000;
@@ -205,6 +215,7 @@ describe('/trace without a config: the flow learned from the logs', () => {
     expect(learnedWithinAMinute).toBe(1);
     expect(logs.requests.filter(isLearning)).toHaveLength(2);
     expect(later.learned).toEqual({ outcome: 'flow', traces: 3, windowLabel: '24 h' });
+    // Named by its business id (refundId), not its first milestone's first word.
     expect(later.flow).toBe('refund');
   });
 
