@@ -31,7 +31,8 @@ describe('local stack: an alarm storm through SNS -> SQS -> the alarm function (
 
   beforeAll(async () => {
     t = await startTestStack({
-      alarmBatchingWindowMs: 1500,
+      // Long enough that SNS fans the whole storm out before the first batch closes, even under load.
+      alarmBatchingWindowMs: 3000,
       // The local alarms stay quiet: only the storm reaches the channel.
       alarmEvaluationIntervalMs: 3_600_000,
       functionEnv: { 'gumshoe-alarm': { GUMSHOE_ALARM_POST_INTERVAL_MS: String(POST_INTERVAL_MS) } },
