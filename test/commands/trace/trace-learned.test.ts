@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { investigationConfig } from '../../../src/commands/config';
+import { GumshoeError } from '../../../src/commands/errors';
 import { parseFlowConfig } from '../../../src/commands/flows/flow-set';
 import { buildSampleQuery } from '../../../src/commands/flows/learn-flows';
 import { cachedFlowLearner, LEARNED_FLOWS_TTL_MS } from '../../../src/commands/flows/learned-flows';
@@ -154,7 +155,11 @@ describe('/trace without a config: the flow learned from the logs', () => {
       async run(request) {
         if (isLearning(request)) {
           this.learnings += 1;
-          if (failLearning) throw new Error('ThrottlingException');
+          if (failLearning)
+            throw new GumshoeError(
+              'ThrottlingException',
+              'CloudWatch Logs is throttling queries; try again shortly.',
+            );
         }
         return engine.run(request);
       },
@@ -169,14 +174,19 @@ describe('/trace without a config: the flow learned from the logs', () => {
     ]);
 
     if (failed.kind !== 'found') throw new Error('not found');
-    expect(failed.learned).toEqual({ outcome: 'failed' });
+    expect(failed.learned).toEqual({
+      outcome: 'failed',
+      reason: 'CloudWatch Logs is throttling queries; try again shortly.',
+    });
     expect(failed.flow).toBeUndefined();
     expect(failed.timeline.map((e) => e.milestone)).toEqual([
       'ORDER_RECEIVED',
       'ORDER_PAID',
       'CONFIRMATION_EMAILED',
     ]);
-    expect(JSON.stringify(traceMessage(failed).blocks)).toContain('the flow could not be learned');
+    expect(JSON.stringify(traceMessage(failed).blocks)).toContain(
+      'the flow could not be learned from the logs (CloudWatch Logs is throttling queries; try again shortly.)',
+    );
     expect(logs.learnings).toBe(2);
     expect(both.map((r) => (r.kind === 'found' ? r.flow : r.kind))).toEqual(['order', 'order']);
   });
