@@ -3,7 +3,9 @@
  * use case's queries through the real CloudWatch Logs client against the local endpoint, then the
  * Block Kit view), with 1,000,000 events in the service's log groups; beside the seed's manual way,
  * its three queries run one after another through the same client. Median and p90 of 20 runs,
- * bytes scanned beside each. Run with `npm run bench:trace` (TRACE_BENCH_EVENTS to shrink it).
+ * bytes scanned beside each. Without a config, /trace also learns the flow from the day's logs:
+ * measured learning on every answer (5 runs) and with the worker's cache (20 runs, the first pays).
+ * Run with `npm run bench:trace` (TRACE_BENCH_EVENTS to shrink it).
  */
 
 import { randomUUID } from 'node:crypto';
@@ -11,7 +13,8 @@ import { loadavg } from 'node:os';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchLogSearch } from '../src/aws/cloudwatch-log-search';
 import { readFlowConfigFile } from '../src/bot/flow-config-file';
-import { investigationConfig } from '../src/commands/config';
+import { type InvestigationConfig, investigationConfig } from '../src/commands/config';
+import { cachedFlowLearner, type FlowLearner } from '../src/commands/flows/learned-flows';
 import type { LogSearchResult } from '../src/commands/ports';
 import { investigateTrace } from '../src/commands/trace/trace-session';
 import { traceMessage } from '../src/commands/trace/trace-view';
@@ -135,15 +138,36 @@ async function main() {
       seed.push(performance.now() - s0);
       seedBytes = bytes;
     }
+    // No config: the same groups, the flow learned (on every answer, or once per cache TTL).
+    const bare = investigationConfig({ region: 'eu-west-1', logGroupNames: [...flows.logGroups.names] });
+    const learning = async (runs: number, learner: FlowLearner | undefined, cfg: InvestigationConfig) => {
+      const samples: number[] = [];
+      let bytes = 0;
+      for (let r = 0; r < runs; r++) {
+        const sessionId = sessions[Math.floor(((r + 0.5) * sessions.length) / runs)] ?? '';
+        const t0 = performance.now();
+        const report = await investigateTrace({ id: sessionId }, { logs, clock, learner }, cfg);
+        traceMessage(report);
+        samples.push(performance.now() - t0);
+        if (report.kind !== 'found' || report.learned?.outcome !== 'flow')
+          throw new Error(`bench trace not judged by a learned flow: ${sessionId}`);
+        bytes = Math.max(bytes, report.scan.bytesScanned);
+      }
+      return [samples, bytes] as const;
+    };
+    const [uncached, uncachedBytes] = await learning(5, undefined, bare);
+    const [cached, cachedBytes] = await learning(RUNS, cachedFlowLearner(), bare);
     const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
     const rows = [
       ['/trace (worker: queries + answer)', ours, oursBytes],
       ["seed's three queries, one after another", seed, seedBytes],
+      ['/trace without a config, learning every time (5 runs)', uncached, uncachedBytes],
+      ['/trace without a config, cached learning (first run learns)', cached, cachedBytes],
     ] as const;
     console.log(
       `\n/trace over ${TOTAL_EVENTS.toLocaleString('en')} events, ${RUNS} runs, load ${loadavg()[0]?.toFixed(1)}`,
     );
-    console.log('| way | median | p90 | bytes scanned per answer |');
+    console.log('| way | median | p90 | bytes scanned per answer (max) |');
     console.log('|---|---|---|---|');
     for (const [name, samples, bytes] of rows)
       console.log(

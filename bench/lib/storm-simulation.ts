@@ -52,6 +52,8 @@ export interface StormDesign {
   readonly stormThreshold: number;
   readonly stormWindowMs: number;
   readonly postIntervalMs: number;
+  /** GUMSHOE_ALARM_RETRY_DELAY_SECONDS: when a record handed back for lack of time comes back (default 30). */
+  readonly deferredDelaySeconds?: number;
 }
 
 /** What a user of the channel sees, in seconds after the storm was published. */
@@ -249,7 +251,14 @@ export async function simulateStorm(design: StormDesign, world: StormWorld): Pro
       const reason = back.get(q.item.itemIdentifier);
       q.inFlight = false;
       if (reason && q.receiveCount < world.maxReceiveCount)
-        q.visibleAt = timer.nowMs() + redeliveryDelaySeconds(reason, q.receiveCount) * 1000;
+        q.visibleAt =
+          timer.nowMs() +
+          redeliveryDelaySeconds(reason, q.receiveCount, {
+            ...(design.deferredDelaySeconds === undefined
+              ? {}
+              : { deferredDelaySeconds: design.deferredDelaySeconds }),
+          }) *
+            1000;
       else queue.splice(queue.indexOf(q), 1); // delivered, or dead-lettered (then counted as lost)
     }
   };

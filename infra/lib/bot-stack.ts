@@ -20,14 +20,14 @@ import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { SPANS_LOG_GROUP } from '../../src/commands/xray/spans-fallback';
 import { ALARM_FUNCTION_TIMEOUT_SECONDS, BotEnv, type FunctionKey, type Topology } from '../../src/topology';
 import { type GumshoeConfig, isStandalone } from './config';
 import { alarmTopic } from './constructs/alarm-topic';
 import { GumshoeFunction } from './constructs/gumshoe-function';
+import { LogQueryGrants } from './constructs/log-query-grants';
 import { addEventSource, queuesFrom, resolveEnv, scheduleFrom, tableFrom } from './constructs/system-parts';
 import type { DeployedFlowConfig, LogGroupScope } from './deployed-flows';
-import { alarmTopicArn, logGroupArn, Names } from './naming';
+import { alarmTopicArn, Names } from './naming';
 
 /** Props of {@link BotStack}. */
 export interface BotStackProps extends StackProps {
@@ -68,7 +68,7 @@ export class BotStack extends Stack {
    */
   readonly alarmTopics: readonly ITopic[];
   readonly functionUrl: string;
-  private readonly watchedLogGroupArns: string[];
+  private readonly logGrants: LogQueryGrants;
   private readonly props: BotStackProps;
 
   constructor(scope: Construct, id: string, props: BotStackProps) {
@@ -77,16 +77,7 @@ export class BotStack extends Stack {
     const { config } = props;
     const { topology } = props;
     this.alarmTopics = this.alarmTopicsOf(config, topology);
-    // Both forms: StartQuery has been seen authorizing against `log-group:<name>:log-stream:`, which
-    // only the `:*` form matches; the suffix widens to the group's own streams, never another group.
-    // A prefix's `*` covers its groups and their streams alike.
-    this.watchedLogGroupArns = [
-      ...props.logScope.names.flatMap((name) => {
-        const arn = logGroupArn(this, name);
-        return [arn, `${arn}:*`];
-      }),
-      ...props.logScope.prefixes.map((prefix) => logGroupArn(this, `${prefix}*`)),
-    ];
+    this.logGrants = new LogQueryGrants(this, props.logScope);
 
     const slack = required(topology.secrets.slack, 'secret slack');
     // Placeholder values only: the operator stores the real token and signing secret with
@@ -172,10 +163,10 @@ export class BotStack extends Stack {
         }),
       );
     }
-    this.grantInvestigations(this.worker);
-    this.grantLogQueries(this.weeklyCost);
-    this.grantLogGroupListing(this.worker);
-    this.grantLogGroupListing(this.weeklyCost);
+    this.logGrants.grantInvestigations(this.worker);
+    this.logGrants.grantQueries(this.weeklyCost);
+    this.logGrants.grantListing(this.worker);
+    this.logGrants.grantListing(this.weeklyCost);
 
     for (const source of topology.eventSources) {
       const consumer = byKey[source.function];
@@ -284,7 +275,7 @@ export class BotStack extends Stack {
         resources: ['*'],
       }),
     );
-    this.grantLogQueries(this.alarm);
+    this.logGrants.grantQueries(this.alarm);
   }
 
   /** The alarm topics, as {@link alarmTopics} says; the bot's own one allows this account's CloudWatch alarms to publish. */
@@ -376,97 +367,6 @@ export class BotStack extends Stack {
       id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(resource)}.Arn>:*]`,
       reason: `The scheduler target grant covers the ${what} function and its versions only.`,
     });
-  }
-
-  /** Grants Logs Insights queries on the watched log groups only (what /cost and /leadtime read). */
-  grantLogQueries(reader: GumshoeFunction): void {
-    reader.fn.addToRolePolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ['logs:StartQuery'],
-        resources: this.watchedLogGroupArns,
-      }),
-    );
-    // GetQueryResults and StopQuery take a query id, not a log group: they support no resource-level permissions.
-    reader.fn.addToRolePolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ['logs:GetQueryResults', 'logs:StopQuery'],
-        resources: ['*'],
-      }),
-    );
-    const groups = 'arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group';
-    for (const name of this.props.logScope.names) {
-      Validations.of(reader).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${groups}:${name}:*]`,
-        reason: 'The streams of one watched log group: StartQuery authorizes at stream level.',
-      });
-    }
-    for (const prefix of this.props.logScope.prefixes) {
-      Validations.of(reader).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${groups}:${prefix}*]`,
-        reason: 'The log groups under a prefix the Gumshoe config (or GUMSHOE_LOG_GROUP_PREFIX) names.',
-      });
-    }
-  }
-
-  /**
-   * Grants DescribeLogGroups, how configured log group prefixes become names
-   * (src/aws/cloudwatch-log-groups.ts). It lists groups account-wide: IAM scopes it no narrower
-   * than `log-group:*`, and it reads names only, never events.
-   */
-  grantLogGroupListing(reader: GumshoeFunction): void {
-    const everyGroup = this.formatArn({
-      service: 'logs',
-      resource: 'log-group',
-      resourceName: '*',
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    reader.fn.addToRolePolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ['logs:DescribeLogGroups'],
-        resources: [everyGroup],
-      }),
-    );
-    Validations.of(reader).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*]',
-      reason: 'DescribeLogGroups lists group names by prefix; IAM scopes it no narrower than every group.',
-    });
-  }
-
-  /**
-   * Grants what an investigation sends (src/bot/handlers/worker.ts): log queries on the watched
-   * groups and on `aws/spans` (the waterfall's fallback when Transaction Search holds the spans),
-   * and the X-Ray trace reads. Alarm graphs are drawn by the alarm function, not here.
-   */
-  grantInvestigations(investigator: GumshoeFunction): void {
-    this.grantLogQueries(investigator);
-    const spans = this.formatArn({
-      service: 'logs',
-      resource: 'log-group',
-      resourceName: SPANS_LOG_GROUP,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    investigator.fn.addToRolePolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ['logs:StartQuery'],
-        resources: [spans, `${spans}:*`],
-      }),
-    );
-    Validations.of(investigator).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:${SPANS_LOG_GROUP}:*]`,
-      reason: 'The streams of the aws/spans log group only: StartQuery authorizes at stream level.',
-    });
-    // X-Ray's trace read actions support no resource-level permissions.
-    investigator.fn.addToRolePolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ['xray:BatchGetTraces', 'xray:GetTraceSummaries'],
-        resources: ['*'],
-      }),
-    );
   }
 }
 

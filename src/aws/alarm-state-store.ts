@@ -4,6 +4,7 @@ import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  type PutCommandInput,
   paginateScan,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -76,6 +77,22 @@ function fromItem(item: Record<string, unknown>): AlarmRecord {
   };
 }
 
+/** The condition of an optimistic save: the item does not exist yet, or is still at the version read. */
+function versionCondition(
+  expectedVersion: number | undefined,
+): Pick<PutCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
+  return expectedVersion === undefined
+    ? {
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': ALARM_STATE_KEY },
+      }
+    : {
+        ConditionExpression: '#v = :v',
+        ExpressionAttributeNames: { '#v': 'version' },
+        ExpressionAttributeValues: { ':v': expectedVersion },
+      };
+}
+
 /** {@link AlarmStateStore} over a DynamoDB table keyed by `pk` (string), through the document client. */
 export class DynamoDbAlarmStateStore implements AlarmStateStore {
   private readonly doneTtlSeconds: number;
@@ -116,16 +133,7 @@ export class DynamoDbAlarmStateStore implements AlarmStateStore {
         new PutCommand({
           TableName: this.tableName,
           Item: toItem(record, version),
-          ...(expectedVersion === undefined
-            ? {
-                ConditionExpression: 'attribute_not_exists(#pk)',
-                ExpressionAttributeNames: { '#pk': ALARM_STATE_KEY },
-              }
-            : {
-                ConditionExpression: '#v = :v',
-                ExpressionAttributeNames: { '#v': 'version' },
-                ExpressionAttributeValues: { ':v': expectedVersion },
-              }),
+          ...versionCondition(expectedVersion),
         }),
       );
     } catch (error) {
@@ -378,16 +386,7 @@ export class DynamoDbAlarmStateStore implements AlarmStateStore {
             version,
             expiresAt: Math.ceil(storm.openUntil / 1000) + STORM_TTL_SECONDS,
           },
-          ...(expectedVersion === undefined
-            ? {
-                ConditionExpression: 'attribute_not_exists(#pk)',
-                ExpressionAttributeNames: { '#pk': ALARM_STATE_KEY },
-              }
-            : {
-                ConditionExpression: '#v = :v',
-                ExpressionAttributeNames: { '#v': 'version' },
-                ExpressionAttributeValues: { ':v': expectedVersion },
-              }),
+          ...versionCondition(expectedVersion),
         }),
       );
     } catch (error) {

@@ -92,12 +92,21 @@ export interface LocalStackOptions {
   /** Run functions from an esbuild bundle, as Lambda does (default); false loads the TypeScript with tsx. */
   bundle?: boolean;
   /**
-   * The bot's flow config (GUMSHOE_CONFIG): the conference example by default, null for none.
+   * The bot's flow config (GUMSHOE_CONFIG): the conference example by default, null for none (the
+   * bot then searches the groups under the prefix, the conference example's among them).
    * Validated before anything starts: a bad file stops the stack with the file and the path.
    */
   gumshoeConfig?: string | null;
   /** GUMSHOE_LOG_GROUP_PREFIX for the bot (the groups searched without a config). */
   logGroupPrefix?: string;
+  /**
+   * The bot as deployed alone (`-c alarmTopicArns` / `-c alarmTopic`): not told the conference
+   * service's log groups, so without a config it searches the prefix. The service still runs.
+   * Implied by `gumshoeConfig: null`.
+   */
+  standalone?: boolean;
+  /** The bot's own alarm topic, as `-c alarmTopic` names it (the local alarms publish to it). */
+  alarmTopicName?: string;
   /** More functions to run beside the system's (another watched service, in tests). */
   extraFunctions?: LocalFunctionSpec[];
 }
@@ -194,6 +203,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       faults: {},
       ...(gumshoeConfig ? { gumshoeConfig } : {}),
       ...(options.logGroupPrefix ? { logGroupPrefix: options.logGroupPrefix } : {}),
+      // No config at all stands alone too: the bot searches every group under the prefix, as the
+      // README promises (the conference example's groups are among them).
+      ...(options.standalone || options.gumshoeConfig === null ? { standalone: true } : {}),
+      ...(options.alarmTopicName ? { alarmTopicName: options.alarmTopicName } : {}),
     });
     const aws = await startLocalAws({
       port: ports.aws,

@@ -5,6 +5,8 @@ import type { LocalStack } from '../../src/local/stack';
 import { credentials, region, startTestStack, type TestStack, waitFor } from './helpers';
 
 const STORM = 30;
+/** GUMSHOE_ALARM_STORM_THRESHOLD's default. */
+const STORM_THRESHOLD = 4;
 /** Scaled down 10x so the test runs in seconds: one post every 100 ms, the channel allows 10 per second. */
 const POST_INTERVAL_MS = 100;
 
@@ -29,7 +31,8 @@ describe('local stack: an alarm storm through SNS -> SQS -> the alarm function (
 
   beforeAll(async () => {
     t = await startTestStack({
-      alarmBatchingWindowMs: 1500,
+      // Long enough that SNS fans the whole storm out before the first batch closes, even under load.
+      alarmBatchingWindowMs: 3000,
       // The local alarms stay quiet: only the storm reaches the channel.
       alarmEvaluationIntervalMs: 3_600_000,
       functionEnv: { 'gumshoe-alarm': { GUMSHOE_ALARM_POST_INTERVAL_MS: String(POST_INTERVAL_MS) } },
@@ -44,7 +47,7 @@ describe('local stack: an alarm storm through SNS -> SQS -> the alarm function (
     await t?.close();
   });
 
-  it(`posts ${STORM} alarms published at once as one summary and a thread reply each, once, within the post rate`, async () => {
+  it(`posts ${STORM} alarms published at once as one summary and a thread reply each (bar any that came before the storm showed), once, within the post rate`, async () => {
     const names = Array.from({ length: STORM }, (_, i) => `conference-storm-${String(i).padStart(2, '0')}`);
 
     await Promise.all(
@@ -68,12 +71,19 @@ describe('local stack: an alarm storm through SNS -> SQS -> the alarm function (
     // Anything posted twice would show up shortly after.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const all = posts();
-    const top = all.filter((m) => !m.threadTs);
-    expect(top).toHaveLength(1);
-    expect(top[0]?.text).toContain(`${STORM} alarm notifications`);
-    const replies = all.filter((m) => m.threadTs === top[0]?.ts);
-    expect(replies).toHaveLength(STORM);
-    for (const name of names) expect(replies.filter((m) => m.text.includes(`${name} `))).toHaveLength(1);
+    const summaries = all.filter((m) => !m.threadTs && m.text.includes('alarm notifications'));
+    expect(summaries).toHaveLength(1);
+    const summary = summaries[0];
+    const replies = all.filter((m) => m.threadTs === summary?.ts);
+    // Alarms that reached the function before the storm showed (a first batch under the threshold,
+    // when SNS's fan-out outlasts the batching window on a loaded machine) are posted on their own;
+    // every later batch joins the one summary, whatever its size.
+    const alone = all.filter((m) => !m.threadTs && m !== summary);
+    expect(alone.length).toBeLessThan(STORM_THRESHOLD);
+    expect(replies.length + alone.length).toBe(STORM);
+    expect(summary?.text).toContain(`${replies.length} alarm notifications`);
+    for (const name of names)
+      expect([...alone, ...replies].filter((m) => m.text.includes(`${name} `))).toHaveLength(1);
     // The pace, from the local Slack's own timestamps: never more than the limit (plus the burst) in a second.
     const times = all.map((m) => Number(m.ts) * 1000).sort((a, b) => a - b);
     let maxInSecond = 0;

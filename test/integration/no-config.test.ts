@@ -97,7 +97,7 @@ describe('no config at all: both services on the local stack, found and judged f
     await t?.close();
   });
 
-  it('/trace over Slack finds a session by its sessionId anywhere in a line, and by its trace id', async () => {
+  it('/trace over Slack finds a session or an order by its business id anywhere in a line, or by its correlation id', async () => {
     const bySession = await command('/trace', session.sessionId);
     expect(bySession).toContain(`→ trace \`${session.traceId}\``);
     expect(bySession).toContain('found by the log line');
@@ -108,6 +108,15 @@ describe('no config at all: both services on the local stack, found and judged f
     const byTrace = await command('/trace', session.traceId);
     expect(byTrace).toContain(`Trace ${session.traceId}`);
     expect(byTrace).toContain('found by traceId');
+
+    // The orders service is no watched service of the stack: found under the prefix /aws/lambda/.
+    const byOrder = await command('/trace', orders.mailFails.orderId);
+    expect(byOrder).toContain(`→ trace \`${orders.mailFails.correlationId}\``);
+    expect(byOrder).toContain('ORDER_RECEIVED');
+    expect(byOrder).toContain('EmailRefusedError');
+    const byCorrelation = await command('/trace', orders.retried.correlationId);
+    expect(byCorrelation).toContain('found by correlation_id');
+    expect(byCorrelation).toContain('PAYMENT_ATTEMPT_FAILED');
   }, 150_000);
 
   it('judges a trace by the flow it learned: the missing branch, its function and the error, as with a config', async () => {
@@ -141,6 +150,7 @@ describe('no config at all: both services on the local stack, found and judged f
       `First missing milestone:* \`CONFIRMATION_EMAILED\`, expected from \`${OrderFunctions.emailConfirmation}\``,
     );
     expect(healthy.learned?.outcome).toBe('flow');
+    expect([failed.flow, healthy.flow]).toEqual(['order', 'session']);
     expect(healthy.missing).toEqual([]);
   }, 120_000);
 

@@ -97,21 +97,26 @@ function parseSqsBody(body: string, sqsMessageId: string): ParsedNotification {
     : parsed;
 }
 
+/** A record whose envelope is not the one its event claims: kept as unrecognised, never dropped. */
+function unreadableRecord(
+  record: unknown,
+  itemIdentifier: string,
+  error: string,
+  messageId?: string,
+): IncomingNotification {
+  return {
+    itemIdentifier,
+    receiveCount: 1,
+    notification: { kind: 'unparsed', raw: rawOf(record), error, ...(messageId ? { messageId } : {}) },
+  };
+}
+
 function parseSqsRecord(record: unknown, index: number): EnvelopeItem {
   const parsed = SqsRecord.safeParse(record);
   if (!parsed.success) {
     const id = (record as { messageId?: unknown } | null)?.messageId;
     const itemIdentifier = typeof id === 'string' ? id : `record-${index}`;
-    return {
-      itemIdentifier,
-      receiveCount: 1,
-      notification: {
-        kind: 'unparsed',
-        raw: rawOf(record),
-        error: 'not an SQS record',
-        messageId: `sqs:${itemIdentifier}`,
-      },
-    };
+    return unreadableRecord(record, itemIdentifier, 'not an SQS record', `sqs:${itemIdentifier}`);
   }
   const r = parsed.data;
   return {
@@ -126,15 +131,11 @@ function parseSnsRecord(record: unknown, index: number): IncomingNotification {
   const parsed = SnsRecord.safeParse(record);
   const itemIdentifier = parsed.success ? parsed.data.Sns.MessageId : `record-${index}`;
   if (!parsed.success)
-    return {
+    return unreadableRecord(
+      record,
       itemIdentifier,
-      receiveCount: 1,
-      notification: {
-        kind: 'unparsed',
-        raw: rawOf(record),
-        error: `Record: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
-      },
-    };
+      `Record: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+    );
   const { MessageId, TopicArn, Subject, Message } = parsed.data.Sns;
   return {
     itemIdentifier,

@@ -186,6 +186,22 @@ export async function followUp(
     await postNew(ctx, item, prev, uncertain);
     return 'posted';
   }
+  if (decision.action === 'note-late') {
+    if (!decision.notify) return 'ignored';
+    const where = { channel: decision.channel, threadTs: decision.threadTs };
+    try {
+      await postOnce(ctx, item, where, { text: decision.replyText }, uncertain);
+    } catch (error) {
+      if (!(error instanceof AlarmChatError && error.failure === ChatFailure.gone)) throw error;
+      // The conversation is gone and the parent shows a newer state: a late change has nowhere to go.
+      ctx.log('warn', 'late alarm change not posted: its thread is gone', {
+        alarm: alarm.arn,
+        code: error.code,
+      });
+      return 'ignored';
+    }
+    return 'replied';
+  }
   const here = decision.notify && ctx.settings.mentionHere && alarm.newState === 'ALARM' ? '<!here> ' : '';
   // While snoozed, Gumshoe records the change and redraws the parent, but posts nothing.
   if (decision.notify) {

@@ -26,8 +26,17 @@ export type AlarmThreadState = z.infer<typeof AlarmThreadStateSchema>;
 
 /** What to do with a new notification for an alarm. */
 export type AlarmPostDecision =
-  | { readonly action: 'ignore'; readonly reason: 'duplicate' | 'stale' | 'nothing-to-report' }
+  | { readonly action: 'ignore'; readonly reason: 'duplicate' | 'nothing-to-report' }
   | { readonly action: 'post-new' }
+  | {
+      /** An older change delivered after a newer one: told in the thread, the parent and state left as they are. */
+      readonly action: 'note-late';
+      readonly channel: string;
+      readonly threadTs: string;
+      readonly replyText: string;
+      /** False while snoozed: nothing is posted. */
+      readonly notify: boolean;
+    }
   | {
       readonly action: 'reply-and-update';
       readonly channel: string;
@@ -69,6 +78,13 @@ export function transitionReplyText(prev: AlarmThreadState, alarm: AlarmEvent): 
   return `${style.unicode} ${alarm.newState} after ${elapsed} in ${prev.state}${reason}`;
 }
 
+/** The thread reply for a change delivered after a newer one: `🚨 ALARM at 10:00 UTC, delivered late: …`. */
+export function lateReplyText(prev: AlarmThreadState, alarm: AlarmEvent): string {
+  const style = AlarmStateStyles[alarm.newState];
+  const reason = alarm.reason ? `: ${escapeMrkdwn(alarm.reason)}` : '';
+  return `${style.unicode} ${alarm.newState} at ${formatClock(alarm.stateChangeTime)}, delivered late (${prev.state} since ${formatClock(prev.since)})${reason}`;
+}
+
 /** The state to store after a conversation's first message is posted. */
 export function startAlarmThread(
   alarm: AlarmEvent,
@@ -87,8 +103,8 @@ export function startAlarmThread(
 
 /**
  * Decides between a new conversation and a reply in the existing one. A repeated message id
- * (SNS delivers at least once) and a change older than the one we hold (out-of-order delivery)
- * are ignored, and so is an OK that follows no ALARM when no conversation is open.
+ * (SNS delivers at least once) is ignored, and so is an OK that follows no ALARM when no
+ * conversation is open; a change older than the one we hold (out-of-order delivery) is noted late.
  */
 export function decideAlarmPost(
   prev: AlarmThreadState | undefined,
@@ -108,7 +124,17 @@ export function decideAlarmPost(
   // The same change under another message id (two subscriptions, a re-publish) is the same change.
   if (prev.state === alarm.newState && prev.since.getTime() === alarm.stateChangeTime.getTime())
     return { action: 'ignore', reason: 'duplicate' };
-  if (alarm.stateChangeTime.getTime() < prev.since.getTime()) return { action: 'ignore', reason: 'stale' };
+  // SQS may deliver an older change after a newer one (batches, retries): the change still happened,
+  // so the thread says so; the parent keeps showing the newer state.
+  if (alarm.stateChangeTime.getTime() < prev.since.getTime()) {
+    return {
+      action: 'note-late',
+      channel: prev.channel,
+      threadTs: prev.ts,
+      replyText: lateReplyText(prev, alarm),
+      notify: !isSnoozed(prev, now),
+    };
+  }
   const reopenAfter = options.reopenAfterMs ?? DAY_MS;
   if (
     prev.state === 'OK' &&
@@ -177,6 +203,16 @@ export function acknowledgeAlarm(state: AlarmThreadState, userId: string, now: D
   };
 }
 
+/** Snooze and mute alike: a hold until a time, recorded on the conversation with who set it. */
+function holdUntil(
+  state: AlarmThreadState,
+  until: Date,
+  describe: (until: Date) => { fields: Partial<AlarmThreadState>; text: string },
+): AlarmActionResult {
+  const { fields, text } = describe(until);
+  return { changed: true, state: { ...state, ...fields }, text };
+}
+
 /** Snoozes Gumshoe for this alarm: no replies, mentions or reminders for `durationMs` (default 1 h). */
 export function snoozeAlarm(
   state: AlarmThreadState,
@@ -184,12 +220,10 @@ export function snoozeAlarm(
   now: Date,
   durationMs = 60 * 60 * 1000,
 ): AlarmActionResult {
-  const until = new Date(now.getTime() + durationMs);
-  return {
-    changed: true,
-    state: { ...state, snoozedUntil: until, snoozedBy: userId },
+  return holdUntil(state, new Date(now.getTime() + durationMs), (until) => ({
+    fields: { snoozedUntil: until, snoozedBy: userId },
     text: `💤 Snoozed in Slack by <@${userId}> until ${formatClock(until)}: no replies or reminders from Gumshoe`,
-  };
+  }));
 }
 
 /** Ends a snooze. */
@@ -207,12 +241,10 @@ export function muteAlarm(
   now: Date,
   durationMs = 60 * 60 * 1000,
 ): AlarmActionResult {
-  const until = new Date(now.getTime() + durationMs);
-  return {
-    changed: true,
-    state: { ...state, mutedUntil: until, mutedBy: userId },
+  return holdUntil(state, new Date(now.getTime() + durationMs), (until) => ({
+    fields: { mutedUntil: until, mutedBy: userId },
     text: `🔕 Alarm actions muted by <@${userId}> until ${formatClock(until)} (CloudWatch mute rule: every action of the alarm, pager and e-mail included)`,
-  };
+  }));
 }
 
 /** Lifts the mute rule. */

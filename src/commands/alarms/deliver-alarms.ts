@@ -170,7 +170,8 @@ export async function deliverAlarms(
       const prev = await deps.store.get(arn);
       const decision = decideAlarmPost(prev?.state, item.n.alarm, item.n.messageId, now());
       if (decision.action === 'post-new') fresh.push({ item, prev });
-      else if (decision.action === 'reply-and-update') followUps.push(item);
+      else if (decision.action === 'reply-and-update' || decision.action === 'note-late')
+        followUps.push(item);
       else {
         // An earlier attempt posted and saved but died before marking done: draw the parent again (idempotent).
         if (decision.reason === 'duplicate' && prev) await updateParent(ctx, prev);

@@ -1,6 +1,19 @@
 import * as z from 'zod';
 import { FIELD_NAME, LOG_FORMATS } from './log-fields';
 
+/**
+ * An object that refuses unknown keys and says which keys it takes (zod's own message names only
+ * the unknown one, and a typo is the likeliest config mistake).
+ */
+function strictObject<T extends z.core.$ZodLooseShape>(shape: T) {
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}; expected one of ${Object.keys(shape).join(', ')}`
+        : undefined,
+  });
+}
+
 const FieldName = z
   .string()
   .regex(
@@ -24,13 +37,13 @@ const LogGroupName = z
   .regex(/^[A-Za-z0-9_./#-]{1,512}$/, 'a CloudWatch log group name such as /aws/lambda/orders-api');
 
 /** The log groups to search: explicit names and/or name prefixes (resolved with DescribeLogGroups). */
-export const LogGroupsSpec = z.strictObject({
+export const LogGroupsSpec = strictObject({
   names: z.array(LogGroupName).default([]),
   prefixes: z.array(LogGroupName).default([]),
 });
 
 /** Field names that differ from the chosen preset's. */
-export const LogFieldOverrides = z.strictObject({
+export const LogFieldOverrides = strictObject({
   correlation: FieldName.optional(),
   milestone: FieldName.optional(),
   functionName: FieldName.optional(),
@@ -45,23 +58,27 @@ export const LogFieldOverrides = z.strictObject({
 });
 
 /** One milestone: its name, who logs it and what it follows. */
-export const MilestoneSpec = z.strictObject({
+export const MilestoneSpec = strictObject({
   name: MilestoneName,
   /** The Lambda function expected to log it (its log group is searched too). */
   function: FunctionName.optional(),
   /** Or the log group expected to hold it, for what is not a Lambda function. */
   logGroup: LogGroupName.optional(),
   /** The milestone(s) it follows; expected once any of them was logged. A root has none. */
-  after: z.union([MilestoneName, z.array(MilestoneName)]).optional(),
+  after: z
+    .union([MilestoneName, z.array(MilestoneName)], {
+      error: 'a milestone listed before this one (ORDER_RECEIVED), or a list of them ([A, B])',
+    })
+    .optional(),
   /** Seen in only some traces (a branch not always taken): never reported as missing. */
   optional: z.boolean().default(false),
 });
 
 /** A pair of milestones /leadtime measures between. */
-export const LeadTimeSpec = z.strictObject({ from: MilestoneName, to: MilestoneName });
+export const LeadTimeSpec = strictObject({ from: MilestoneName, to: MilestoneName });
 
 /** One business flow of the service. */
-export const FlowSpec = z.strictObject({
+export const FlowSpec = strictObject({
   name: FlowName,
   description: z.string().max(200).optional(),
   /** The fields a user may type a value of to /trace (`sessionId`, `orderId`). */
@@ -77,33 +94,31 @@ export const FlowSpec = z.strictObject({
 });
 
 /** The whole Gumshoe config file. */
-export const GumshoeConfigFile = z
-  .strictObject({
-    /** For editors: the JSON Schema the file follows. */
-    $schema: z.string().optional(),
-    version: z.literal(1).default(1),
-    /** The field preset every flow starts from. */
-    logFormat: z.enum(LOG_FORMATS).default('gumshoe'),
-    fields: LogFieldOverrides.optional(),
-    /** Searched by every command (besides each milestone's function); /cost prices these. */
-    logGroups: LogGroupsSpec.optional(),
-    flows: z.array(FlowSpec).min(1, 'at least one flow'),
-  })
-  .superRefine((config, ctx) => {
-    const names = new Set<string>();
-    config.flows.forEach((flow, f) => {
-      if (names.has(flow.name))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['flows', f, 'name'],
-          message: `flow ${flow.name} is defined twice`,
-        });
-      names.add(flow.name);
-      checkMilestones(flow, (path, message) =>
-        ctx.addIssue({ code: 'custom', path: ['flows', f, ...path], message }),
-      );
-    });
+export const GumshoeConfigFile = strictObject({
+  /** For editors: the JSON Schema the file follows. */
+  $schema: z.string().optional(),
+  version: z.literal(1).default(1),
+  /** The field preset every flow starts from. */
+  logFormat: z.enum(LOG_FORMATS).default('gumshoe'),
+  fields: LogFieldOverrides.optional(),
+  /** Searched by every command (besides each milestone's function); /cost prices these. */
+  logGroups: LogGroupsSpec.optional(),
+  flows: z.array(FlowSpec).min(1, 'at least one flow'),
+}).superRefine((config, ctx) => {
+  const names = new Set<string>();
+  config.flows.forEach((flow, f) => {
+    if (names.has(flow.name))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['flows', f, 'name'],
+        message: `flow ${flow.name} is defined twice`,
+      });
+    names.add(flow.name);
+    checkMilestones(flow, (path, message) =>
+      ctx.addIssue({ code: 'custom', path: ['flows', f, ...path], message }),
+    );
   });
+});
 export type GumshoeConfigFile = z.infer<typeof GumshoeConfigFile>;
 export type FlowSpec = z.infer<typeof FlowSpec>;
 

@@ -9,7 +9,7 @@ import {
   section,
 } from '../slack/block-kit';
 import { validateMessage } from '../slack/validate-message';
-import type { LearnReport, NamedLearnedFlow } from './learn-flows';
+import { LEARN_IN_FLIGHT_MS, type LearnReport, type NamedLearnedFlow } from './learn-flows';
 import { PARTIAL_BELOW } from './learn-graph';
 import { LOG_FIELD_PRESETS, type LogFields } from './log-fields';
 
@@ -81,7 +81,7 @@ export function flowsMessage(report: LearnReport): SlackMessage {
   if (report.flows.length === 0) {
     blocks.push(
       section(
-        'No complete trace with milestones in this window. Log a `milestone` field beside the correlation id (README: "Point Gumshoe at your service"), or try a longer window.',
+        `No complete trace with milestones in this window. Traces that began in the last ${LEARN_IN_FLIGHT_MS / 60_000} minutes are left out, as they may still be in flight. Log a \`milestone\` field beside the correlation id (README: "Point Gumshoe at your service"), or try a longer window.`,
       ),
     );
   }

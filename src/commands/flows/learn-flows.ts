@@ -147,32 +147,25 @@ export async function learnFlows(
     readonly window: LearnReport['window'];
     /** Only these field sets (default: every one the config or the presets name). */
     readonly fieldSets?: readonly LogFields[];
-    /** Skip the sample query that finds business ids (a second scan of the window); default false. */
-    readonly withoutBusinessIds?: boolean;
+    /**
+     * How far back from the window's end the sample that finds business ids reads (it is a second
+     * scan); the whole window by default.
+     */
+    readonly sampleLastMs?: number;
   },
   flows: FlowSet | undefined,
   now: Date,
 ): Promise<LearnReport> {
   const sets = request.fieldSets ?? investigateFieldsOf(flows);
-  const run = (queryString: string) =>
-    logs.run({
-      queryString,
-      logGroupNames: request.logGroupNames,
-      startTime: request.window.start,
-      endTime: request.window.end,
-    });
-  const noRows: LogSearchResult = {
-    rows: [],
-    statistics: { recordsMatched: 0, recordsScanned: 0, bytesScanned: 0 },
-    durationMs: 0,
-  };
+  const { start, end } = request.window;
+  const sampleStart =
+    request.sampleLastMs === undefined
+      ? start
+      : new Date(Math.max(start.getTime(), end.getTime() - request.sampleLastMs));
+  const run = (queryString: string, startTime = start) =>
+    logs.run({ queryString, logGroupNames: request.logGroupNames, startTime, endTime: end });
   const results = await Promise.all(
-    sets.map((f) =>
-      Promise.all([
-        run(buildLearnQuery(f)),
-        request.withoutBusinessIds ? Promise.resolve(noRows) : run(buildSampleQuery(f)),
-      ]),
-    ),
+    sets.map((f) => Promise.all([run(buildLearnQuery(f)), run(buildSampleQuery(f), sampleStart)])),
   );
   const taken = new Set<string>();
   const learned: NamedLearnedFlow[] = [];

@@ -6,6 +6,8 @@ import type { LogFields } from './log-fields';
 
 /** How much history /trace without a config compares a trace with. */
 export const LEARN_FOR_TRACE_MS = 24 * 60 * 60_000;
+/** How much of the day the sample that names a learned flow by its business id reads. */
+export const SAMPLE_FOR_TRACE_MS = 60 * 60_000;
 /** How long a worker environment reuses what it learned before learning again. */
 export const LEARNED_FLOWS_TTL_MS = 10 * 60_000;
 /**
@@ -80,8 +82,8 @@ async function learnDay(
       logGroupNames: request.logGroupNames,
       window: { start: new Date(now.getTime() - LEARN_FOR_TRACE_MS), end: now, label: '24 h' },
       fieldSets: [request.fields],
-      // The sample only names business ids; /trace already knows which field matched.
-      withoutBusinessIds: true,
+      // The sample only names the flow by its business id (`order`): an hour of lines is plenty.
+      sampleLastMs: SAMPLE_FOR_TRACE_MS,
     },
     undefined,
     now,

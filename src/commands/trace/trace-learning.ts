@@ -11,18 +11,18 @@ export const RELEARN_ON_MISS_MS = 60_000;
 export type TraceLearning =
   | { readonly outcome: 'flow'; readonly flow: Flow; readonly traces: number; readonly windowLabel: string }
   | { readonly outcome: 'none'; readonly windowLabel: string; readonly inFlightMs: number }
-  | { readonly outcome: 'failed' };
+  | { readonly outcome: 'failed'; readonly reason: string };
 
 /**
  * The learned flow that shares most milestones with the trace. When a cached learning knows none,
  * the learning is redone through `relearn` (which the cache answers again while it is fresh).
  */
 export async function learnedFlowOfTrace(
-  learned: LearnedFlows | 'failed',
+  learned: LearnedFlows | { readonly failed: string },
   seen: ReadonlySet<string>,
   relearn: () => Promise<LearnedFlows>,
 ): Promise<{ learning: TraceLearning; scans: LearnedFlows['scan'][] }> {
-  if (learned === 'failed') return { learning: { outcome: 'failed' }, scans: [] };
+  if ('failed' in learned) return { learning: { outcome: 'failed', reason: learned.failed }, scans: [] };
   const match = (l: LearnedFlows) => {
     const own = l.flows.filter((f) => f.flow.milestones.some((m) => seen.has(m.name)));
     const flow = pickFlow(

@@ -43,7 +43,7 @@ export interface TraceException {
 export type TraceLearningNote =
   | { readonly outcome: 'flow'; readonly traces: number; readonly windowLabel: string }
   | { readonly outcome: 'none'; readonly windowLabel: string; readonly inFlightMs: number }
-  | { readonly outcome: 'failed' };
+  | { readonly outcome: 'failed'; readonly reason: string };
 
 /** Everything /trace found out about one id. */
 export type TraceReport =

@@ -1,5 +1,5 @@
 import type { InvestigationConfig } from '../config';
-import { InvalidInputError } from '../errors';
+import { GumshoeError, InvalidInputError } from '../errors';
 import { type Flow, type FlowSet, flowNamed } from '../flows/flow-set';
 import { type FlowLearner, type LearnedFlows, uncachedFlowLearner } from '../flows/learned-flows';
 import { LOG_FIELD_PRESETS, LOG_FORMATS, type LogFields, type LogFormat } from '../flows/log-fields';
@@ -106,12 +106,15 @@ export async function investigateTrace(
   };
   // Without a config the flow is the one a day of complete traces shows; learned beside the reads.
   const learner = ports.learner ?? uncachedFlowLearner;
-  const learning: Promise<LearnedFlows | 'failed' | undefined> = config.flows
+  const learnRequest = { logGroupNames: config.logGroupNames, fields };
+  const learning: Promise<LearnedFlows | { failed: string } | undefined> = config.flows
     ? Promise.resolve(undefined)
     : learner
-        .learn(ports.logs, { logGroupNames: config.logGroupNames, fields }, now)
-        // A trace without its graph is still worth showing: the timeline as logged.
-        .catch(() => 'failed' as const);
+        .learn(ports.logs, learnRequest, now)
+        // A trace without its graph is still worth showing: the timeline as logged, and why.
+        .catch((error: unknown) => ({
+          failed: error instanceof GumshoeError ? error.userMessage : 'an unexpected error',
+        }));
   const [milestones, exceptions, requests, runtime, learned] = await Promise.all([
     ports.logs.run({ ...request, queryString: buildMilestonesQuery(traceId, fields) }),
     ports.logs.run({ ...request, queryString: buildExceptionQuery(traceId, undefined, fields) }),
@@ -122,7 +125,6 @@ export async function investigateTrace(
   const milestoneRows = milestones.rows.map((r) => normalizeRow(r, fields));
   const exceptionRows = exceptions.rows.map((r) => normalizeRow(r, fields));
   const seen = new Set(milestoneRows.flatMap((r) => (r.milestone ? [r.milestone] : [])));
-  const learnRequest = { logGroupNames: config.logGroupNames, fields };
   const learnedOfTrace = learned
     ? await learnedFlowOfTrace(learned, seen, () =>
         learner.learn(ports.logs, learnRequest, now, { refreshAfterMs: RELEARN_ON_MISS_MS }),

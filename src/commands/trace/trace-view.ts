@@ -66,7 +66,7 @@ function flowText(report: Extract<TraceReport, { kind: 'found' }>): string {
     return `Flow ${code(report.flow)} learned from ${learned.traces} trace${learned.traces === 1 ? '' : 's'} of the last ${learned.windowLabel} (no config)`;
   if (report.flow) return `Flow ${code(report.flow)}`;
   if (learned?.outcome === 'failed')
-    return 'No config, and the flow could not be learned from the logs: milestones as logged';
+    return `No config, and the flow could not be learned from the logs (${escapeMrkdwn(truncate(learned.reason, 200))}): milestones as logged`;
   if (learned?.outcome === 'none')
     return `No config, and no flow learned yet (from the last ${learned.windowLabel}'s traces older than ${Math.round(learned.inFlightMs / 60_000)} min): milestones as logged`;
   return 'No flow configured: milestones as logged';

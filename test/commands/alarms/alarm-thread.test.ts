@@ -103,7 +103,7 @@ describe('decideAlarmPost', () => {
     });
   });
 
-  it('ignores a duplicate message id and an out-of-order older change', () => {
+  it('ignores a duplicate message id and notes an out-of-order older change in the thread', () => {
     const state = firingState();
     expect(decideAlarmPost(state, FIRING, 'm-1', at('10:00:02'))).toEqual({
       action: 'ignore',
@@ -111,8 +111,11 @@ describe('decideAlarmPost', () => {
     });
     const older = { ...RESOLVED, stateChangeTime: at('09:59:00') };
     expect(decideAlarmPost(state, older, 'm-0', at('10:00:02'))).toEqual({
-      action: 'ignore',
-      reason: 'stale',
+      action: 'note-late',
+      channel: THREAD.channel,
+      threadTs: THREAD.ts,
+      replyText: expect.stringMatching(/^✅ OK at 09:59 UTC, delivered late \(ALARM since 10:00 UTC\)/),
+      notify: true,
     });
   });
 

@@ -7,7 +7,7 @@ import { redeliveryDelaySeconds } from '../../../src/commands/alarms/redelivery'
 import { sendAlarmReminders } from '../../../src/commands/alarms/remind-alarms';
 import { snsAlarmRecord, sqsRecordOf } from '../../bot/alarms/slack-helpers';
 import { MemoryAlarmStateStore, RecordingChat, TestTimer } from '../../fakes/alarm-fakes';
-import { CHANNEL, deps, INTERVAL, minGap, queued, START } from './delivery-helpers';
+import { deps, INTERVAL, minGap, queued, START } from './delivery-helpers';
 
 describe('deliverAlarms on a controlled clock', () => {
   it('posts a 200-alarm storm as one summary first, then every alarm once in its thread, one slot apart', async () => {

@@ -103,7 +103,9 @@ describe('parseFlowConfig', () => {
     const error = failure(() => parseFlowConfig(bad, 'gumshoe.yaml'));
     expect(error.message).toContain('gumshoe.yaml: flows[0].name: a flow name such as orders');
     expect(error.message).toContain('gumshoe.yaml: flows[0].businessIds: at least one business id field');
-    expect(error.message).toContain('gumshoe.yaml: flows[0]: Unrecognized key: "colour"');
+    expect(error.message).toContain(
+      'gumshoe.yaml: flows[0]: unknown key "colour"; expected one of name, description, businessIds, correlation, logFormat, fields, milestones, leadTime, logGroups',
+    );
     const graph = failure(() =>
       parseFlowConfig(
         { flows: [{ ...bad.flows[0], name: 'o', businessIds: ['id'], colour: undefined }] },
@@ -114,6 +116,28 @@ describe('parseFlowConfig', () => {
       'g.yaml: flows[0].milestones[1].after: expected a milestone listed before B (A), got C',
     );
     expect(graph.message).toContain('g.yaml: flows[0].leadTime[0].to: expected one of this flow');
+  });
+
+  it('says what shape a mistyped `after` and a misspelt key take, at any depth', () => {
+    const error = failure(() =>
+      parseFlowConfig(
+        {
+          flow: [],
+          flows: [{ name: 'o', businessIds: ['id'], milestones: [{ name: 'A', after: 7, funtion: 'f' }] }],
+        },
+        'g.yaml',
+      ),
+    );
+
+    expect(error.message).toContain(
+      'g.yaml: flows[0].milestones[0].after: a milestone listed before this one (ORDER_RECEIVED), or a list of them ([A, B])',
+    );
+    expect(error.message).toContain(
+      'g.yaml: flows[0].milestones[0]: unknown key "funtion"; expected one of name, function, logGroup, after, optional',
+    );
+    expect(error.message).toContain(
+      'g.yaml: (top level): unknown key "flow"; expected one of $schema, version, logFormat, fields, logGroups, flows',
+    );
   });
 
   it('refuses a field name that could change a query', () => {

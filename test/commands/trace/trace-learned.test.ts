@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { investigationConfig } from '../../../src/commands/config';
+import { GumshoeError } from '../../../src/commands/errors';
 import { parseFlowConfig } from '../../../src/commands/flows/flow-set';
 import { buildSampleQuery } from '../../../src/commands/flows/learn-flows';
 import { cachedFlowLearner, LEARNED_FLOWS_TTL_MS } from '../../../src/commands/flows/learned-flows';
@@ -84,14 +85,16 @@ describe('/trace without a config: the flow learned from the logs', () => {
     ]);
     expect(report.exception?.name).toBe('OutOfBoxesError');
     expect(report.exception?.functionName).toBe('pack');
-    // Learned over the day ending now, through the fields the id was found by, without the sample scan.
+    // Learned over the day ending now through the fields the id was found by; the sample that
+    // names the flow by its business id reads the last hour only.
     const learning = logs.requests.filter(isLearning);
     expect(learning).toHaveLength(1);
     expect(learning[0]?.queryString).toContain('by correlation_id, milestone, function_name');
     expect(learning[0]?.startTime.getTime()).toBe(T0 + 3_600_000 - 24 * 3_600_000);
-    expect(logs.requests.map((r) => r.queryString)).not.toContain(
-      buildSampleQuery(LOG_FIELD_PRESETS.powertools),
+    const sample = logs.requests.filter(
+      (r) => r.queryString === buildSampleQuery(LOG_FIELD_PRESETS.powertools),
     );
+    expect(sample.map((r) => r.startTime.getTime())).toEqual([T0]);
 
     const text = JSON.stringify(traceMessage(report).blocks);
     expect(text).toContain('Flow `order` learned from 6 traces of the last 24 h (no config)');
@@ -152,7 +155,11 @@ describe('/trace without a config: the flow learned from the logs', () => {
       async run(request) {
         if (isLearning(request)) {
           this.learnings += 1;
-          if (failLearning) throw new Error('ThrottlingException');
+          if (failLearning)
+            throw new GumshoeError(
+              'ThrottlingException',
+              'CloudWatch Logs is throttling queries; try again shortly.',
+            );
         }
         return engine.run(request);
       },
@@ -167,14 +174,19 @@ describe('/trace without a config: the flow learned from the logs', () => {
     ]);
 
     if (failed.kind !== 'found') throw new Error('not found');
-    expect(failed.learned).toEqual({ outcome: 'failed' });
+    expect(failed.learned).toEqual({
+      outcome: 'failed',
+      reason: 'CloudWatch Logs is throttling queries; try again shortly.',
+    });
     expect(failed.flow).toBeUndefined();
     expect(failed.timeline.map((e) => e.milestone)).toEqual([
       'ORDER_RECEIVED',
       'ORDER_PAID',
       'CONFIRMATION_EMAILED',
     ]);
-    expect(JSON.stringify(traceMessage(failed).blocks)).toContain('the flow could not be learned');
+    expect(JSON.stringify(traceMessage(failed).blocks)).toContain(
+      'the flow could not be learned from the logs (CloudWatch Logs is throttling queries; try again shortly.)',
+    );
     expect(logs.learnings).toBe(2);
     expect(both.map((r) => (r.kind === 'found' ? r.flow : r.kind))).toEqual(['order', 'order']);
   });
@@ -182,8 +194,16 @@ describe('/trace without a config: the flow learned from the logs', () => {
   it("learns again after a minute when the cached flows do not know the trace's (a new flow's first traces)", async () => {
     // Refunds began two minutes before the first /trace: still in flight for the learner then.
     const refunds = [1, 2, 3].flatMap((i) => [
-      line(`refund-${i}`, 'api', 58 * 60_000 + i * 1000, { milestone: 'REFUND_REQUESTED' }),
-      line(`refund-${i}`, 'pay', 58 * 60_000 + i * 1000 + 100, { milestone: 'REFUND_PAID' }),
+      line(`refund-${i}`, 'api', 58 * 60_000 + i * 1000, {
+        milestone: 'MONEY_BACK_ASKED',
+        orderId: undefined,
+        refundId: `rf-${i}`,
+      }),
+      line(`refund-${i}`, 'pay', 58 * 60_000 + i * 1000 + 100, {
+        milestone: 'MONEY_BACK_PAID',
+        orderId: undefined,
+        refundId: `rf-${i}`,
+      }),
     ]);
     const logs = new EngineLogSearch([...orders(), ...refunds]);
     let now = T0 + 3_600_000;
@@ -205,6 +225,7 @@ describe('/trace without a config: the flow learned from the logs', () => {
     expect(learnedWithinAMinute).toBe(1);
     expect(logs.requests.filter(isLearning)).toHaveLength(2);
     expect(later.learned).toEqual({ outcome: 'flow', traces: 3, windowLabel: '24 h' });
+    // Named by its business id (refundId), not its first milestone's first word.
     expect(later.flow).toBe('refund');
   });
 
