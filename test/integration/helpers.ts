@@ -202,3 +202,21 @@ export async function runQuery(
 export function messageContent(message: { text: string; blocks: unknown[] }): string {
   return `${message.text}\n${JSON.stringify(message.blocks)}`;
 }
+
+/** Sends a slash command from the local Slack and waits for the worker's answer (the first response_url message after it). */
+export async function commandAnswer(
+  t: TestStack,
+  name: string,
+  text: string,
+  timeoutMs = 20_000,
+): Promise<string> {
+  const before = t.stack.slack.messages({ via: 'response_url' }).length;
+  const sent = await t.stack.slack.command(name, text);
+  if (sent.status !== 200) throw new Error(`${name} ${text}: HTTP ${sent.status} ${sent.body}`);
+  const answer = await waitFor(
+    `the answer to ${name} ${text}`,
+    () => t.stack.slack.messages({ via: 'response_url' }).slice(before)[0],
+    timeoutMs,
+  );
+  return messageContent(answer);
+}

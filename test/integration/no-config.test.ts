@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudWatchLogSearch } from '../../src/aws/cloudwatch-log-search';
 import { readFlowConfigFile } from '../../src/bot/flow-config-file';
@@ -10,23 +9,16 @@ import { traceMessage } from '../../src/commands/trace/trace-view';
 import { FunctionNames, MILESTONE_NAMES } from '../../src/conference-app/contract';
 import { OrderFunctions } from '../../src/orders-app/order-flow';
 import {
+  commandAnswer,
   createSession,
-  messageContent,
   milestonesByTrace,
   readEvents,
   startTestStack,
   type TestStack,
   waitFor,
 } from './helpers';
+import { orderFunctionSpecs, orderFunctions, repoPath } from './orders-service';
 
-const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
-const ENTRIES: Record<string, string> = {
-  [OrderFunctions.placeOrder]: 'place-order',
-  [OrderFunctions.chargePayment]: 'charge-payment',
-  [OrderFunctions.packOrder]: 'pack-order',
-  [OrderFunctions.emailConfirmation]: 'email-confirmation',
-};
-const orderFunctions = Object.values(OrderFunctions);
 const conferenceFunctions = Object.values(FunctionNames);
 const groupsOf = (functions: readonly string[]) => functions.map((f) => `/aws/lambda/${f}`);
 
@@ -38,28 +30,12 @@ describe('no config at all: both services on the local stack, found and judged f
   /** Ten minutes on: every trace above is older than the learner's in-flight margin. */
   const later = () => new Date(Date.now() + 10 * 60_000);
 
-  async function command(name: string, text: string): Promise<string> {
-    const before = t.stack.slack.messages({ via: 'response_url' }).length;
-    const sent = await t.stack.slack.command(name, text);
-    expect(sent.status).toBe(200);
-    const answer = await waitFor(
-      `the answer to ${name} ${text}`,
-      () => t.stack.slack.messages({ via: 'response_url' }).slice(before)[0],
-      60_000,
-    );
-    return messageContent(answer);
-  }
+  const command = (name: string, text: string) => commandAnswer(t, name, text, 60_000);
 
   beforeAll(async () => {
     t = await startTestStack({
       gumshoeConfig: null,
-      extraFunctions: orderFunctions.map((name) => ({
-        name,
-        entry: root(`src/orders-app/handlers/${ENTRIES[name]}.ts`),
-        memoryMb: 256,
-        timeoutMs: 10_000,
-        tracing: true,
-      })),
+      extraFunctions: orderFunctionSpecs(),
     });
     const place = async (event: Record<string, unknown>) =>
       (await t.stack.runner.invoke(OrderFunctions.placeOrder, event)).payload as {
@@ -169,7 +145,7 @@ describe('no config at all: both services on the local stack, found and judged f
     );
 
     const flow = learned.flows.find((f) => f.businessIds.includes('sessionId'));
-    const configured = readFlowConfigFile(root('examples/conference.gumshoe.yaml')).flows[0];
+    const configured = readFlowConfigFile(repoPath('examples/conference.gumshoe.yaml')).flows[0];
     expect(flow?.name).toBe(configured?.name);
     expect(flow?.logFormat).toBe('gumshoe');
     expect(flow?.milestones[0]?.name).toBe('CREATE_REQUEST_RECEIVED');

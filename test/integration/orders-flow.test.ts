@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudWatchLogSearch } from '../../src/aws/cloudwatch-log-search';
 import { readFlowConfigFile } from '../../src/bot/flow-config-file';
@@ -6,17 +5,10 @@ import { investigateAlarm } from '../../src/commands/alarms/investigate';
 import { investigateFieldsOf } from '../../src/commands/flows/investigate-fields';
 import { learnFlows } from '../../src/commands/flows/learn-flows';
 import { OrderFunctions } from '../../src/orders-app/order-flow';
-import { messageContent, readEvents, startTestStack, type TestStack, waitFor } from './helpers';
+import { commandAnswer, readEvents, startTestStack, type TestStack, waitFor } from './helpers';
+import { orderFunctionSpecs, orderFunctions, repoPath } from './orders-service';
 
-const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
-const ORDERS_CONFIG = root('examples/orders.gumshoe.yaml');
-const ENTRIES: Record<string, string> = {
-  [OrderFunctions.placeOrder]: 'place-order',
-  [OrderFunctions.chargePayment]: 'charge-payment',
-  [OrderFunctions.packOrder]: 'pack-order',
-  [OrderFunctions.emailConfirmation]: 'email-confirmation',
-};
-const orderFunctions = Object.values(OrderFunctions);
+const ORDERS_CONFIG = repoPath('examples/orders.gumshoe.yaml');
 
 /** Every Powertools milestone line of the orders service: correlation id → milestones. */
 async function ordersMilestones(t: TestStack): Promise<Map<string, string[]>> {
@@ -35,28 +27,12 @@ describe('a second service, configured only (Powertools Logger, orderId, a retry
   const orders: Record<'ok' | 'retried' | 'mailFails', { orderId: string; correlationId: string }> =
     {} as never;
 
-  async function command(name: string, text: string): Promise<string> {
-    const before = t.stack.slack.messages({ via: 'response_url' }).length;
-    const sent = await t.stack.slack.command(name, text);
-    expect(sent.status).toBe(200);
-    const answer = await waitFor(
-      `the answer to ${name} ${text}`,
-      () => t.stack.slack.messages({ via: 'response_url' }).slice(before)[0],
-      20_000,
-    );
-    return messageContent(answer);
-  }
+  const command = (name: string, text: string) => commandAnswer(t, name, text);
 
   beforeAll(async () => {
     t = await startTestStack({
       gumshoeConfig: ORDERS_CONFIG,
-      extraFunctions: orderFunctions.map((name) => ({
-        name,
-        entry: root(`src/orders-app/handlers/${ENTRIES[name]}.ts`),
-        memoryMb: 256,
-        timeoutMs: 10_000,
-        tracing: true,
-      })),
+      extraFunctions: orderFunctionSpecs(),
     });
     const place = async (event: Record<string, unknown>) =>
       (await t.stack.runner.invoke(OrderFunctions.placeOrder, event)).payload as {

@@ -8,10 +8,10 @@ import { FunctionNames, logGroupOf, MILESTONE_NAMES, MILESTONES } from '../../sr
 import { buildSlashCommandRequest, sendSignedRequest } from '../../src/local/slack/sender';
 import { BOT_FUNCTIONS } from '../../src/local/stack';
 import {
+  commandAnswer,
   createSession,
   credentials,
   jsonLines,
-  messageContent,
   milestonesByTrace,
   readEvents,
   region,
@@ -30,15 +30,7 @@ describe('local stack: Slack commands against captured logs (issue 4)', () => {
 
   /** Sends a command and waits for the worker's answer (the message after the ack). */
   async function command(name: string, text: string): Promise<{ answer: string }> {
-    const before = t.stack.slack.messages({ via: 'response_url' }).length;
-    const sent = await t.stack.slack.command(name, text);
-    expect(sent.status).toBe(200);
-    const answer = await waitFor(
-      `the answer to ${name} ${text}`,
-      () => t.stack.slack.messages({ via: 'response_url' }).slice(before)[0],
-      20_000,
-    );
-    return { answer: messageContent(answer) };
+    return { answer: await commandAnswer(t, name, text) };
   }
 
   /** START lines of the worker: one per invocation. */
